@@ -1,0 +1,19 @@
+// npm run token -- <userId> [--admin] [--expires <seconds>]
+// Prints a bearer token the server accepts (same JWT_SECRET, or the one generated under
+// DATA_DIR); the token is the last line of the output.
+import { parseArgs } from 'node:util'
+import { resolveJwtSecret } from '../src/auth/jwt-secret.js'
+import { createTokenService } from '../src/auth/tokens.js'
+import { loadConfig } from '../src/config/load-config.js'
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { admin: { type: 'boolean', default: false }, expires: { type: 'string', default: String(12 * 3600) } },
+})
+const userId = positionals[0]
+if (!userId) {
+  console.error('usage: npm run token -- <userId> [--admin] [--expires <seconds>]')
+  process.exit(2)
+}
+const tokens = createTokenService(resolveJwtSecret(loadConfig()))
+console.log(tokens.sign(userId, { admin: values.admin, expiresInSeconds: Number(values.expires) }))

@@ -1,0 +1,30 @@
+// Bearer tokens: HS256 JWTs. `sub` is the user id; `role: "admin"` sees every user's jobs.
+// Any standard JWT library with the same secret can mint them. Every failure is the same 401.
+import { createSigner, createVerifier } from 'fast-jwt'
+import { UnauthorizedError } from '../errors.js'
+import type { Caller } from '../jobs/job-service.js'
+
+export interface TokenService {
+  verify(token: string): Caller
+  sign(userId: string, opts?: { admin?: boolean; expiresInSeconds?: number }): string
+}
+
+export function createTokenService(secret: string): TokenService {
+  const verifier = createVerifier({ key: secret, algorithms: ['HS256'], clockTolerance: 30_000, cache: 1000 })
+  return {
+    verify(token) {
+      let claims: { sub?: unknown; role?: unknown }
+      try {
+        claims = verifier(token) as typeof claims
+      } catch {
+        throw new UnauthorizedError()
+      }
+      if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) throw new UnauthorizedError()
+      return { userId: claims.sub, admin: claims.role === 'admin' }
+    },
+    sign(userId, opts = {}) {
+      const signer = createSigner({ key: secret, algorithm: 'HS256', expiresIn: (opts.expiresInSeconds ?? 12 * 3600) * 1000 })
+      return signer({ sub: userId, ...(opts.admin ? { role: 'admin' } : {}) })
+    },
+  }
+}

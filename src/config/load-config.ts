@@ -1,0 +1,30 @@
+// The only place that reads process.env: coerces, applies defaults, validates, and names the
+// variable at fault.
+import { Compile } from 'typebox/compile'
+import Value from 'typebox/value'
+import { ConfigError } from '../errors.js'
+import { ConfigSchema, type Config } from './schema.js'
+
+const check = Compile(ConfigSchema)
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const v = env[key]
+    if (v !== undefined && v !== '') raw[key] = v
+  }
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides })) as Record<string, unknown>
+  const errors = [...check.Errors(value)]
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const name = e.instancePath.replace(/^\//, '') || '(config)'
+      return `${name}=${JSON.stringify(value[name])}: ${e.message}`
+    })
+    throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
+  }
+  const config = value as Config
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
+    throw new ConfigError('invalid configuration: JWT_SECRET is required when NODE_ENV=production')
+  }
+  return config
+}

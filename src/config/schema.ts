@@ -1,0 +1,32 @@
+// The one configuration schema. Every setting, its type, default and meaning; the Config type
+// is derived from it. Only load-config.ts reads the environment.
+import Type, { type Static } from 'typebox'
+
+const Int = (def: number, min: number, description: string, max?: number) =>
+  Type.Integer({ default: def, minimum: min, ...(max === undefined ? {} : { maximum: max }), description })
+
+export const ConfigSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], {
+    default: 'development',
+    description: 'production requires JWT_SECRET and DATABASE_URL-or-DATA_DIR choices to be explicit',
+  }),
+  HOST: Type.String({ default: '0.0.0.0', description: 'address the HTTP server binds' }),
+  PORT: Int(3000, 0, 'HTTP port (0 picks a free one)', 65535),
+  LOG_LEVEL: Type.Union(
+    [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+    { default: 'info' },
+  ),
+  DATABASE_URL: Type.Optional(Type.String({ minLength: 1, description: 'PostgreSQL URL; unset = embedded PostgreSQL under DATA_DIR' })),
+  DATABASE_POOL_SIZE: Int(10, 2, 'connections in the pool shared by Prisma and the queue'),
+  DATA_DIR: Type.String({ default: './.data', description: 'embedded PostgreSQL, local files, generated dev secret' }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 secret; generated under DATA_DIR outside production' })),
+  WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
+  POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),
+  PROGRESS_FLUSH_MS: Int(250, 10, 'progress reports are coalesced and written at most this often per process'),
+  LEASE_MS: Int(30000, 1000, 'how long a claimed job stays ours without a heartbeat'),
+  LEASE_RENEW_MS: Int(10000, 100, 'heartbeat period: renews leases and picks up missed cancel requests'),
+  CANCEL_GRACE_MS: Int(5000, 0, 'after a cancel, how long a processor may clean up before its thread is killed'),
+  SHUTDOWN_TIMEOUT_MS: Int(30000, 0, 'on SIGTERM/SIGINT, how long running jobs may finish before they go back to the queue'),
+})
+
+export type Config = Static<typeof ConfigSchema>

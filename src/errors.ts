@@ -1,0 +1,83 @@
+// One error model. Every error the service raises on purpose is a FaenaError with a stable
+// `code` and an HTTP status; anything else is coerced with toFaenaError() and shown as a 500
+// whose message is hidden. A processor's failure crosses the thread boundary as {code, message}.
+
+export interface ErrorBody {
+  statusCode: number
+  code: string
+  error: string
+  message: string
+  details?: unknown
+}
+
+export class FaenaError extends Error {
+  readonly code: string
+  readonly statusCode: number
+  readonly details?: unknown
+
+  constructor(code: string, message: string, statusCode = 500, details?: unknown, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+    this.code = code
+    this.statusCode = statusCode
+    this.details = details
+  }
+
+  toJSON(): { code: string; message: string; details?: unknown } {
+    return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) }
+  }
+}
+
+export class ConfigError extends FaenaError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message, 500)
+  }
+}
+
+export class ValidationError extends FaenaError {
+  constructor(message: string, details?: unknown) {
+    super('VALIDATION_FAILED', message, 400, details)
+  }
+}
+
+export class UnauthorizedError extends FaenaError {
+  constructor() {
+    super('UNAUTHORIZED', 'missing or invalid bearer token', 401)
+  }
+}
+
+export class NotFoundError extends FaenaError {
+  constructor(what: string, id: string) {
+    super('NOT_FOUND', `${what} ${id} not found`, 404)
+  }
+}
+
+export class ConflictError extends FaenaError {
+  constructor(code: string, message: string, details?: unknown) {
+    super(code, message, 409, details)
+  }
+}
+
+/** The plain shape an error takes when it crosses a thread or is stored on a job. */
+export interface SerializedError {
+  code: string
+  message: string
+  details?: unknown
+}
+
+export function toFaenaError(err: unknown): FaenaError {
+  if (err instanceof FaenaError) return err
+  if (err instanceof Error) return new FaenaError('INTERNAL', err.message, 500, undefined, { cause: err })
+  return new FaenaError('INTERNAL', String(err), 500)
+}
+
+/** For errors from processors: keeps a `code` property whatever the error's class. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof FaenaError) return err.toJSON()
+  if (err && typeof err === 'object') {
+    const e = err as { code?: unknown; message?: unknown; name?: unknown }
+    const code = typeof e.code === 'string' && e.code ? e.code : e.name === 'AbortError' ? 'ABORTED' : 'PROCESSOR_ERROR'
+    return { code, message: typeof e.message === 'string' ? e.message : String(err) }
+  }
+  return { code: 'PROCESSOR_ERROR', message: String(err) }
+}

@@ -1,0 +1,213 @@
+// Claims due jobs for this process and runs them in the worker pool, never more than the pool
+// has idle threads. It holds no SQL (it is given a WorkerQueue) and takes ownership of the pool.
+//
+// Wake-ups: wake() after a NOTIFY on faena_jobs (new job), after each finished job, and on a
+// slow poll as a fallback. Cancel: abort(jobId) posts a cooperative abort to the job's thread
+// and kills the thread only if the processor has not returned after cancelGraceMs.
+// stop(): stop claiming, let running jobs finish for up to timeoutMs, then abort them
+// cooperatively and hand them back to the queue (QUEUED, attempt refunded), never FAILED.
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import type { Logger } from 'pino'
+import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
+import type { SerializedError } from '../errors.js'
+import type { JobRegistry } from '../jobs/registry.js'
+import type { ClaimedJob, WorkerQueue } from '../queue/index.js'
+import type { ProgressWriter } from './progress-writer.js'
+import type { WorkerPool } from './worker-pool.js'
+
+export interface DispatcherOptions {
+  queue: WorkerQueue
+  pool: WorkerPool
+  registry: JobRegistry
+  progress: ProgressWriter
+  logger: Logger
+  pollIntervalMs: number
+  leaseRenewMs: number
+  cancelGraceMs: number
+}
+
+export interface Dispatcher {
+  start(): void
+  wake(): void
+  abort(jobId: string, reason: ToThread['reason']): void
+  runningJobIds(): string[]
+  /** Idempotent; resolves when every job this process held is finished or handed back. */
+  stop(timeoutMs: number): Promise<void>
+}
+
+interface Running {
+  job: ClaimedJob
+  port: MessagePort
+  kill: AbortController
+  abortedFor: ToThread['reason'] | null
+  graceTimer?: NodeJS.Timeout
+  done: Promise<void>
+}
+
+export function createDispatcher(o: DispatcherOptions): Dispatcher {
+  const running = new Map<string, Running>()
+  let state: 'new' | 'running' | 'stopping' = 'new'
+  let claiming: Promise<void> | undefined
+  let again = false
+  let pollTimer: NodeJS.Timeout | undefined
+  let heartbeatTimer: NodeJS.Timeout | undefined
+  let stopping: Promise<void> | undefined
+
+  function wake(): void {
+    if (state !== 'running') return
+    if (claiming) {
+      again = true
+      return
+    }
+    claiming = claimLoop().finally(() => (claiming = undefined))
+  }
+
+  async function claimLoop(): Promise<void> {
+    try {
+      do {
+        again = false
+        const free = o.pool.size - running.size
+        if (free <= 0) break
+        const jobs = await o.queue.claim(free)
+        if (state !== 'running') {
+          // Stopped while claiming: hand them straight back.
+          await o.queue.giveBack(jobs.map((j) => j.id))
+          break
+        }
+        for (const job of jobs) start(job)
+        if (jobs.length === free) again = true
+      } while (again && state === 'running')
+    } catch (err) {
+      o.logger.error({ err }, 'claiming jobs failed')
+    }
+  }
+
+  function start(job: ClaimedJob): void {
+    const processorUrl = o.registry.processorUrl(job.type)
+    const log = o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts })
+    if (!processorUrl) {
+      const error = { code: 'UNKNOWN_JOB_TYPE', message: `no processor registered for job type "${job.type}" on this node` }
+      void o.queue.fail(job.id, error).catch((err: unknown) => log.error({ err }, 'could not fail job'))
+      return
+    }
+    const { port1, port2 } = new MessageChannel()
+    const r: Running = { job, port: port1, kill: new AbortController(), abortedFor: null, done: Promise.resolve() }
+    port1.on('message', (m: ToMain) => {
+      if (m.type !== 'progress') return
+      o.progress.report({
+        jobId: job.id,
+        progress: m.percent,
+        message: m.message ?? null,
+        processedItems: m.counts?.processedItems ?? null,
+        totalItems: m.counts?.totalItems ?? null,
+      })
+    })
+    running.set(job.id, r)
+    log.info({ event: 'job.started' }, 'job started')
+    const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
+    r.done = o.pool
+      .run(task as never, r.kill.signal)
+      .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
+      .then((outcome) => finish(r, outcome, log))
+      .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
+      .finally(() => {
+        port1.close()
+        if (r.graceTimer) clearTimeout(r.graceTimer)
+        running.delete(job.id)
+        wake()
+      })
+  }
+
+  async function finish(r: Running, outcome: RunJobOutcome, log: Logger): Promise<void> {
+    const { job } = r
+    const durationMs = Date.now() - job.startedAt.getTime()
+    o.progress.forget(job.id)
+    if (r.abortedFor === 'shutdown' && !outcome.ok) {
+      await o.queue.giveBack([job.id])
+      log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
+      return
+    }
+    if (outcome.ok) {
+      const last = outcome.last
+      const ok = await o.queue.complete(job.id, {
+        result: outcome.result,
+        processedItems: last?.processedItems ?? null,
+        totalItems: last?.totalItems ?? null,
+        message: last?.message ?? null,
+      })
+      log.info({ event: 'job.completed', durationMs, recorded: ok }, 'job completed')
+      return
+    }
+    if (r.abortedFor === 'cancel') {
+      const ok = await o.queue.cancelled(job.id, { code: 'CANCELLED', message: 'cancelled by the user' })
+      log.info({ event: 'job.cancelled', durationMs, recorded: ok }, 'job cancelled')
+      return
+    }
+    const ok = await o.queue.fail(job.id, outcome.error)
+    log.warn({ event: 'job.failed', durationMs, recorded: ok, error: outcome.error }, 'job failed')
+  }
+
+  function killedOutcome(r: Running, err: unknown): RunJobOutcome {
+    const error: SerializedError = r.kill.signal.aborted
+      ? { code: r.abortedFor === 'cancel' ? 'CANCELLED' : 'WORKER_TERMINATED', message: 'the processor did not stop in time; its thread was terminated' }
+      : { code: 'WORKER_CRASHED', message: err instanceof Error ? err.message : String(err) }
+    return { ok: false, error, aborted: r.abortedFor, last: null }
+  }
+
+  function abort(jobId: string, reason: ToThread['reason']): void {
+    const r = running.get(jobId)
+    if (!r || r.abortedFor) return
+    r.abortedFor = reason
+    o.logger.info({ jobId, type: r.job.type, reason }, 'aborting job')
+    const msg: ToThread = { type: 'abort', reason }
+    r.port.postMessage(msg)
+    r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
+  }
+
+  async function heartbeat(): Promise<void> {
+    const ids = [...running.keys()]
+    if (ids.length === 0) return
+    try {
+      const { renewed, cancelRequested } = await o.queue.heartbeat(ids)
+      for (const id of cancelRequested) abort(id, 'cancel')
+      const lost = ids.filter((id) => running.has(id) && !renewed.includes(id))
+      if (lost.length > 0) o.logger.warn({ jobIds: lost }, 'lease lost for running jobs')
+    } catch (err) {
+      o.logger.error({ err }, 'heartbeat failed')
+    }
+  }
+
+  return {
+    start() {
+      if (state !== 'new') return
+      state = 'running'
+      pollTimer = setInterval(wake, o.pollIntervalMs)
+      heartbeatTimer = setInterval(() => void heartbeat(), o.leaseRenewMs)
+      wake()
+    },
+    wake,
+    abort,
+    runningJobIds: () => [...running.keys()],
+    stop(timeoutMs) {
+      stopping ??= (async () => {
+        state = 'stopping'
+        clearInterval(pollTimer)
+        clearInterval(heartbeatTimer)
+        await claiming
+        const all = () => Promise.all([...running.values()].map((r) => r.done))
+        let timer: NodeJS.Timeout | undefined
+        const timedOut = new Promise<void>((ok) => (timer = setTimeout(ok, timeoutMs)))
+        await Promise.race([all(), timedOut])
+        clearTimeout(timer)
+        if (running.size > 0) {
+          o.logger.warn({ jobIds: [...running.keys()] }, 'shutdown timeout: handing running jobs back to the queue')
+          for (const id of running.keys()) abort(id, 'shutdown')
+          await all()
+        }
+        await o.progress.stop()
+        await o.pool.close()
+      })()
+      return stopping
+    },
+  }
+}

@@ -1,0 +1,32 @@
+// The Piscina pool that runs processors. One task per thread at a time, so "idle threads" is
+// exactly what the dispatcher may claim. Tasks are run from the compiled workers/run-job.js.
+import { Piscina } from 'piscina'
+import type { RunJobOutcome, RunJobTask } from '../../workers/messages.js'
+
+export interface WorkerPool {
+  readonly size: number
+  run(task: RunJobTask, signal: AbortSignal): Promise<RunJobOutcome>
+  /** Terminates the threads (running tasks are killed); idempotent. */
+  close(): Promise<void>
+}
+
+const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
+
+export function createWorkerPool(threads: number): WorkerPool {
+  const piscina = new Piscina({
+    filename: taskFile,
+    minThreads: threads,
+    maxThreads: threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  })
+  let closing: Promise<void> | undefined
+  return {
+    size: threads,
+    run: (task, signal) => piscina.run(task, { transferList: [task.port as never], signal }) as Promise<RunJobOutcome>,
+    close: () => {
+      closing ??= piscina.destroy()
+      return closing
+    },
+  }
+}

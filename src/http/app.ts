@@ -1,0 +1,41 @@
+// The HTTP application: plugins and routes, no listen (server.ts owns the socket). Everything
+// it serves comes in through `deps`, built by the composition root (src/runtime.ts).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { TokenService } from '../auth/tokens.js'
+import type { JobService } from '../jobs/job-service.js'
+import auth from './plugins/auth.js'
+import errorHandler from './plugins/error-handler.js'
+import openapi from './plugins/swagger.js'
+import healthRoutes, { type HealthChecks } from './routes/health.js'
+import jobsRoutes from './routes/jobs.js'
+import { ErrorResponse } from './schemas/error.js'
+import { Job } from './schemas/job.js'
+
+export interface AppDeps {
+  logger: Logger
+  tokens: TokenService
+  jobs: JobService
+  health: HealthChecks
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger and Fastify's logger type differ only in generics.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => crypto.randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  })
+  app.addSchema(ErrorResponse)
+  app.addSchema(Job)
+  await app.register(errorHandler)
+  await app.register(openapi)
+  await app.register(healthRoutes, { checks: deps.health })
+  await app.register(async (protectedScope) => {
+    await protectedScope.register(auth, { tokens: deps.tokens })
+    await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
+  })
+  return app
+}

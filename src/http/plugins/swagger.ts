@@ -1,0 +1,22 @@
+// OpenAPI 3, generated from the routes' TypeBox schemas: /openapi.json and a docs UI at /docs.
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+
+export default fp(async function openapi(app: FastifyInstance) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'faena', version: '0.1.0', description: 'Long-running jobs: submit, follow, cancel.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+      tags: [
+        { name: 'jobs', description: 'Submit, follow and cancel jobs' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+}, { name: 'openapi' })

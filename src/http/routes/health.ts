@@ -1,0 +1,34 @@
+// Liveness (the process answers) and readiness (database reachable, worker pool up).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+
+export interface HealthChecks {
+  database(): Promise<void>
+  /** null when this node runs no workers. */
+  pool(): { threads: number; running: number } | null
+}
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+  checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+})
+
+const healthRoutes: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
+  app.get('/health/live', { schema: { tags: ['health'], security: [], response: { 200: Health } } }, async () => ({ status: 'ok' as const }))
+
+  app.get(
+    '/health/ready',
+    { schema: { tags: ['health'], security: [], response: { 200: Health, 503: Health } } },
+    async (_request, reply) => {
+      const database = await checks.database().then(
+        () => 'ok',
+        (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`,
+      )
+      const pool = checks.pool()
+      const ok = database === 'ok'
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, pool: pool ?? 'none (API-only node)' } })
+    },
+  )
+}
+
+export default healthRoutes

@@ -1,0 +1,82 @@
+import Type from 'typebox'
+
+export const JobStatus = Type.Union(
+  [Type.Literal('QUEUED'), Type.Literal('PROCESSING'), Type.Literal('COMPLETED'), Type.Literal('FAILED'), Type.Literal('CANCELLED')],
+  { description: 'QUEUED -> PROCESSING -> COMPLETED | FAILED | CANCELLED' },
+)
+export const Priority = Type.Union([Type.Literal('HIGH'), Type.Literal('NORMAL'), Type.Literal('LOW')], {
+  description: 'HIGH jobs are claimed before NORMAL before LOW',
+})
+
+const Timestamp = Type.String({ format: 'date-time' })
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
+const NullableInt = Type.Union([Type.Integer(), Type.Null()])
+
+export const JobId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['cmi9x1c2p0000abcd1234efgh'] })
+export const JobParams = Type.Object({ id: JobId })
+
+export const CreateJobBody = Type.Object(
+  {
+    type: Type.String({ minLength: 1, maxLength: 100, examples: ['sleep'] }),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { examples: [{ ms: 2000, steps: 10 }] })),
+    priority: Type.Optional(Priority),
+    runAt: Type.Optional(Type.String({ format: 'date-time', description: 'do not start before this time' })),
+  },
+  { additionalProperties: false },
+)
+
+export const CreatedJob = Type.Object({
+  jobId: Type.String(),
+  status: JobStatus,
+  type: Type.String(),
+  createdAt: Timestamp,
+  progress: Type.Integer(),
+})
+
+export const Job = Type.Object(
+  {
+    id: Type.String(),
+    type: Type.String(),
+    status: JobStatus,
+    priority: Priority,
+    progress: Type.Integer({ minimum: 0, maximum: 100 }),
+    processedItems: NullableInt,
+    totalItems: NullableInt,
+    message: Type.Union([Type.String(), Type.Null()]),
+    userId: Type.String(),
+    parameters: Type.Unknown(),
+    result: Type.Unknown({ description: "the processor's JSON result once COMPLETED" }),
+    error: Type.Unknown({ description: '{code, message} once FAILED or CANCELLED' }),
+    attempts: Type.Integer(),
+    maxAttempts: Type.Integer(),
+    runAt: Timestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    startedAt: NullableTimestamp,
+    completedAt: NullableTimestamp,
+    cancelRequestedAt: NullableTimestamp,
+    etaSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'estimated seconds left while PROCESSING' }),
+    estimatedCompletionAt: NullableTimestamp,
+  },
+  { $id: 'Job' },
+)
+
+export const ListJobsQuery = Type.Object(
+  {
+    status: Type.Optional(JobStatus),
+    type: Type.Optional(Type.String({ maxLength: 100 })),
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+)
+
+export const JobList = Type.Object({
+  data: Type.Array(Type.Ref('Job')),
+  pagination: Type.Object({
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+    hasMore: Type.Boolean(),
+  }),
+})

@@ -1,0 +1,96 @@
+// Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
+// owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import type { Database } from '../db/database.js'
+import { cancelJob } from '../queue/cancel-job.js'
+import { toJobView, type JobView } from './job-view.js'
+import type { JobRegistry, Priority } from './registry.js'
+
+/** Who is asking: a user sees their own jobs, an admin sees everyone's. */
+export interface Caller {
+  userId: string
+  admin: boolean
+}
+
+export interface CreateJobInput {
+  type: string
+  parameters?: unknown
+  priority?: Priority
+  runAt?: string
+}
+
+export interface ListJobsQuery {
+  status?: JobView['status']
+  type?: string
+  limit: number
+  offset: number
+}
+
+export type JobService = ReturnType<typeof createJobService>
+
+export function createJobService(db: Database, registry: JobRegistry) {
+  const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
+
+  return {
+    async create(caller: Caller, input: CreateJobInput): Promise<JobView> {
+      const parameters = registry.validate(input.type, input.parameters)
+      const def = registry.describe(input.type)
+      let runAt: Date | undefined
+      if (input.runAt !== undefined) {
+        runAt = new Date(input.runAt)
+        if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
+      }
+      const job = await db.prisma.processingJob.create({
+        data: {
+          type: input.type,
+          userId: caller.userId,
+          parameters: parameters as Prisma.InputJsonValue,
+          priority: input.priority ?? def?.defaults?.priority ?? 'NORMAL',
+          maxAttempts: def?.defaults?.maxAttempts ?? 1,
+          ...(runAt ? { runAt } : {}),
+        },
+      })
+      return toJobView(job)
+    },
+
+    async get(caller: Caller, id: string): Promise<JobView> {
+      const job = await db.prisma.processingJob.findFirst({ where: { id, ...owned(caller) } })
+      // Another user's job is indistinguishable from a missing one.
+      if (!job) throw new NotFoundError('job', id)
+      return toJobView(job)
+    },
+
+    async list(caller: Caller, q: ListJobsQuery) {
+      const where: Prisma.ProcessingJobWhereInput = {
+        ...owned(caller),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.type ? { type: q.type } : {}),
+      }
+      const [rows, total] = await Promise.all([
+        db.prisma.processingJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+        db.prisma.processingJob.count({ where }),
+      ])
+      const now = new Date()
+      return {
+        data: rows.map((r) => toJobView(r, now)),
+        pagination: { total, limit: q.limit, offset: q.offset, hasMore: q.offset + rows.length < total },
+      }
+    },
+
+    /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
+    async cancel(caller: Caller, id: string): Promise<'cancelled' | 'requested'> {
+      const outcome = await cancelJob(db.pool, id, caller.admin ? null : caller.userId)
+      switch (outcome.kind) {
+        case 'not-found':
+          throw new NotFoundError('job', id)
+        case 'finished':
+          throw new ConflictError('JOB_FINISHED', `job ${id} is already ${outcome.status} and cannot be cancelled`, {
+            status: outcome.status,
+          })
+        default:
+          return outcome.kind
+      }
+    },
+  }
+}

@@ -1,0 +1,74 @@
+// The job-type registry: a plain typed map from job type to its parameter schema, its processor
+// module and its defaults. Adding a job type = one processor file + one entry (job-types.ts).
+import type { TSchema } from 'typebox'
+import { Compile } from 'typebox/compile'
+import Value from 'typebox/value'
+import { ValidationError } from '../errors.js'
+
+export type Priority = 'HIGH' | 'NORMAL' | 'LOW'
+
+export interface JobTypeDefinition {
+  /** TypeBox schema of the job's `parameters`. */
+  parameters: TSchema
+  /** The processor module (compiled .js); its default export is the Processor. */
+  processor: URL
+  description?: string
+  defaults?: { priority?: Priority; maxAttempts?: number }
+}
+
+export interface JobRegistry {
+  types(): string[]
+  has(type: string): boolean
+  processorUrl(type: string): string | undefined
+  describe(type: string): JobTypeDefinition | undefined
+  /** Applies the schema's defaults and returns the parameters, or throws a 400 naming the field. */
+  validate(type: string, parameters: unknown): unknown
+}
+
+export function createRegistry(definitions: Record<string, JobTypeDefinition>): JobRegistry {
+  const compiled = new Map(Object.entries(definitions).map(([type, def]) => [type, { def, check: Compile(def.parameters) }]))
+  const known = () => [...compiled.keys()].sort()
+  return {
+    types: known,
+    has: (type) => compiled.has(type),
+    processorUrl: (type) => compiled.get(type)?.def.processor.href,
+    describe: (type) => compiled.get(type)?.def,
+    validate(type, parameters) {
+      const entry = compiled.get(type)
+      if (!entry) {
+        throw new ValidationError(`type: unknown job type "${type}"; known types: ${known().join(', ')}`, {
+          field: 'type',
+          known: known(),
+        })
+      }
+      const value = Value.Default(entry.def.parameters, Value.Clone(parameters ?? {}))
+      const fields = [...entry.check.Errors(value)].flatMap(toFieldErrors)
+      if (fields.length > 0) {
+        const first = fields[0]!
+        throw new ValidationError(`${first.field}: ${first.message}`, { fields })
+      }
+      return value
+    },
+  }
+}
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  message: string
+  params: unknown
+}
+
+/** One entry per offending field, named like `parameters.steps`. */
+function toFieldErrors(e: SchemaError): { field: string; message: string }[] {
+  const at = `parameters${e.instancePath.replaceAll('/', '.')}`
+  const params = e.params as { additionalProperties?: string[]; requiredProperties?: string[] }
+  if (e.keyword === 'boolean') return [] // repeated by the additionalProperties error
+  if (e.keyword === 'required' && params.requiredProperties) {
+    return params.requiredProperties.map((name) => ({ field: `${at}.${name}`, message: 'is required' }))
+  }
+  if (e.keyword === 'additionalProperties' && params.additionalProperties) {
+    return params.additionalProperties.map((name) => ({ field: `${at}.${name}`, message: 'is not a known field' }))
+  }
+  return [{ field: at, message: e.message }]
+}

@@ -1,0 +1,37 @@
+// The queue's operations bound to one pool and one worker identity: what the dispatcher and
+// the progress writer are given, so that they hold no SQL themselves.
+import { claimJobs } from './claim-jobs.js'
+import { completeJob, type Completion } from './complete-job.js'
+import { finishJobWithError } from './fail-job.js'
+import { renewLeases } from './renew-leases.js'
+import { returnJobs } from './return-jobs.js'
+import type { ProgressUpdate, Queryable } from './types.js'
+import { updateProgress } from './update-progress.js'
+import type { SerializedError } from '../errors.js'
+
+export type { ClaimedJob, ProgressUpdate, Queryable } from './types.js'
+export type { Completion } from './complete-job.js'
+
+export interface WorkerQueue {
+  readonly workerId: string
+  claim(limit: number): ReturnType<typeof claimJobs>
+  complete(jobId: string, c: Completion): Promise<boolean>
+  fail(jobId: string, error: SerializedError, message?: string | null): Promise<boolean>
+  cancelled(jobId: string, error: SerializedError): Promise<boolean>
+  giveBack(jobIds: string[]): Promise<number>
+  heartbeat(jobIds: string[]): ReturnType<typeof renewLeases>
+  saveProgress(updates: ProgressUpdate[]): Promise<void>
+}
+
+export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: number): WorkerQueue {
+  return {
+    workerId,
+    claim: (limit) => claimJobs(db, workerId, limit, leaseMs),
+    complete: (jobId, c) => completeJob(db, workerId, jobId, c),
+    fail: (jobId, error, message = null) => finishJobWithError(db, workerId, jobId, 'FAILED', error, message),
+    cancelled: (jobId, error) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error),
+    giveBack: (jobIds) => returnJobs(db, workerId, jobIds),
+    heartbeat: (jobIds) => renewLeases(db, workerId, jobIds, leaseMs),
+    saveProgress: (updates) => updateProgress(db, workerId, updates),
+  }
+}

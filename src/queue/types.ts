@@ -1,0 +1,23 @@
+import type pg from 'pg'
+
+/** Anything that runs a parameterised query: the pool, or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'>
+
+/** What a dispatcher gets back when it claims a job. */
+export interface ClaimedJob {
+  id: string
+  type: string
+  userId: string
+  parameters: unknown
+  attempts: number
+  maxAttempts: number
+  startedAt: Date
+}
+
+export interface ProgressUpdate {
+  jobId: string
+  progress: number
+  message: string | null
+  processedItems: number | null
+  totalItems: number | null
+}

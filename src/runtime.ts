@@ -1,0 +1,124 @@
+// The composition root: builds every component by hand, in dependency order, and shuts them
+// down in reverse order through one idempotent stop().
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { resolveJwtSecret } from './auth/jwt-secret.js'
+import { createTokenService, type TokenService } from './auth/tokens.js'
+import type { Config } from './config/schema.js'
+import { createDatabase, type Database } from './db/database.js'
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
+import { ensureDatabase } from './db/ensure-database.js'
+import { migrate } from './db/migrate.js'
+import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
+import { createProgressWriter } from './execution/progress-writer.js'
+import { createWorkerPool } from './execution/worker-pool.js'
+import { buildApp } from './http/app.js'
+import { createJobService, type JobService } from './jobs/job-service.js'
+import { jobTypes } from './jobs/job-types.js'
+import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
+import { createWorkerQueue } from './queue/index.js'
+import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
+
+export interface Faena {
+  readonly app: FastifyInstance
+  readonly db: Database
+  readonly jobs: JobService
+  readonly tokens: TokenService
+  readonly workerId: string
+  readonly dispatcher: Dispatcher | null
+  /** Listens on HOST:PORT; returns the address. */
+  listen(): Promise<string>
+  /** Ordered, idempotent shutdown: HTTP, dispatcher (hands running jobs back), listener, DB. */
+  stop(): Promise<void>
+}
+
+export interface FaenaOptions {
+  config: Config
+  logger: Logger
+  /** Job types; defaults to the built-in ones (src/jobs/job-types.ts). */
+  jobTypes?: Record<string, JobTypeDefinition>
+}
+
+export async function startFaena({ config, logger, ...opts }: FaenaOptions): Promise<Faena> {
+  const cleanups: (() => Promise<void>)[] = []
+  const stopAll = async () => {
+    for (const fn of cleanups.reverse().splice(0)) await fn().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
+  }
+  try {
+    let url = config.DATABASE_URL
+    if (!url) {
+      const dataDir = join(config.DATA_DIR, 'postgres')
+      logger.info({ dataDir }, 'DATABASE_URL unset: starting embedded PostgreSQL')
+      const embedded: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir })
+      cleanups.push(() => embedded.stop())
+      url = await ensureDatabase(embedded.url, 'faena')
+    }
+    const applied = await migrate(url)
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied')
+
+    const db = createDatabase(url, { poolSize: config.DATABASE_POOL_SIZE, onError: (err) => logger.warn({ err }, 'idle database client error') })
+    cleanups.push(() => db.close())
+
+    const registry = createRegistry(opts.jobTypes ?? jobTypes)
+    const jobs = createJobService(db, registry)
+    const tokens = createTokenService(resolveJwtSecret(config))
+    const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+
+    let dispatcher: Dispatcher | null = null
+    if (config.WORKER_CONCURRENCY > 0) {
+      const queue = createWorkerQueue(db.pool, workerId, config.LEASE_MS)
+      const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
+      const d = createDispatcher({
+        queue,
+        pool: createWorkerPool(config.WORKER_CONCURRENCY),
+        registry,
+        progress,
+        logger: logger.child({ component: 'dispatcher', workerId }),
+        pollIntervalMs: config.POLL_INTERVAL_MS,
+        leaseRenewMs: config.LEASE_RENEW_MS,
+        cancelGraceMs: config.CANCEL_GRACE_MS,
+      })
+      const listener: NotificationListener = createNotificationListener(url, {
+        onJobQueued: () => d.wake(),
+        onCancelRequested: (jobId) => d.abort(jobId, 'cancel'),
+        onReconnect: () => d.wake(),
+        onError: (err) => logger.warn({ err }, 'notification listener error'),
+      })
+      await listener.start()
+      cleanups.push(() => listener.stop())
+      // Registered after the listener so that it stops first: cancels still arrive meanwhile.
+      cleanups.push(() => d.stop(config.SHUTDOWN_TIMEOUT_MS))
+      d.start()
+      dispatcher = d
+    }
+
+    const app = await buildApp({
+      logger,
+      tokens,
+      jobs,
+      health: {
+        database: async () => void (await db.pool.query('SELECT 1')),
+        pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),
+      },
+    })
+    cleanups.push(() => app.close())
+
+    let stopping: Promise<void> | undefined
+    return {
+      app,
+      db,
+      jobs,
+      tokens,
+      workerId,
+      dispatcher,
+      listen: () => app.listen({ host: config.HOST, port: config.PORT }),
+      stop: () => (stopping ??= stopAll()),
+    }
+  } catch (err) {
+    await stopAll()
+    throw err
+  }
+}

@@ -1,0 +1,28 @@
+// Messages on the MessagePort that links a running job's thread to the main thread.
+import type { MessagePort } from 'node:worker_threads'
+import type { SerializedError } from '../src/errors.js'
+import type { JsonValue, ProgressCounts } from './processor.js'
+
+export interface RunJobTask {
+  /** File URL of the processor module (its default export is the Processor). */
+  processorUrl: string
+  jobId: string
+  userId: string
+  attempt: number
+  parameters: unknown
+  port: MessagePort
+}
+
+export type ToMain = { type: 'progress'; percent: number; message?: string; counts?: ProgressCounts }
+export type ToThread = { type: 'abort'; reason: 'cancel' | 'shutdown' | 'timeout' }
+
+export interface LastProgress {
+  percent: number
+  message: string | null
+  processedItems: number | null
+  totalItems: number | null
+}
+
+export type RunJobOutcome =
+  | { ok: true; result: JsonValue; last: LastProgress | null }
+  | { ok: false; error: SerializedError; aborted: ToThread['reason'] | null; last: LastProgress | null }

@@ -1,0 +1,66 @@
+// Piscina task file: runs one job's processor inside a worker thread.
+//
+// Piscina's own abort terminates the thread without the task noticing, so cancellation is
+// cooperative first: the main thread posts {type:'abort'} on the job's MessagePort, which
+// aborts the processor's AbortSignal here and lets its cleanup run; the hard kill stays the
+// main thread's last resort. The outcome is returned as data ({ok, error:{code,message}})
+// because thrown errors lose their class crossing the thread boundary.
+import type { MessagePort } from 'node:worker_threads'
+import { serializeError } from '../src/errors.js'
+import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread } from './messages.js'
+import type { JsonValue, Processor, ProcessorContext } from './processor.js'
+
+const processors = new Map<string, Promise<Processor>>()
+
+function load(url: string): Promise<Processor> {
+  let p = processors.get(url)
+  if (!p) {
+    p = import(url).then((m: { default?: unknown }) => {
+      if (typeof m.default !== 'function') throw new Error(`${url} has no default export function`)
+      return m.default as Processor
+    })
+    processors.set(url, p)
+  }
+  return p
+}
+
+export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: MessagePort }): Promise<RunJobOutcome> {
+  const { port } = task
+  const controller = new AbortController()
+  let abortedFor: ToThread['reason'] | null = null
+  let last: LastProgress | null = null
+  port.on('message', (msg: ToThread) => {
+    if (msg.type === 'abort' && !controller.signal.aborted) {
+      abortedFor = msg.reason
+      const err = new Error(`job ${msg.reason === 'cancel' ? 'cancelled' : `aborted (${msg.reason})`}`)
+      err.name = 'AbortError'
+      controller.abort(err)
+    }
+  })
+  const context: ProcessorContext = {
+    jobId: task.jobId,
+    userId: task.userId,
+    attempt: task.attempt,
+    signal: controller.signal,
+    progress(percent, message, counts) {
+      const p = Math.max(0, Math.min(100, Math.floor(Number(percent) || 0)))
+      last = {
+        percent: p,
+        message: message ?? last?.message ?? null,
+        processedItems: counts?.processedItems ?? last?.processedItems ?? null,
+        totalItems: counts?.totalItems ?? last?.totalItems ?? null,
+      }
+      const msg: ToMain = { type: 'progress', percent: p, ...(message === undefined ? {} : { message }), ...(counts ? { counts } : {}) }
+      port.postMessage(msg)
+    },
+  }
+  try {
+    const processor = await load(task.processorUrl)
+    const result = await processor(task.parameters, context)
+    return { ok: true, result: (result ?? null) as JsonValue, last }
+  } catch (err) {
+    return { ok: false, error: serializeError(err), aborted: abortedFor, last }
+  } finally {
+    port.close()
+  }
+}
