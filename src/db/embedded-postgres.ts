@@ -33,7 +33,8 @@ const childPath = fileURLToPath(new URL('./embedded-postgres-process.js', import
 
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const port = opts.port || (await freePort())
-  const child = fork(childPath, [], { detached: true, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  // execArgv: [] so that loader flags of the parent (test runners, --input-type) are not inherited.
+  const child = fork(childPath, [], { detached: true, execArgv: [], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   try {
     await waitReady(child, opts, port)
   } catch (err) {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { openSchemaEngine } from './schema-engine.js'
+import { withSchemaEngine } from './schema-engine.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
 export function prismaDir(): string {
@@ -45,14 +45,9 @@ export async function readMigrations(dir = prismaDir()) {
 /** Applies pending migrations; returns the names of those applied now. */
 export async function migrate(url: string): Promise<string[]> {
   const dir = prismaDir()
-  const engine = await openSchemaEngine(url, await readSchema(dir))
-  try {
-    const out = await engine.applyMigrations({
-      migrationsList: await readMigrations(dir),
-      filters: { externalTables: [], externalEnums: [] },
-    })
+  const migrationsList = await readMigrations(dir)
+  return withSchemaEngine(url, await readSchema(dir), async (engine) => {
+    const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } })
     return out.appliedMigrationNames
-  } finally {
-    engine.free()
-  }
+  })
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { PrismaPg } from '@prisma/adapter-pg'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg'
+import pg from 'pg'
 
 export type SchemaEngine = bg.SchemaEngine
 
@@ -22,7 +23,13 @@ function loadWasm(): Promise<void> {
     // The .wasm is not in the package's exports: find it next to the resolved JS glue.
     const glue = fileURLToPath(import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg'))
     const bytes = await readFile(join(dirname(glue), 'schema_engine_bg.wasm'))
-    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': bg })
+    // The engine arms 10 s timers (query timeouts) it never clears; unref them so that they do
+    // not hold a process open after its work is done.
+    const imports: Record<string, unknown> = { ...bg }
+    for (const name of Object.keys(imports).filter((k) => k.startsWith('__wbg_setTimeout_'))) {
+      imports[name] = (fn: () => void, ms: number) => setTimeout(fn, ms >>> 0).unref()
+    }
+    const { instance } = await wasmApi.instantiate(bytes, { './schema_engine_bg.js': imports })
     bg.__wbg_set_wasm(instance.exports)
     ;(instance.exports.__wbindgen_start as () => void)()
   })()
@@ -45,17 +52,33 @@ class WholeScriptPg extends PrismaPg {
   }
 }
 
-/** Opens a schema engine on `url` for the given Prisma schema; the caller must `free()` it. */
-export async function openSchemaEngine(url: string, datamodel: { path: string; content: string }): Promise<SchemaEngine> {
+/**
+ * Runs `fn` with a schema engine connected to `url` for the given Prisma schema, then frees the
+ * engine and closes its connections (the engine itself never ends the pool it was given).
+ */
+export async function withSchemaEngine<T>(
+  url: string,
+  datamodel: { path: string; content: string },
+  fn: (engine: SchemaEngine) => Promise<T>,
+): Promise<T> {
   await loadWasm()
-  const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg({ connectionString: url, max: 2 }))
-  return bg.SchemaEngine.new({ datamodels: [[datamodel.path, datamodel.content]] }, () => {}, adapter)
+  const pool = new pg.Pool({ connectionString: url, max: 2 })
+  try {
+    const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool))
+    const engine = await bg.SchemaEngine.new({ datamodels: [[datamodel.path, datamodel.content]] }, () => {}, adapter)
+    try {
+      return await fn(engine)
+    } finally {
+      engine.free()
+    }
+  } finally {
+    await pool.end()
+  }
 }
 
 /** SQL that takes `from` (null: an empty database) to `to`; the engine connects to `url` but changes nothing. */
-export async function diffDatamodels(url: string, from: string | null, to: { path: string; content: string }): Promise<string> {
-  const engine = await openSchemaEngine(url, to)
-  try {
+export function diffDatamodels(url: string, from: string | null, to: { path: string; content: string }): Promise<string> {
+  return withSchemaEngine(url, to, async (engine) => {
     const out = await engine.diff({
       from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: to.path, content: from }] },
       to: { tag: 'schemaDatamodel', files: [to] },
@@ -64,7 +87,5 @@ export async function diffDatamodels(url: string, from: string | null, to: { pat
       filters: { externalTables: [], externalEnums: [] },
     })
     return out.stdout ?? ''
-  } finally {
-    engine.free()
-  }
+  })
 }

@@ -6,6 +6,8 @@ import fp from 'fastify-plugin'
 
 export default fp(async function openapi(app: FastifyInstance) {
   await app.register(swagger, {
+    // Shared schemas (addSchema with an $id) appear under their own name in components.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.0.3',
       info: { title: 'faena', version: '0.1.0', description: 'Long-running jobs: submit, follow, cancel.' },

@@ -1,0 +1,40 @@
+// A database of the test's own, cloned from the migrated template (test/support/run-suite.ts),
+// dropped when the test ends.
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import type { Test } from 'tap'
+
+function adminUrl(): string {
+  const url = process.env.FAENA_TEST_ADMIN_URL
+  if (!url) throw new Error('run the suite with `npm test` (it provides FAENA_TEST_ADMIN_URL)')
+  return url
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() })
+  await client.connect()
+  try {
+    return await fn(client)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function createTestDatabase(t: Test): Promise<string> {
+  const name = `faena_t_${randomBytes(6).toString('hex')}`
+  const template = process.env.FAENA_TEST_TEMPLATE ?? 'faena_test_template'
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`))
+      break
+    } catch (err) {
+      // 55006: another file is cloning the template at this instant; try again.
+      if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err
+      await new Promise((ok) => setTimeout(ok, 20 + Math.random() * 80))
+    }
+  }
+  t.teardown(() => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined))
+  const url = new URL(adminUrl())
+  url.pathname = `/${name}`
+  return url.toString()
+}

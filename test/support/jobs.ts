@@ -1,0 +1,14 @@
+// Reading a job's state straight from PostgreSQL.
+import type { Faena } from '../../src/runtime.js'
+import { waitFor } from './wait.js'
+
+export async function jobRow(faena: Faena, id: string) {
+  return faena.db.prisma.processingJob.findUniqueOrThrow({ where: { id } })
+}
+
+export async function waitForStatus(faena: Faena, id: string, status: string, timeoutMs = 15_000) {
+  return waitFor(`job ${id} to be ${status}`, async () => {
+    const row = await jobRow(faena, id)
+    return row.status === status ? row : null
+  }, timeoutMs)
+}

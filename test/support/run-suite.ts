@@ -1,0 +1,73 @@
+// `npm test` runs this (after the build): it provides the PostgreSQL the suite needs, migrates
+// a template database once, then runs tap over the compiled tests. Each test file clones the
+// template into a database of its own (test/support/database.ts), so files run isolated and in
+// parallel. With DATABASE_URL set, that server is used (the role needs CREATEDB); otherwise an
+// embedded PostgreSQL is started in a temporary directory and removed afterwards.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.js'
+import { migrate } from '../../src/db/migrate.js'
+
+export const TEMPLATE = 'faena_test_template'
+
+async function main(): Promise<number> {
+  let embedded: EmbeddedPostgresHandle | undefined
+  let dataDir: string | undefined
+  let adminUrl = process.env.DATABASE_URL
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'faena-test-pg-'))
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: false })
+    adminUrl = embedded.url
+  }
+  try {
+    const templateUrl = await recreateDatabase(adminUrl, TEMPLATE)
+    await migrate(templateUrl)
+    await disconnectAll(adminUrl, TEMPLATE)
+    const args = process.argv.slice(2)
+    return await new Promise<number>((done) => {
+      // With no arguments tap runs the `include` globs of package.json (the compiled *.test.js).
+      const tap = spawn(process.execPath, [tapBin(), ...args], {
+        stdio: 'inherit',
+        env: { ...process.env, FAENA_TEST_ADMIN_URL: adminUrl, FAENA_TEST_TEMPLATE: TEMPLATE },
+      })
+      tap.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)))
+    })
+  } finally {
+    await embedded?.stop()
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+function tapBin(): string {
+  return join(process.cwd(), 'node_modules', 'tap', 'dist', 'esm', 'run.mjs')
+}
+
+async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await client.query(`CREATE DATABASE "${name}"`)
+  } finally {
+    await client.end()
+  }
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** CREATE DATABASE ... TEMPLATE refuses while anyone is connected to the template. */
+async function disconnectAll(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl })
+  await client.connect()
+  try {
+    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])
+  } finally {
+    await client.end()
+  }
+}
+
+process.exitCode = await main()
