@@ -23,8 +23,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
   }
   const config = value as Config
-  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
-    throw new ConfigError('invalid configuration: JWT_SECRET is required when NODE_ENV=production')
+  if (config.NODE_ENV === 'production') {
+    const missing = (['JWT_SECRET', 'DATABASE_URL'] as const).filter((k) => !config[k])
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `invalid configuration: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required when NODE_ENV=production` +
+          ' (the generated secret and the embedded PostgreSQL are for development)',
+      )
+    }
   }
   return config
 }

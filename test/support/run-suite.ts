@@ -26,19 +26,39 @@ async function main(): Promise<number> {
     const templateUrl = await recreateDatabase(adminUrl, TEMPLATE)
     await migrate(templateUrl)
     await disconnectAll(adminUrl, TEMPLATE)
+    // With no arguments tap runs the `include` globs of package.json (the compiled *.test.js).
     const args = process.argv.slice(2)
+    // On a terminal tap draws its own report. Otherwise (CI) its TAP output is passed through
+    // and closed with one plain line, `N passed, N failed`, that any log reader understands.
+    const tty = process.stdout.isTTY === true
     return await new Promise<number>((done) => {
-      // With no arguments tap runs the `include` globs of package.json (the compiled *.test.js).
       const tap = spawn(process.execPath, [tapBin(), ...args], {
-        stdio: 'inherit',
+        stdio: ['inherit', tty ? 'inherit' : 'pipe', 'inherit'],
         env: { ...process.env, FAENA_TEST_ADMIN_URL: adminUrl, FAENA_TEST_TEMPLATE: TEMPLATE },
       })
-      tap.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)))
+      let tail = ''
+      tap.stdout?.on('data', (chunk: Buffer) => {
+        process.stdout.write(chunk)
+        tail = (tail + chunk.toString('utf8')).slice(-4096)
+      })
+      tap.on('close', (code, signal) => {
+        if (!tty) console.log(summaryLine(tail, code))
+        done(code ?? (signal ? 1 : 0))
+      })
     })
   } finally {
     await embedded?.stop()
     if (dataDir) rmSync(dataDir, { recursive: true, force: true })
   }
+}
+
+/** From tap's closing `# { total: 158, pass: 157, fail: 1, skip: 2 }`. */
+function summaryLine(tail: string, code: number | null): string {
+  const summary = /# \{ total: \d+[^}]*\}/.exec(tail)?.[0]
+  const count = (what: string) => Number(new RegExp(`${what}: (\\d+)`).exec(summary ?? '')?.[1] ?? 0)
+  if (!summary) return `0 passed, ${code === 0 ? 0 : 1} failed`
+  const skipped = count('skip') + count('todo')
+  return `${count('pass')} passed, ${count('fail')} failed${skipped ? `, ${skipped} skipped` : ''}`
 }
 
 function tapBin(): string {

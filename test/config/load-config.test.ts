@@ -1,0 +1,35 @@
+import t from 'tap'
+import { loadConfig } from '../../src/config/load-config.js'
+import { ConfigSchema } from '../../src/config/schema.js'
+import { readFileSync } from 'node:fs'
+
+t.test('defaults apply when nothing is set', async (t) => {
+  const c = loadConfig({})
+  t.match(c, { NODE_ENV: 'development', PORT: 3000, DATA_DIR: './.data', WORKER_CONCURRENCY: 2, SHUTDOWN_TIMEOUT_MS: 30000 })
+  t.equal(c.DATABASE_URL, undefined, 'no DATABASE_URL: the embedded database is used')
+})
+
+t.test('values are coerced from strings', async (t) => {
+  const c = loadConfig({ PORT: '8080', WORKER_CONCURRENCY: '0', DATABASE_URL: 'postgresql://x/y' })
+  t.match(c, { PORT: 8080, WORKER_CONCURRENCY: 0, DATABASE_URL: 'postgresql://x/y' })
+})
+
+t.test('a bad value is a startup error naming the variable', async (t) => {
+  t.throws(() => loadConfig({ WORKER_CONCURRENCY: 'many' }), { code: 'CONFIG_INVALID', message: /WORKER_CONCURRENCY="many"/ })
+  t.throws(() => loadConfig({ PORT: '70000' }), { message: /PORT=70000/ })
+  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { message: /LOG_LEVEL="loud"/ })
+  t.throws(() => loadConfig({ JWT_SECRET: 'short' }), { message: /JWT_SECRET/ })
+})
+
+t.test('production requires an explicit secret and database', async (t) => {
+  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { message: /JWT_SECRET and DATABASE_URL are required when NODE_ENV=production/ })
+  t.throws(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y' }), { message: /JWT_SECRET is required/ })
+  t.ok(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y', JWT_SECRET: 'x'.repeat(32) }))
+})
+
+t.test('.env.example lists every setting', async (t) => {
+  const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    t.match(example, new RegExp(`^#? ?${key}=`, 'm'), key)
+  }
+})
