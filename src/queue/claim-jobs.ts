@@ -10,7 +10,7 @@ const SQL = `
 WITH next AS (
   SELECT id FROM processing_job
    WHERE status = 'QUEUED' AND run_at <= now()
-   ORDER BY priority, created_at, id
+   ORDER BY priority, created_at
    LIMIT $2
    FOR UPDATE SKIP LOCKED
 )

@@ -1,0 +1,144 @@
+// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --graphile 1]
+//
+// Queue throughput and latency, against DATABASE_URL's server when set, else an embedded
+// PostgreSQL (a fresh database per system, dropped afterwards):
+//  1. <jobs> no-op jobs inserted at once, timed from the insert to the last one COMPLETED,
+//     each one claimed, run in a worker thread and recorded on its own;
+//  2. enqueue-to-start latency of <latency> sequential jobs: from the call that adds the job
+//     to the first line of its processor (clock shared by the threads of this process);
+//  3. the same two figures for graphile-worker 0.18 (concurrency 10, one job per handler
+//     call), measured in the same run on the same server, unless --graphile 0.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
+import { Logger, makeWorkerUtils, run } from 'graphile-worker'
+import { pino } from 'pino'
+import { loadConfig } from '../src/config/load-config.js'
+import { jobTypes } from '../src/jobs/job-types.js'
+import { startFaena } from '../src/runtime.js'
+import * as probe from './processors/probe.js'
+import { openBenchServer } from './support/database.js'
+import { fmt, now, parseFlags, percentile } from './support/stats.js'
+
+const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, graphile: 1 })
+
+interface Figures {
+  jobsPerSec: number
+  seconds: number
+  p50: number
+  p95: number
+}
+
+async function waitUntil(check: () => Promise<boolean> | boolean): Promise<void> {
+  while (!(await check())) await delay(10)
+}
+
+function latencyFigures(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
+}
+
+async function benchFaena(url: string): Promise<Figures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
+  const config = loadConfig({}, {
+    DATABASE_URL: url,
+    DATA_DIR: dataDir,
+    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: flags.concurrency!,
+    PORT: 0,
+  })
+  const faena = await startFaena({
+    config,
+    logger: pino({ level: 'silent' }),
+    jobTypes: { ...jobTypes, probe: { parameters: probe.parameters, processor: new URL('./processors/probe.js', import.meta.url) } },
+  })
+  const { pool } = faena.db
+  const completed = async () => (await pool.query(`SELECT count(*)::int AS n FROM processing_job WHERE status = 'COMPLETED'`)).rows[0].n as number
+  try {
+    // Warm-up: threads started, processors loaded, statements prepared.
+    await pool.query(`INSERT INTO processing_job (id, type, user_id) SELECT 'w' || g, 'noop', 'bench' FROM generate_series(1, 200) g`)
+    await waitUntil(async () => (await completed()) === 200)
+
+    const t0 = now()
+    await pool.query(`INSERT INTO processing_job (id, type, user_id) SELECT 'b' || g, 'noop', 'bench' FROM generate_series(1, $1::int) g`, [flags.jobs])
+    await waitUntil(async () => (await completed()) === flags.jobs! + 200)
+    const seconds = (now() - t0) / 1000
+
+    const started = new Map<number, (at: number) => void>()
+    const channel = new BroadcastChannel(probe.PROBE_CHANNEL)
+    channel.onmessage = (m: MessageEvent) => started.get((m.data as { seq: number }).seq)?.((m.data as { at: number }).at)
+    const samples: number[] = []
+    const caller = { userId: 'bench', admin: false }
+    for (let seq = 0; seq < flags.latency!; seq++) {
+      const began = new Promise<number>((ok) => started.set(seq, ok))
+      const t = now()
+      await faena.jobs.create(caller, { type: 'probe', parameters: { seq } })
+      samples.push((await began) - t)
+    }
+    channel.close()
+    return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
+  } finally {
+    await faena.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function benchGraphile(url: string): Promise<Figures> {
+  const logger = new Logger(() => () => {})
+  let done = 0
+  const started = new Map<number, (at: number) => void>()
+  const runner = await run({
+    connectionString: url,
+    concurrency: 10,
+    noHandleSignals: true,
+    pollInterval: 2000,
+    logger,
+    taskList: {
+      noop: async () => {},
+      probe: async (payload) => {
+        started.get((payload as { seq: number }).seq)?.(now())
+      },
+    },
+  })
+  runner.events.on('job:success', () => done++)
+  const utils = await makeWorkerUtils({ connectionString: url, logger })
+  try {
+    await utils.addJobs(Array.from({ length: 200 }, () => ({ identifier: 'noop', payload: {} })))
+    await waitUntil(() => done === 200)
+    const t0 = now()
+    await utils.addJobs(Array.from({ length: flags.jobs! }, () => ({ identifier: 'noop', payload: {} })))
+    await waitUntil(() => done === flags.jobs! + 200)
+    const seconds = (now() - t0) / 1000
+    const samples: number[] = []
+    for (let seq = 0; seq < flags.latency!; seq++) {
+      const began = new Promise<number>((ok) => started.set(seq, ok))
+      const t = now()
+      await utils.addJob('probe', { seq })
+      samples.push((await began) - t)
+    }
+    return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
+  } finally {
+    await utils.release()
+    await runner.stop()
+  }
+}
+
+function report(name: string, f: Figures): void {
+  console.log(`${name}: ${fmt(flags.jobs!)} no-op jobs in ${fmt(f.seconds, 2)} s: ${fmt(f.jobsPerSec)} jobs/s`)
+  console.log(`${name}: enqueue-to-start of ${flags.latency} sequential jobs: p50 ${fmt(f.p50, 2)} ms, p95 ${fmt(f.p95, 2)} ms`)
+}
+
+const server = await openBenchServer()
+try {
+  const faena = await benchFaena(await server.newDatabase())
+  report(`faena (WORKER_CONCURRENCY=${flags.concurrency})`, faena)
+  if (flags.graphile) {
+    const graphile = await benchGraphile(await server.newDatabase())
+    report('graphile-worker 0.18 (concurrency 10)', graphile)
+    console.log(`ratio faena / graphile-worker: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 latency ${fmt(faena.p50 / graphile.p50, 2)}x`)
+  }
+} finally {
+  await server.close()
+}
