@@ -17,7 +17,8 @@ t.test('a job still running at the shutdown timeout is handed back and runs agai
 
   const second = await startTestFaena(t, { databaseUrl: first.url, config: { WORKER_CONCURRENCY: 0 } })
   const back = await jobRow(second.faena, jobId)
-  t.match(back, { status: 'QUEUED', attempts: 0, lockedBy: null, startedAt: null, error: null }, 'QUEUED with the attempt refunded')
+  t.match(back, { status: 'QUEUED', attempts: 0, lockedBy: null, startedAt: null, error: null, progress: 0 }, 'QUEUED with the attempt refunded')
+  t.match(back.message, /handed back/)
 
   const third = await startTestFaena(t, { databaseUrl: first.url })
   t.match(await gates.nextOf('started'), { key: 'sd', attempt: 1 }, 'it runs again, as attempt 1')

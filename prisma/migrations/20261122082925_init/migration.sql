@@ -42,9 +42,6 @@ CREATE INDEX "processing_job_claim_idx" ON "processing_job"("status", "priority"
 -- CreateIndex
 CREATE INDEX "processing_job_user_created_idx" ON "processing_job"("user_id", "created_at" DESC);
 
--- CreateIndex
-CREATE INDEX "processing_job_locked_by_idx" ON "processing_job"("locked_by");
-
 -- Wake the dispatchers (LISTEN faena_jobs) when a job becomes QUEUED, on insert or when it is
 -- handed back. Postgres delivers on commit and folds identical payloads sent in one
 -- transaction, so a bulk insert wakes each listener once.
