@@ -45,3 +45,14 @@ t.test('a processor that ignores the abort has its thread terminated after the g
   await waitForStatus(faena, next, 'COMPLETED')
   t.pass('the pool replaced the killed thread')
 })
+
+t.test('a cancel whose notification was missed is picked up by the heartbeat', async (t) => {
+  const gates = openGates(t)
+  const { as, faena } = await startTestFaena(t, { config: { LEASE_RENEW_MS: 100, CANCEL_GRACE_MS: 60_000 } })
+  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'quiet' } })).json()
+  await gates.next('quiet', 'started')
+  // What DELETE does, minus the NOTIFY (as if the listener had been reconnecting).
+  await faena.db.pool.query('UPDATE processing_job SET cancel_requested_at = now() WHERE id = $1', [jobId])
+  await gates.next('quiet', 'cleaned-up')
+  await waitForStatus(faena, jobId, 'CANCELLED')
+})

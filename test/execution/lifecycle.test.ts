@@ -70,3 +70,15 @@ t.test('a job whose runAt is in the future waits; due jobs run', async (t) => {
   const job = (await as('alice').get(`/jobs/${future}`)).json()
   t.match(job, { status: 'QUEUED', runAt: later, attempts: 0 })
 })
+
+t.test('a worker thread that dies fails its job with WORKER_CRASHED, and the pool goes on', async (t) => {
+  const gates = openGates(t)
+  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1 } })
+  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'boom', crash: true } })).json()
+  await gates.next('boom', 'started')
+  gates.finish('boom')
+  const row = await waitForStatus(faena, jobId, 'FAILED')
+  t.match(row.error, { code: 'WORKER_CRASHED' })
+  const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()
+  await waitForStatus(faena, next, 'COMPLETED')
+})

@@ -10,11 +10,13 @@ export const parameters = Type.Object(
     progressAt: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
     /** Ignore the abort signal (to exercise the hard kill). */
     stubborn: Type.Optional(Type.Boolean()),
+    /** End the worker thread abruptly once released (a crashing native module, say). */
+    crash: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 )
 
-const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key, progressAt, stubborn }, ctx) => {
+const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key, progressAt, stubborn, crash }, ctx) => {
   const channel = new BroadcastChannel(GATE_CHANNEL)
   const say = (e: GateEvent) => channel.postMessage(e)
   try {
@@ -37,6 +39,7 @@ const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key
     if (progressAt !== undefined) ctx.progress(progressAt, `at ${progressAt}%`, { processedItems: progressAt, totalItems: 100 })
     say({ key, event: 'started', attempt: ctx.attempt, jobId: ctx.jobId })
     const what = await command
+    if (crash) process.exit(3)
     if (what === 'fail') throw new JobError('GATE_FAILED', `gate ${key} failed on request`)
     return { key }
   } finally {
