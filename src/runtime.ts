@@ -20,6 +20,8 @@ import { createJobService, type JobService } from './jobs/job-service.js'
 import { jobTypes } from './jobs/job-types.js'
 import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
 import { createWorkerQueue } from './queue/index.js'
+import { createStorage, storageSettings } from './storage/create-storage.js'
+import type { Storage } from './storage/storage.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
 
 export interface Faena {
@@ -27,6 +29,7 @@ export interface Faena {
   readonly db: Database
   readonly jobs: JobService
   readonly tokens: TokenService
+  readonly storage: Storage
   readonly workerId: string
   readonly dispatcher: Dispatcher | null
   /** Listens on HOST:PORT; returns the address. */
@@ -62,9 +65,14 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const db = createDatabase(url, { poolSize: config.DATABASE_POOL_SIZE, onError: (err) => logger.warn({ err }, 'idle database client error') })
     cleanups.push(() => db.close())
 
+    const jwtSecret = resolveJwtSecret(config)
+    const tokens = createTokenService(jwtSecret)
+    const storageConfig = storageSettings(config, jwtSecret)
+    const storage = createStorage(storageConfig)
+    cleanups.push(() => storage.close())
+
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const jobs = createJobService(db, registry)
-    const tokens = createTokenService(resolveJwtSecret(config))
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     let dispatcher: Dispatcher | null = null
@@ -99,6 +107,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       logger,
       tokens,
       jobs,
+      ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),
@@ -112,6 +121,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       db,
       jobs,
       tokens,
+      storage,
       workerId,
       dispatcher,
       listen: () => app.listen({ host: config.HOST, port: config.PORT }),

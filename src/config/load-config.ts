@@ -23,6 +23,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`invalid configuration: ${[...new Set(lines)].join('; ')}`)
   }
   const config = value as Config
+  if (config.STORAGE === 's3' && !config.S3_BUCKET) {
+    throw new ConfigError('invalid configuration: S3_BUCKET is required when STORAGE=s3')
+  }
   if (config.NODE_ENV === 'production') {
     const missing = (['JWT_SECRET', 'DATABASE_URL'] as const).filter((k) => !config[k])
     if (missing.length > 0) {

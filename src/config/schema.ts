@@ -27,6 +27,13 @@ export const ConfigSchema = Type.Object({
   LEASE_RENEW_MS: Int(10000, 100, 'heartbeat period: renews leases and picks up missed cancel requests'),
   CANCEL_GRACE_MS: Int(5000, 0, 'after a cancel, how long a processor may clean up before its thread is killed'),
   SHUTDOWN_TIMEOUT_MS: Int(30000, 0, 'on SIGTERM/SIGINT, how long running jobs may finish before they go back to the queue'),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL clients reach the API at (local download links); default http://localhost:PORT' })),
+  STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local', description: 'where files go: local disk under DATA_DIR/files, or S3' }),
+  S3_BUCKET: Type.Optional(Type.String({ minLength: 3, maxLength: 63, description: 'required with STORAGE=s3' })),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'for S3-compatible servers' })),
+  AWS_REGION: Type.String({ default: 'us-east-1' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: false, description: 'path-style URLs (most S3-compatible servers)' }),
+  PRESIGNED_EXPIRES: Int(900, 1, 'seconds a download link stays valid', 604800),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -7,6 +7,8 @@ import type { JobService } from '../jobs/job-service.js'
 import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
 import openapi from './plugins/swagger.js'
+import type { Storage } from '../storage/storage.js'
+import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
 import { ErrorResponse } from './schemas/error.js'
@@ -17,6 +19,8 @@ export interface AppDeps {
   tokens: TokenService
   jobs: JobService
   health: HealthChecks
+  /** Serves signed download links when files are on local disk. */
+  localFiles?: { storage: Storage; signingSecret: string }
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -33,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(errorHandler)
   await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })
+  if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobsRoutes, { jobs: deps.jobs })

@@ -33,3 +33,9 @@ t.test('.env.example lists every setting', async (t) => {
     t.match(example, new RegExp(`^#? ?${key}=`, 'm'), key)
   }
 })
+
+t.test('STORAGE=s3 without a bucket is a startup error that says so', async (t) => {
+  t.throws(() => loadConfig({ STORAGE: 's3' }), { message: /S3_BUCKET is required when STORAGE=s3/ })
+  t.match(loadConfig({ STORAGE: 's3', S3_BUCKET: 'my-bucket', S3_FORCE_PATH_STYLE: 'true' }), { STORAGE: 's3', S3_FORCE_PATH_STYLE: true, PRESIGNED_EXPIRES: 900 })
+  t.throws(() => loadConfig({ STORAGE: 'ftp' }), { message: /STORAGE="ftp"/ })
+})

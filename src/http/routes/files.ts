@@ -1,0 +1,43 @@
+// GET /files/<key>?expires=&name=&sig=: downloads for the local storage driver. The signature
+// is the credential (no bearer token: links are handed to browsers); it expires.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { FaenaError } from '../../errors.js'
+import { contentDisposition, type Storage } from '../../storage/storage.js'
+import { verify } from '../../storage/url-signature.js'
+import { errorResponses } from '../schemas/error.js'
+
+const Query = Type.Object({
+  expires: Type.Integer({ minimum: 0, maximum: 2 ** 31 }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  sig: Type.String({ minLength: 1, maxLength: 128 }),
+})
+
+const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (app, { storage, signingSecret }) => {
+  app.get(
+    '/files/*',
+    {
+      schema: {
+        tags: ['files'],
+        summary: 'Download a stored file through a signed, expiring link',
+        security: [],
+        querystring: Query,
+        response: { 200: Type.Unknown({ description: 'the file' }), ...errorResponses(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const key = (request.params as { '*': string })['*']
+      const { expires, name, sig } = request.query
+      const verdict = verify(signingSecret, { key, expires, name }, sig)
+      if (verdict === 'expired') throw new FaenaError('LINK_EXPIRED', 'this download link has expired; ask for a new one', 403)
+      if (verdict !== 'ok') throw new FaenaError('LINK_INVALID', 'this download link is not valid', 403)
+      const size = await storage.size(key)
+      const stream = await storage.get(key)
+      if (name) reply.header('content-disposition', contentDisposition(name))
+      if (size !== null) reply.header('content-length', size)
+      return reply.type('application/octet-stream').send(stream)
+    },
+  )
+}
+
+export default filesRoutes

@@ -1,0 +1,77 @@
+// Local-disk driver: files under a root folder (DATA_DIR/files by default). A put writes to a
+// temporary name and renames it into place only once complete, so a reader never sees a
+// partial file and a failed put leaves none. Downloads go through the API's /files route with
+// an expiring signature (url-signature.ts).
+import { randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, resolve, sep } from 'node:path'
+import { Transform, type Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { assertValidKey, StorageNotFoundError, type Storage } from './storage.js'
+import { sign } from './url-signature.js'
+
+export interface LocalStorageOptions {
+  root: string
+  /** Base URL of the API that serves /files (e.g. http://localhost:3000). */
+  publicUrl: string
+  signingSecret: string
+  defaultExpiresInSeconds: number
+}
+
+export function createLocalStorage(o: LocalStorageOptions): Storage {
+  const root = resolve(o.root)
+  const pathOf = (key: string): string => {
+    assertValidKey(key)
+    const path = resolve(root, key)
+    if (!path.startsWith(root + sep)) throw new StorageNotFoundError(key)
+    return path
+  }
+  const exists = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true
+
+  return {
+    driver: 'local',
+    async put(key, body, opts = {}) {
+      const path = pathOf(key)
+      await mkdir(dirname(path), { recursive: true })
+      const partial = `${path}.partial-${randomBytes(6).toString('hex')}`
+      let size = 0
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          size += chunk.length
+          done(null, chunk)
+        },
+      })
+      try {
+        await pipeline(body, counter, createWriteStream(partial, { flags: 'wx' }), opts.signal ? { signal: opts.signal } : {})
+        await rename(partial, path)
+        return { key, size }
+      } catch (err) {
+        await rm(partial, { force: true })
+        throw err
+      }
+    },
+    async get(key) {
+      const path = pathOf(key)
+      if (!(await exists(path))) throw new StorageNotFoundError(key)
+      return createReadStream(path) as Readable
+    },
+    async size(key) {
+      const s = await stat(pathOf(key)).catch(() => null)
+      return s?.isFile() ? s.size : null
+    },
+    async delete(key) {
+      await rm(pathOf(key), { force: true })
+    },
+    async signedUrl(key, opts = {}) {
+      assertValidKey(key)
+      const expires = Math.floor(Date.now() / 1000) + (opts.expiresInSeconds ?? o.defaultExpiresInSeconds)
+      const url = new URL(`/files/${key.split('/').map(encodeURIComponent).join('/')}`, o.publicUrl)
+      url.searchParams.set('expires', String(expires))
+      if (opts.fileName) url.searchParams.set('name', opts.fileName)
+      url.searchParams.set('sig', sign(o.signingSecret, { key, expires, name: opts.fileName }))
+      return { url: url.toString(), expiresAt: new Date(expires * 1000) }
+    },
+    async close() {},
+  }
+}

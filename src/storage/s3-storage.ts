@@ -1,0 +1,115 @@
+// S3 driver (any S3-compatible server through `endpoint` + `forcePathStyle`). Puts are
+// multipart uploads through @aws-sdk/lib-storage, fed from the stream part by part (at most
+// queueSize x partSize bytes in memory); on failure or abort the multipart upload is aborted,
+// so no partial object remains. Downloads are presigned GET URLs.
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { PassThrough, Readable } from 'node:stream'
+import { assertValidKey, contentDisposition, StorageNotFoundError, type Storage } from './storage.js'
+
+export interface S3StorageOptions {
+  bucket: string
+  region: string
+  endpoint?: string | undefined
+  forcePathStyle: boolean
+  defaultExpiresInSeconds: number
+  /** Multipart part size in bytes (S3's minimum is 5 MiB). */
+  partSize?: number
+  /** Extra client settings (credentials in tests; normally the SDK's default chain). */
+  client?: Partial<S3ClientConfig>
+}
+
+const isNotFound = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } }
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404
+}
+
+export function createS3Storage(o: S3StorageOptions): Storage {
+  const client = new S3Client({
+    region: o.region,
+    forcePathStyle: o.forcePathStyle,
+    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
+    ...o.client,
+  })
+  const Bucket = o.bucket
+  let closed = false
+
+  return {
+    driver: 's3',
+    async put(key, body, opts = {}) {
+      assertValidKey(key)
+      let size = 0
+      const counted = new PassThrough()
+      counted.on('data', (chunk: Buffer) => (size += chunk.length))
+      let sourceError: Error | undefined
+      body.on('error', (err) => {
+        sourceError = err
+        counted.destroy(err)
+      })
+      body.pipe(counted)
+      const upload = new Upload({
+        client,
+        params: { Bucket, Key: key, Body: counted, ...(opts.contentType ? { ContentType: opts.contentType } : {}) },
+        queueSize: 2,
+        partSize: o.partSize ?? 5 * 1024 * 1024,
+        leavePartsOnError: false,
+      })
+      const onAbort = () => void upload.abort().catch(() => {})
+      opts.signal?.addEventListener('abort', onAbort, { once: true })
+      try {
+        opts.signal?.throwIfAborted()
+        await upload.done()
+        return { key, size }
+      } catch (err) {
+        body.unpipe(counted)
+        counted.destroy()
+        // A small file goes up as a single PUT that may already have landed: remove it.
+        await client.send(new DeleteObjectCommand({ Bucket, Key: key })).catch(() => {})
+        // Report the cause, not a follow-up failure of the clean-up.
+        throw sourceError ?? (opts.signal?.aborted ? (opts.signal.reason ?? err) : err)
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort)
+      }
+    },
+    async get(key) {
+      assertValidKey(key)
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: key }))
+        return out.Body as Readable
+      } catch (err) {
+        if (isNotFound(err)) throw new StorageNotFoundError(key)
+        throw err
+      }
+    },
+    async size(key) {
+      assertValidKey(key)
+      try {
+        return (await client.send(new HeadObjectCommand({ Bucket, Key: key }))).ContentLength ?? 0
+      } catch (err) {
+        if (isNotFound(err)) return null
+        throw err
+      }
+    },
+    async delete(key) {
+      assertValidKey(key)
+      await client.send(new DeleteObjectCommand({ Bucket, Key: key }))
+    },
+    async signedUrl(key, opts = {}) {
+      assertValidKey(key)
+      const expiresIn = opts.expiresInSeconds ?? o.defaultExpiresInSeconds
+      const command = new GetObjectCommand({
+        Bucket,
+        Key: key,
+        ...(opts.fileName ? { ResponseContentDisposition: contentDisposition(opts.fileName) } : {}),
+      })
+      const url = await getSignedUrl(client, command, { expiresIn })
+      return { url, expiresAt: new Date(Date.now() + expiresIn * 1000) }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      client.destroy()
+    },
+  }
+}

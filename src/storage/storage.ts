@@ -1,0 +1,59 @@
+// The storage layer: one interface, two drivers (local disk, S3). Files are streamed in and
+// out, never held whole in memory, and a failed or aborted put leaves nothing behind.
+import type { Readable } from 'node:stream'
+import { FaenaError } from '../errors.js'
+
+export interface PutOptions {
+  contentType?: string
+  /** Aborting it stops the upload and removes what was written. */
+  signal?: AbortSignal
+}
+
+export interface StoredObject {
+  key: string
+  size: number
+}
+
+export interface SignedUrl {
+  url: string
+  expiresAt: Date
+}
+
+export interface Storage {
+  readonly driver: 'local' | 's3'
+  /** Streams `body` to `key`. On error or abort the partial object is removed and it rejects. */
+  put(key: string, body: Readable, opts?: PutOptions): Promise<StoredObject>
+  /** A stream of the object; rejects with StorageNotFoundError when it does not exist. */
+  get(key: string): Promise<Readable>
+  /** Size in bytes, or null when the object does not exist. */
+  size(key: string): Promise<number | null>
+  /** Idempotent. */
+  delete(key: string): Promise<void>
+  /** A URL that downloads the object without other credentials until it expires. */
+  signedUrl(key: string, opts?: { expiresInSeconds?: number; fileName?: string }): Promise<SignedUrl>
+  /** Idempotent. */
+  close(): Promise<void>
+}
+
+export class StorageNotFoundError extends FaenaError {
+  constructor(key: string) {
+    super('FILE_NOT_FOUND', `no stored file ${key}`, 404)
+  }
+}
+
+/** Keys are made by faena, never taken from users as they are: a safe relative path. */
+export function assertValidKey(key: string): void {
+  const ok =
+    key.length > 0 &&
+    key.length <= 512 &&
+    /^[A-Za-z0-9._\-/]+$/.test(key) &&
+    !key.startsWith('/') &&
+    key.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..')
+  if (!ok) throw new FaenaError('INVALID_STORAGE_KEY', `invalid storage key ${JSON.stringify(key)}`, 400)
+}
+
+/** RFC 6266 attachment header: an ASCII fallback name and the exact UTF-8 one. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`
+}
