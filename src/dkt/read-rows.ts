@@ -1,0 +1,130 @@
+// Reads the rows of a CSV (UTF-8 with or without BOM, or Windows-1252; delimiter `;`, `,` or
+// tab, detected; quoted fields) or of the first sheet of an XLSX file, as a stream: one row of
+// text cells at a time with its line number, never the whole file in memory.
+import { parse } from 'csv-parse'
+import ExcelJS from 'exceljs'
+import iconv from 'iconv-lite'
+import { Readable, Transform } from 'node:stream'
+import type { FileKind } from './file-kind.js'
+
+export interface Row {
+  line: number
+  cells: string[]
+}
+
+/** Bytes looked at to choose the encoding and the delimiter. */
+const SNIFF_BYTES = 1024 * 1024
+
+export async function* readRows(source: Readable, kind: FileKind, onBytes?: (n: number) => void): AsyncGenerator<Row> {
+  const counted = onBytes ? source.pipe(byteCounter(onBytes)) : source
+  if (kind === 'xlsx') yield* readXlsx(counted)
+  else yield* readCsv(counted)
+}
+
+function byteCounter(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      onBytes(chunk.length)
+      done(null, chunk)
+    },
+  })
+}
+
+async function* readCsv(source: Readable): AsyncGenerator<Row> {
+  const { head, rest } = await peek(source, SNIFF_BYTES)
+  const encoding = isUtf8(head) ? 'utf8' : 'win1252'
+  const text = Readable.from(concatStreams(head, rest)).pipe(iconv.decodeStream(encoding, { stripBOM: true }))
+  const firstLine = iconv.decode(head.subarray(0, 64 * 1024), encoding).split(/\r?\n/, 1)[0] ?? ''
+  const parser = text.pipe(
+    parse({
+      delimiter: detectDelimiter(firstLine),
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_quotes: true,
+      info: true,
+    }),
+  )
+  for await (const rec of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    yield { line: rec.info.lines, cells: rec.record }
+  }
+}
+
+/** The candidate that splits the header into the most fields, outside quotes (`,` if none). */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map([[';', 0], [',', 0], ['\t', 0]])
+  let quoted = false
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1)
+  }
+  const [best, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!
+  return n > 0 ? best : ','
+}
+
+/** Valid UTF-8 (an incomplete sequence cut at the end of the sample is allowed). */
+export function isUtf8(buf: Buffer): boolean {
+  let i = 0
+  while (i < buf.length) {
+    const b = buf[i]!
+    const n = b < 0x80 ? 0 : b >> 5 === 0b110 ? 1 : b >> 4 === 0b1110 ? 2 : b >> 3 === 0b11110 ? 3 : -1
+    if (n < 0) return false
+    if (i + n >= buf.length) return true
+    for (let k = 1; k <= n; k++) if (buf[i + k]! >> 6 !== 0b10) return false
+    i += n + 1
+  }
+  return true
+}
+
+async function peek(source: Readable, bytes: number): Promise<{ head: Buffer; rest: AsyncIterator<Buffer> }> {
+  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  const chunks: Buffer[] = []
+  let size = 0
+  while (size < bytes) {
+    const next = await it.next()
+    if (next.done) break
+    chunks.push(next.value)
+    size += next.value.length
+  }
+  return { head: Buffer.concat(chunks), rest: it }
+}
+
+async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (head.length) yield head
+  for (;;) {
+    const next = await rest.next()
+    if (next.done) return
+    yield next.value
+  }
+}
+
+async function* readXlsx(source: Readable): AsyncGenerator<Row> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'cache',
+    worksheets: 'emit',
+    entries: 'emit',
+  })
+  for await (const sheet of workbook) {
+    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
+      const cells = (row.values as unknown[]).slice(1).map(cellText)
+      if (cells.some((c) => c.trim() !== '')) yield { line: row.number, cells }
+    }
+    return // the first sheet only
+  }
+}
+
+/** A cell as the text a CSV export would have had. */
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return ''
+  if (v instanceof Date) return v.toISOString().slice(0, 10)
+  if (typeof v === 'object') {
+    const o = v as { text?: unknown; result?: unknown; richText?: { text: string }[] }
+    if (o.richText) return o.richText.map((r) => r.text).join('')
+    if (o.result !== undefined) return cellText(o.result)
+    if (o.text !== undefined) return String(o.text)
+    return ''
+  }
+  return String(v)
+}

@@ -1,0 +1,45 @@
+import t from 'tap'
+import { sniffFileKind } from '../../src/dkt/file-kind.js'
+import { readRows } from '../../src/dkt/read-rows.js'
+import { csvBytes, HEADER, readableOf, xlsxBytes } from '../support/dkt-files.js'
+
+const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {
+  const rows = []
+  for await (const r of readRows(readableOf(bytes), kind)) rows.push(r)
+  return rows
+}
+
+const rows = [HEADER, ['4507 9900 0000 1234', '05/03/2026', '  Café   "La Esquina";  Centro ', '0001', '1/3', '1.234,56', 'ARS', 'José Pérez']]
+
+for (const encoding of ['utf8', 'utf8-bom', 'win1252'] as const) {
+  for (const delimiter of [';', ',', '\t']) {
+    t.test(`CSV ${encoding}, delimiter ${JSON.stringify(delimiter)}`, async (t) => {
+      const bytes = csvBytes(rows, { encoding, delimiter })
+      t.same(sniffFileKind(bytes), { kind: 'csv' })
+      const got = await collect(bytes, 'csv')
+      t.same(got.map((r) => r.cells), rows, 'accents, quotes and delimiters inside quotes survive')
+      t.same(got.map((r) => r.line), [1, 2])
+    })
+  }
+}
+
+t.test('blank lines are skipped and line numbers stay true', async (t) => {
+  const bytes = Buffer.from('Tarjeta;Fecha\r\n\r\nA;B\r\n;\r\n\r\nC;D\r\n')
+  const got = await collect(bytes, 'csv')
+  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Fecha'], [3, 'A|B'], [6, 'C|D']])
+})
+
+t.test('XLSX: the first sheet, dates and numbers as text', async (t) => {
+  const bytes = await xlsxBytes([HEADER, ['450799******1234', new Date(Date.UTC(2026, 2, 5)), 'Café', '0001', '2/6', 1234.5, 'USD', 'Ana']])
+  t.same(sniffFileKind(bytes), { kind: 'xlsx' })
+  const got = await collect(bytes, 'xlsx')
+  t.same(got[1], { line: 2, cells: ['450799******1234', '2026-03-05', 'Café', '0001', '2/6', '1234.5', 'USD', 'Ana'] })
+})
+
+t.test('content sniffing refuses what is neither CSV nor XLSX, whatever its name', async (t) => {
+  t.match(sniffFileKind(Buffer.from('%PDF-1.7 ...')), { kind: null, reason: /PDF/ })
+  t.match(sniffFileKind(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1])), { kind: null, reason: /XLS/ })
+  t.match(sniffFileKind(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])), { kind: null, reason: /binary/ })
+  t.match(sniffFileKind(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0x61, 0x62])), { kind: null, reason: /ZIP/ })
+  t.match(sniffFileKind(Buffer.alloc(0)), { kind: null, reason: /empty/ })
+})
