@@ -70,14 +70,3 @@ export function toFaenaError(err: unknown): FaenaError {
   if (err instanceof Error) return new FaenaError('INTERNAL', err.message, 500, undefined, { cause: err })
   return new FaenaError('INTERNAL', String(err), 500)
 }
-
-/** For errors from processors: keeps a `code` property whatever the error's class. */
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof FaenaError) return err.toJSON()
-  if (err && typeof err === 'object') {
-    const e = err as { code?: unknown; message?: unknown; name?: unknown }
-    const code = typeof e.code === 'string' && e.code ? e.code : e.name === 'AbortError' ? 'ABORTED' : 'PROCESSOR_ERROR'
-    return { code, message: typeof e.message === 'string' ? e.message : String(err) }
-  }
-  return { code: 'PROCESSOR_ERROR', message: String(err) }
-}

@@ -12,6 +12,7 @@ import { createDatabase, type Database } from './db/database.js'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrate } from './db/migrate.js'
+import { createDktService } from './dkt/dkt-service.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
@@ -81,7 +82,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
       const d = createDispatcher({
         queue,
-        pool: createWorkerPool(config.WORKER_CONCURRENCY),
+        pool: createWorkerPool(config.WORKER_CONCURRENCY, { databaseUrl: url, storage: storageConfig }),
         registry,
         progress,
         logger: logger.child({ component: 'dispatcher', workerId }),
@@ -108,6 +109,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       tokens,
       jobs,
       ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
+      dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),

@@ -25,4 +25,11 @@ export interface LastProgress {
 
 export type RunJobOutcome =
   | { ok: true; result: JsonValue; last: LastProgress | null }
-  | { ok: false; error: SerializedError; aborted: ToThread['reason'] | null; last: LastProgress | null }
+  | {
+      ok: false
+      error: SerializedError
+      /** An unexpected error's own details: logged by the main thread, never stored on the job. */
+      internal?: { name: string; message: string; code?: string; stack?: string }
+      aborted: ToThread['reason'] | null
+      last: LastProgress | null
+    }

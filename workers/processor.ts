@@ -1,6 +1,8 @@
 // The contract between faena and a job type's processor. A processor module's default export
 // is a Processor; it runs inside a worker thread (never on the API's event loop).
 
+import type { ThreadResources } from './resources.js'
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
 export interface ProgressCounts {
@@ -21,6 +23,8 @@ export interface ProcessorContext {
   signal: AbortSignal
   /** Reports progress; cheap to call on every item: reports are coalesced before being stored. */
   progress(percent: number, message?: string, counts?: ProgressCounts): void
+  /** The database and the file storage, as clients of this thread. */
+  resources: ThreadResources
 }
 
 export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void> = (
@@ -34,9 +38,12 @@ export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void
  */
 export class JobError extends Error {
   readonly code: string
-  constructor(code: string, message: string) {
+  /** JSON detail kept on the job's error (e.g. the rows at fault). */
+  readonly details?: JsonValue
+  constructor(code: string, message: string, details?: JsonValue) {
     super(message)
     this.name = 'JobError'
     this.code = code
+    if (details !== undefined) this.details = details
   }
 }

@@ -5,12 +5,14 @@
 // aborts the processor's AbortSignal here and lets its cleanup run; the hard kill stays the
 // main thread's last resort. The outcome is returned as data ({ok, error:{code,message}})
 // because thrown errors lose their class crossing the thread boundary.
-import type { MessagePort } from 'node:worker_threads'
-import { serializeError } from '../src/errors.js'
+import { workerData, type MessagePort } from 'node:worker_threads'
+import { FaenaError, type SerializedError } from '../src/errors.js'
 import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread } from './messages.js'
-import type { JsonValue, Processor, ProcessorContext } from './processor.js'
+import { JobError, type JsonValue, type Processor, type ProcessorContext } from './processor.js'
+import { createThreadResources, type WorkerSettings } from './resources.js'
 
 const processors = new Map<string, Promise<Processor>>()
+const resources = createThreadResources((workerData as { settings?: WorkerSettings } | undefined)?.settings)
 
 function load(url: string): Promise<Processor> {
   let p = processors.get(url)
@@ -42,6 +44,7 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
     userId: task.userId,
     attempt: task.attempt,
     signal: controller.signal,
+    resources,
     progress(percent, message, counts) {
       const p = Math.max(0, Math.min(100, Math.floor(Number(percent) || 0)))
       last = {
@@ -59,8 +62,27 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
     const result = await processor(task.parameters, context)
     return { ok: true, result: (result ?? null) as JsonValue, last }
   } catch (err) {
-    return { ok: false, error: serializeError(err), aborted: abortedFor, last }
+    return { ok: false, ...describeFailure(err), aborted: abortedFor, last }
   } finally {
     port.close()
+  }
+}
+
+/**
+ * What the job records of a failure. A JobError (or FaenaError) is the processor speaking to
+ * the user: its code, message and details are kept. Anything else is an internal error (a SQL
+ * error, a bug): the job says so without its details, which go to the server log instead.
+ */
+function describeFailure(err: unknown): { error: SerializedError; internal?: { name: string; message: string; code?: string; stack?: string } } {
+  if (err instanceof JobError || err instanceof FaenaError) {
+    const details = err instanceof JobError ? err.details : err.details
+    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) } }
+  }
+  const e = err instanceof Error ? err : new Error(String(err))
+  if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message } }
+  const code = (e as { code?: unknown }).code
+  return {
+    error: { code: 'PROCESSOR_ERROR', message: 'the job failed because of an internal error; the server log has the details' },
+    internal: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) },
   }
 }

@@ -34,6 +34,7 @@ export const ConfigSchema = Type.Object({
   AWS_REGION: Type.String({ default: 'us-east-1' }),
   S3_FORCE_PATH_STYLE: Type.Boolean({ default: false, description: 'path-style URLs (most S3-compatible servers)' }),
   PRESIGNED_EXPIRES: Int(900, 1, 'seconds a download link stays valid', 604800),
+  MAX_UPLOAD_BYTES: Int(500 * 1024 * 1024, 1, 'largest file accepted by an upload (413 beyond, nothing kept)'),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -151,7 +151,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return
     }
     const ok = await o.queue.fail(job.id, outcome.error)
-    log.warn({ event: 'job.failed', durationMs, recorded: ok, error: outcome.error }, 'job failed')
+    log.warn({ event: 'job.failed', durationMs, recorded: ok, error: outcome.error, internal: outcome.internal }, 'job failed')
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {

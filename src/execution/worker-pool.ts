@@ -2,6 +2,7 @@
 // exactly what the dispatcher may claim. Tasks are run from the compiled workers/run-job.js.
 import { Piscina } from 'piscina'
 import type { RunJobOutcome, RunJobTask } from '../../workers/messages.js'
+import type { WorkerSettings } from '../../workers/resources.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -12,9 +13,10 @@ export interface WorkerPool {
 
 const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
 
-export function createWorkerPool(threads: number): WorkerPool {
+export function createWorkerPool(threads: number, settings?: WorkerSettings): WorkerPool {
   const piscina = new Piscina({
     filename: taskFile,
+    workerData: { settings },
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,

@@ -8,10 +8,12 @@ import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
 import openapi from './plugins/swagger.js'
 import type { Storage } from '../storage/storage.js'
+import dktRoutes, { type DktRouteOptions } from './routes/dkt.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
 import { ErrorResponse } from './schemas/error.js'
+import { Lote } from './schemas/dkt.js'
 import { Job } from './schemas/job.js'
 
 export interface AppDeps {
@@ -21,6 +23,7 @@ export interface AppDeps {
   health: HealthChecks
   /** Serves signed download links when files are on local disk. */
   localFiles?: { storage: Storage; signingSecret: string }
+  dkt: DktRouteOptions
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -34,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorResponse)
   app.addSchema(Job)
+  app.addSchema(Lote)
   await app.register(errorHandler)
   await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })
@@ -41,6 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
+    await protectedScope.register(dktRoutes, deps.dkt)
   })
   return app
 }

@@ -33,9 +33,13 @@ export function createJobService(db: Database, registry: JobRegistry) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
 
   return {
-    async create(caller: Caller, input: CreateJobInput): Promise<JobView> {
-      const parameters = registry.validate(input.type, input.parameters)
+    /** `viaRoute`: the job comes from its own route (an upload), not from POST /jobs. */
+    async create(caller: Caller, input: CreateJobInput, opts: { viaRoute?: boolean } = {}): Promise<JobView> {
       const def = registry.describe(input.type)
+      if (def?.submittedThrough && !opts.viaRoute) {
+        throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
+      }
+      const parameters = registry.validate(input.type, input.parameters)
       let runAt: Date | undefined
       if (input.runAt !== undefined) {
         runAt = new Date(input.runAt)

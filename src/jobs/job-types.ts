@@ -1,5 +1,6 @@
 // The job types this service runs. Add one: write workers/processors/<name>.ts (default export
 // a Processor, named export `parameters` with its TypeBox schema), then add an entry here.
+import * as dktImport from '../../workers/processors/dkt-import.js'
 import * as noop from '../../workers/processors/noop.js'
 import * as sleep from '../../workers/processors/sleep.js'
 import type { JobTypeDefinition } from './registry.js'
@@ -9,4 +10,10 @@ const processor = (name: string) => new URL(`../../workers/processors/${name}.js
 export const jobTypes: Record<string, JobTypeDefinition> = {
   noop: { parameters: noop.parameters, processor: processor('noop'), description: 'does nothing (smoke test, benchmarks)' },
   sleep: { parameters: sleep.parameters, processor: processor('sleep'), description: 'waits, reporting progress (demo)' },
+  'dkt-import': {
+    parameters: dktImport.parameters,
+    processor: processor('dkt-import'),
+    description: 'imports an uploaded DKT file into a lote',
+    submittedThrough: 'POST /jobs/dkt-import',
+  },
 }

@@ -14,6 +14,8 @@ export interface JobTypeDefinition {
   processor: URL
   description?: string
   defaults?: { priority?: Priority; maxAttempts?: number }
+  /** Set when jobs of this type are submitted through their own route (e.g. an upload), not POST /jobs. */
+  submittedThrough?: string
 }
 
 export interface JobRegistry {

@@ -16,6 +16,7 @@ export default fp(async function openapi(app: FastifyInstance) {
       tags: [
         { name: 'jobs', description: 'Submit, follow and cancel jobs' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'dkt', description: 'Card-statement (DKT) imports and their lotes' },
         { name: 'files', description: 'Signed downloads of stored files' },
       ],
     },

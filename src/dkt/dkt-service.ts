@@ -1,0 +1,106 @@
+// DKT imports on behalf of a caller (main thread): accepting an upload, submitting its import
+// job, and the lotes that imports produce (list, read, undo).
+import { ConflictError, NotFoundError } from '../errors.js'
+import type { Database } from '../db/database.js'
+import type { Lote } from '../generated/prisma/client.js'
+import type { Caller, JobService } from '../jobs/job-service.js'
+import type { JobView } from '../jobs/job-view.js'
+import type { Storage } from '../storage/storage.js'
+import type { StoredUpload } from './store-upload.js'
+
+export interface LoteView {
+  id: string
+  jobId: string
+  userId: string
+  fileName: string
+  fileSha256: string
+  fileSize: number
+  rowsRead: number
+  rowsImported: number
+  rowsInvalid: number
+  rowsDuplicate: number
+  dateFrom: string | null
+  dateTo: string | null
+  totals: unknown
+  createdAt: string
+}
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null)
+
+export function toLoteView(l: Lote): LoteView {
+  return {
+    id: l.id,
+    jobId: l.jobId,
+    userId: l.userId,
+    fileName: l.fileName,
+    fileSha256: l.fileSha256,
+    fileSize: Number(l.fileSize),
+    rowsRead: l.rowsRead,
+    rowsImported: l.rowsImported,
+    rowsInvalid: l.rowsInvalid,
+    rowsDuplicate: l.rowsDuplicate,
+    dateFrom: day(l.dateFrom),
+    dateTo: day(l.dateTo),
+    totals: l.totals,
+    createdAt: l.createdAt.toISOString(),
+  }
+}
+
+export type DktService = ReturnType<typeof createDktService>
+
+export function createDktService(db: Database, storage: Storage, jobs: JobService) {
+  const owned = (caller: Caller) => (caller.admin ? {} : { userId: caller.userId })
+
+  return {
+    /** Submits the import of a stored upload; a file this user already imported is a 409 unless forced. */
+    async submitImport(caller: Caller, upload: StoredUpload, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
+      if (!opts.force) {
+        const previous = await db.prisma.lote.findFirst({
+          where: { userId: caller.userId, fileSha256: upload.sha256 },
+          orderBy: { createdAt: 'desc' },
+        })
+        if (previous) {
+          await storage.delete(upload.key)
+          throw new ConflictError(
+            'DKT_ALREADY_IMPORTED',
+            `this file was already imported into lote ${previous.id} on ${previous.createdAt.toISOString()}; send force=true to import it again`,
+            { loteId: previous.id, jobId: previous.jobId },
+          )
+        }
+      }
+      return jobs.create(
+        caller,
+        {
+          type: 'dkt-import',
+          parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError },
+        },
+        { viaRoute: true },
+      )
+    },
+
+    async discardUpload(upload: StoredUpload): Promise<void> {
+      await storage.delete(upload.key)
+    },
+
+    async listLotes(caller: Caller, q: { limit: number; offset: number }) {
+      const where = owned(caller)
+      const [rows, total] = await Promise.all([
+        db.prisma.lote.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+        db.prisma.lote.count({ where }),
+      ])
+      return { data: rows.map(toLoteView), pagination: { total, limit: q.limit, offset: q.offset, hasMore: q.offset + rows.length < total } }
+    },
+
+    async getLote(caller: Caller, id: string): Promise<LoteView> {
+      const lote = await db.prisma.lote.findFirst({ where: { id, ...owned(caller) } })
+      if (!lote) throw new NotFoundError('lote', id)
+      return toLoteView(lote)
+    },
+
+    /** Removes the lote and all its rows, in one statement. */
+    async deleteLote(caller: Caller, id: string): Promise<void> {
+      const { count } = await db.prisma.lote.deleteMany({ where: { id, ...owned(caller) } })
+      if (count === 0) throw new NotFoundError('lote', id)
+    },
+  }
+}

@@ -1,0 +1,108 @@
+// DKT imports: the upload (multipart, streamed to storage) and the lotes it produces.
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { DktService } from '../../dkt/dkt-service.js'
+import { storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../dkt/store-upload.js'
+import { FaenaError, ValidationError } from '../../errors.js'
+import type { Storage } from '../../storage/storage.js'
+import { errorResponses } from '../schemas/error.js'
+import { CreatedJob } from '../schemas/job.js'
+import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
+
+export interface DktRouteOptions {
+  dkt: DktService
+  storage: Storage
+  maxUploadBytes: number
+}
+
+const FIELDS = { onError: ['reject', 'skip'], force: ['true', 'false'] } as const
+
+const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt, storage, maxUploadBytes }) => {
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 } })
+
+  app.post(
+    '/jobs/dkt-import',
+    {
+      schema: {
+        tags: ['dkt'],
+        summary: 'Upload a DKT file (CSV or XLSX) and import it into a new lote',
+        description:
+          'multipart/form-data with `file` and optional `onError` (reject | skip) and `force` (true | false). The file is streamed to storage as it arrives; 202 once it is stored.',
+        consumes: ['multipart/form-data'],
+        response: { 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new FaenaError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data, in a field named "file"', 415)
+      const fields: Record<string, string> = {}
+      let upload: StoredUpload | undefined
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file' || upload) {
+              part.file.resume()
+              throw new ValidationError(`${part.fieldname}: only one file, in the field "file", is accepted`)
+            }
+            upload = await storeUpload(storage, part.file, safeFileName(part.filename))
+          } else {
+            fields[part.fieldname] = String(part.value)
+          }
+        }
+        if (!upload) throw new ValidationError('file: is required (multipart field "file")')
+        for (const [name, allowed] of Object.entries(FIELDS)) {
+          const v = fields[name]
+          if (v !== undefined && !(allowed as readonly string[]).includes(v)) {
+            throw new ValidationError(`${name}: must be one of ${allowed.join(', ')}`)
+          }
+        }
+        const unknown = Object.keys(fields).filter((f) => !(f in FIELDS))
+        if (unknown.length) throw new ValidationError(`${unknown[0]}: is not a known field`)
+        const job = await dkt.submitImport(request.caller, upload, {
+          onError: (fields.onError as 'reject' | 'skip' | undefined) ?? 'reject',
+          force: fields.force === 'true',
+        })
+        return reply
+          .code(202)
+          .header('location', `/jobs/${job.id}`)
+          .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
+      } catch (err) {
+        if (upload && !(err instanceof FaenaError && err.code === 'DKT_ALREADY_IMPORTED')) await dkt.discardUpload(upload)
+        const tooLarge = (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
+        // Stop reading what is left of the request: the answer is already known.
+        if (tooLarge || err instanceof UnsupportedFileError) reply.header('connection', 'close')
+        throw tooLarge ? new UploadTooLargeError(maxUploadBytes) : err
+      }
+    },
+  )
+
+  app.get(
+    '/dkt/lotes',
+    { schema: { tags: ['dkt'], summary: "The caller's lotes, newest first", querystring: ListQuery, response: { 200: LoteList, ...errorResponses(400, 401) } } },
+    async (request) => dkt.listLotes(request.caller, request.query),
+  )
+
+  app.get(
+    '/dkt/lotes/:id',
+    { schema: { tags: ['dkt'], summary: 'A lote: file, row counts, date range, totals per currency', params: LoteParams, response: { 200: Type.Ref('Lote'), ...errorResponses(400, 401, 404) } } },
+    async (request) => dkt.getLote(request.caller, request.params.id),
+  )
+
+  app.delete(
+    '/dkt/lotes/:id',
+    { schema: { tags: ['dkt'], summary: 'Undo an import: removes the lote and all its rows', params: LoteParams, response: { 204: Type.Null(), ...errorResponses(400, 401, 404) } } },
+    async (request, reply) => {
+      await dkt.deleteLote(request.caller, request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+}
+
+/** The client's file name, as a label only (storage keys never come from it). */
+function safeFileName(name: string | undefined): string {
+  const base = (name ?? '').split(/[\\/]/).pop() ?? ''
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255)
+  return clean || 'upload'
+}
+
+export default dktRoutes

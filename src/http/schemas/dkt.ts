@@ -1,0 +1,43 @@
+import Type from 'typebox'
+
+export const Lote = Type.Object(
+  {
+    id: Type.String(),
+    jobId: Type.String(),
+    userId: Type.String(),
+    fileName: Type.String(),
+    fileSha256: Type.String(),
+    fileSize: Type.Integer(),
+    rowsRead: Type.Integer(),
+    rowsImported: Type.Integer(),
+    rowsInvalid: Type.Integer({ description: 'left out (onError=skip)' }),
+    rowsDuplicate: Type.Integer({ description: 'repeated within the file, imported once' }),
+    dateFrom: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+    dateTo: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
+    totals: Type.Array(Type.Object({ moneda: Type.String(), importe: Type.String({ description: 'exact decimal' }), rows: Type.Integer() })),
+    createdAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'Lote' },
+)
+
+export const LoteParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  },
+  { additionalProperties: false },
+)
+
+export const LoteList = Type.Object({
+  data: Type.Array(Type.Ref('Lote')),
+  pagination: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() }),
+})
+
+/** The multipart form of POST /jobs/dkt-import, for the documentation (parsed by hand). */
+export const DktUploadForm = Type.Object({
+  file: Type.String({ format: 'binary', description: 'the DKT file, CSV or XLSX' }),
+  onError: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('skip')], { default: 'reject' })),
+  force: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' })),
+})
