@@ -6,22 +6,15 @@ import type { Lote } from '../generated/prisma/client.js'
 import type { Caller, JobService } from '../jobs/job-service.js'
 import type { JobView } from '../jobs/job-view.js'
 import type { Storage } from '../storage/storage.js'
+import type { LoteSummary } from './import-file.js'
 import type { StoredUpload } from './store-upload.js'
 
-export interface LoteView {
+export interface LoteView extends LoteSummary {
   id: string
   jobId: string
   userId: string
-  fileName: string
   fileSha256: string
   fileSize: number
-  rowsRead: number
-  rowsImported: number
-  rowsInvalid: number
-  rowsDuplicate: number
-  dateFrom: string | null
-  dateTo: string | null
-  totals: unknown
   createdAt: string
 }
 
@@ -41,7 +34,7 @@ export function toLoteView(l: Lote): LoteView {
     rowsDuplicate: l.rowsDuplicate,
     dateFrom: day(l.dateFrom),
     dateTo: day(l.dateTo),
-    totals: l.totals,
+    totals: l.totals as LoteSummary['totals'],
     createdAt: l.createdAt.toISOString(),
   }
 }
@@ -76,6 +69,18 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
         },
         { viaRoute: true },
       )
+    },
+
+    /** A fresh signed link to the CSV of every problem an import found. */
+    async problemsFileUrl(caller: Caller, jobId: string) {
+      const job = await jobs.get(caller, jobId)
+      const fromResult = (job.result as { problemsFile?: { key?: unknown } } | null)?.problemsFile?.key
+      const fromError = (job.error as { details?: { problemsFile?: { key?: unknown } } } | null)?.details?.problemsFile?.key
+      const key = fromResult ?? fromError
+      if (job.type !== 'dkt-import' || typeof key !== 'string') {
+        throw new NotFoundError('problems file of job', jobId)
+      }
+      return storage.signedUrl(key, { fileName: `problemas-${jobId}.csv` })
     },
 
     async discardUpload(upload: StoredUpload): Promise<void> {

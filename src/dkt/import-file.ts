@@ -34,8 +34,8 @@ export interface DktImportDeps {
   progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
 }
 
-export interface DktImportResult {
-  loteId: string
+/** What a lote records of its import (the lote row, the job's result). */
+export interface LoteSummary {
   fileName: string
   rowsRead: number
   rowsImported: number
@@ -44,6 +44,10 @@ export interface DktImportResult {
   dateFrom: string | null
   dateTo: string | null
   totals: { moneda: string; importe: string; rows: number }[]
+}
+
+export interface DktImportResult extends LoteSummary {
+  loteId: string
   problemCount: number
   problems: RowProblem[]
   problemsFile: { key: string; bytes: number } | null

@@ -32,6 +32,18 @@ export type JobService = ReturnType<typeof createJobService>
 export function createJobService(db: Database, registry: JobRegistry) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
 
+  /** A finished import whose lote was undone says so (`loteDeleted: true`). */
+  const withLoteState = async (views: JobView[]): Promise<JobView[]> => {
+    const loteOf = (v: JobView) => (v.status === 'COMPLETED' ? (v.result as { loteId?: unknown } | null)?.loteId : undefined)
+    const ids = views.map(loteOf).filter((id): id is string => typeof id === 'string')
+    if (ids.length === 0) return views
+    const alive = new Set((await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id))
+    return views.map((v) => {
+      const id = loteOf(v)
+      return typeof id === 'string' ? { ...v, loteDeleted: !alive.has(id) } : v
+    })
+  }
+
   return {
     /** `viaRoute`: the job comes from its own route (an upload), not from POST /jobs. */
     async create(caller: Caller, input: CreateJobInput, opts: { viaRoute?: boolean } = {}): Promise<JobView> {
@@ -62,7 +74,7 @@ export function createJobService(db: Database, registry: JobRegistry) {
       const job = await db.prisma.processingJob.findFirst({ where: { id, ...owned(caller) } })
       // Another user's job is indistinguishable from a missing one.
       if (!job) throw new NotFoundError('job', id)
-      return toJobView(job)
+      return (await withLoteState([toJobView(job)]))[0]!
     },
 
     async list(caller: Caller, q: ListJobsQuery) {
@@ -77,7 +89,7 @@ export function createJobService(db: Database, registry: JobRegistry) {
       ])
       const now = new Date()
       return {
-        data: rows.map((r) => toJobView(r, now)),
+        data: await withLoteState(rows.map((r) => toJobView(r, now))),
         pagination: { total, limit: q.limit, offset: q.offset, hasMore: q.offset + rows.length < total },
       }
     },

@@ -24,6 +24,8 @@ export interface JobView {
   cancelRequestedAt: string | null
   etaSeconds: number | null
   estimatedCompletionAt: string | null
+  /** Imports only: the lote this job created has since been deleted. */
+  loteDeleted?: boolean
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)

@@ -6,6 +6,7 @@ import t from 'tap'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
 import { csvBytes, dktRow, HEADER, xlsxBytes } from '../support/dkt-files.js'
 import { waitForStatus } from '../support/jobs.js'
+import { waitFor } from '../support/wait.js'
 import { multipartBody } from '../support/multipart.js'
 
 function upload(f: TestFaena, user: string, file: { name: string; content: Buffer } | undefined, fields: Record<string, string> = {}) {
@@ -147,4 +148,45 @@ t.test('dkt-import jobs cannot be submitted through POST /jobs', async (t) => {
   const res = await f.as('alice').post('/jobs', { type: 'dkt-import', parameters: { fileKey: 'uploads/someone-elses' } })
   t.equal(res.statusCode, 400)
   t.match(res.json().message, /submitted through POST \/jobs\/dkt-import/)
+})
+
+t.test('the problems CSV downloads through a fresh signed link; undone lotes show on their job', async (t) => {
+  const f = await startTestFaena(t)
+  const bad = [...rows, ['4507990000001111', '31/02/2026', '=HYPERLINK("x")', '9', '', '1,00', 'ARS', '']]
+  const res = await upload(f, 'alice', { name: 'bad.csv', content: csvBytes(bad) }, { onError: 'skip' })
+  const { jobId } = res.json()
+  const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
+  const loteId = (job.result as { loteId: string }).loteId
+
+  const redirect = await f.as('alice').get(`/jobs/${jobId}/problems.csv`)
+  t.equal(redirect.statusCode, 302)
+  const link = new URL(redirect.headers.location as string)
+  const csv = await f.faena.app.inject(`${link.pathname}${link.search}`)
+  t.equal(csv.statusCode, 200)
+  t.match(csv.headers['content-disposition'], new RegExp(`problemas-${jobId}\\.csv`))
+  const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\r\n')
+  t.same(lines, ['line,column,value,reason', '6,fecha,31/02/2026,not a date (dd/mm/yyyy or yyyy-mm-dd)', '5,*,,duplicate of line 2: imported once'])
+  t.equal((await f.as('bob').get(`/jobs/${jobId}/problems.csv`)).statusCode, 404, "not another user's")
+
+  t.equal((await f.as('alice').get(`/jobs/${jobId}`)).json().loteDeleted, false)
+  await f.as('alice').delete(`/dkt/lotes/${loteId}`)
+  t.equal((await f.as('alice').get(`/jobs/${jobId}`)).json().loteDeleted, true)
+  const listed = (await f.as('alice').get('/jobs')).json().data.find((j: { id: string }) => j.id === jobId)
+  t.equal(listed.loteDeleted, true, 'in the list too')
+})
+
+t.test('cancelling an import mid-way leaves no rows and no lote', async (t) => {
+  const f = await startTestFaena(t, { config: { CANCEL_GRACE_MS: 60_000 } })
+  const big = [HEADER, ...Array.from({ length: 300_000 }, (_, i) => dktRow(i))]
+  const res = await upload(f, 'alice', { name: 'big.csv', content: csvBytes(big) })
+  const { jobId } = res.json()
+  await waitFor('the import to be reading', async () => {
+    const row = await f.faena.db.prisma.processingJob.findUniqueOrThrow({ where: { id: jobId } })
+    return row.status === 'PROCESSING' && (row.processedItems ?? 0) > 0
+  })
+  t.equal((await f.as('alice').delete(`/jobs/${jobId}`)).statusCode, 204)
+  const row = await waitForStatus(f.faena, jobId, 'CANCELLED')
+  t.ok((row.processedItems ?? 0) < 300_000, `stopped after ${row.processedItems} rows`)
+  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM resumen_tarjeta')).rows[0].n, 0, 'no rows')
+  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM lote')).rows[0].n, 0, 'no lote')
 })

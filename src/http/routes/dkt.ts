@@ -7,7 +7,7 @@ import { storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUplo
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreatedJob } from '../schemas/job.js'
+import { CreatedJob, JobParams } from '../schemas/job.js'
 import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
 
 export interface DktRouteOptions {
@@ -73,6 +73,23 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         if (tooLarge || err instanceof UnsupportedFileError) reply.header('connection', 'close')
         throw tooLarge ? new UploadTooLargeError(maxUploadBytes) : err
       }
+    },
+  )
+
+  app.get(
+    '/jobs/:id/problems.csv',
+    {
+      schema: {
+        tags: ['dkt'],
+        summary: 'Every problem an import found (line, column, value, reason), as CSV',
+        description: 'Redirects (302) to a freshly signed download link, valid PRESIGNED_EXPIRES seconds.',
+        params: JobParams,
+        response: { 302: Type.Null(), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { url } = await dkt.problemsFileUrl(request.caller, request.params.id)
+      return reply.redirect(url, 302)
     },
   )
 

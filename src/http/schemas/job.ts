@@ -57,6 +57,7 @@ export const Job = Type.Object(
     cancelRequestedAt: NullableTimestamp,
     etaSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'estimated seconds left while PROCESSING' }),
     estimatedCompletionAt: NullableTimestamp,
+    loteDeleted: Type.Optional(Type.Boolean({ description: 'imports: the lote this job created was deleted' })),
   },
   { $id: 'Job' },
 )
