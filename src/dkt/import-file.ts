@@ -70,6 +70,15 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps):
     copyOpen = true
     const copyFailed = new Promise<never>((_, reject) => copy.once('error', reject))
     copyFailed.catch(() => {})
+    // Rows go to COPY in ~64 KiB batches: one stream write (and one CopyData message) per row
+    // would cost more than parsing the row.
+    let batch = ''
+    const flushBatch = async () => {
+      if (!batch) return
+      const ok = copy.write(batch)
+      batch = ''
+      if (!ok) await Promise.race([once(copy, 'drain'), copyFailed])
+    }
 
     const source = await deps.storage.get(input.fileKey)
     const stopReading = () => source.destroy(signal.reason as Error)
@@ -116,8 +125,8 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps):
           // With onError=reject one bad row sinks the file: stop loading, keep checking.
           if (invalidRows === 0 || input.onError === 'skip') {
             const rec = r.record
-            const line = copyLine([row.line, rec.tarjeta, rec.fecha, rec.comercio, rec.comprobante, rec.cuotaNumero, rec.cuotaTotal, centsToDecimal(rec.cents), rec.moneda, rec.titular])
-            if (!copy.write(line)) await Promise.race([once(copy, 'drain'), copyFailed])
+            batch += copyLine([row.line, rec.tarjeta, rec.fecha, rec.comercio, rec.comprobante, rec.cuotaNumero, rec.cuotaTotal, centsToDecimal(rec.cents), rec.moneda, rec.titular])
+            if (batch.length >= 65536) await flushBatch()
           }
         } else {
           invalidRows++
@@ -130,6 +139,7 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps):
     }
     signal.throwIfAborted()
     if (!index) throw new JobError('DKT_EMPTY', 'the file has no rows (not even a header)')
+    await flushBatch()
     copy.end()
     await Promise.race([once(copy, 'finish'), copyFailed])
     copyOpen = false

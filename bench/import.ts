@@ -1,0 +1,153 @@
+// npm run bench:import [-- --rows 1000000 --xlsx-rows 100000]
+//
+// DKT import, end to end, against DATABASE_URL's server when set, else an embedded PostgreSQL:
+//  - a faena server runs as a child process (its peak RSS is read from /proc: VmHWM);
+//  - a CSV of <rows> rows is uploaded over HTTP (streamed multipart) and timed from the first
+//    byte sent to the job COMPLETED: rows/s, and the 18,000-row case the same way;
+//  - the ceiling: a plain COPY of the same rows, already in COPY format, in the same run;
+//  - XLSX: <xlsx-rows> rows imported the same way, next to ExcelJS's streaming reader alone.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { setTimeout as delay } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import ExcelJS from 'exceljs'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { createTokenService } from '../src/auth/tokens.js'
+import { copyLine } from '../src/dkt/copy-text.js'
+import { migrate } from '../src/db/migrate.js'
+import { openBenchServer } from './support/database.js'
+import { row, writeCsv, writeXlsx } from './support/dkt-file.js'
+import { fmt, parseFlags } from './support/stats.js'
+
+const flags = parseFlags({ rows: 1_000_000, 'xlsx-rows': 100_000 })
+const SECRET = 'bench-secret-bench-secret-bench-secret-0000'
+const work = mkdtempSync(join(tmpdir(), 'faena-bench-import-'))
+
+async function startServer(url: string): Promise<{ child: ChildProcess; base: string; stop(): Promise<void> }> {
+  const port = 3900 + Math.floor(Math.random() * 500)
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.js', import.meta.url))], {
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', MAX_UPLOAD_BYTES: String(4 * 1024 ** 3) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)
+    if (ok) break
+    if (i > 300) throw new Error('server did not start')
+    await delay(100)
+  }
+  return {
+    child,
+    base,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((ok) => child.once('exit', ok))
+    },
+  }
+}
+
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
+
+async function importFile(base: string, path: string, name: string, token: string): Promise<{ seconds: number; result: Record<string, unknown> }> {
+  const boundary = '----faenabench'
+  async function* body() {
+    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+    for await (const chunk of createReadStream(path)) yield chunk as Buffer
+    yield Buffer.from(`\r\n--${boundary}--\r\n`)
+  }
+  const t0 = performance.now()
+  const res = await fetch(`${base}/jobs/dkt-import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+    body: Readable.toWeb(Readable.from(body())) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit)
+  if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`)
+  const { jobId } = (await res.json()) as { jobId: string }
+  for (;;) {
+    const job = (await (await fetch(`${base}/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; result: Record<string, unknown>; error: unknown }
+    if (job.status === 'COMPLETED') return { seconds: (performance.now() - t0) / 1000, result: job.result }
+    if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') throw new Error(`import ended ${job.status}: ${JSON.stringify(job.error)}`)
+    await delay(20)
+  }
+}
+
+/** The ceiling: the same rows, already in COPY format, COPYed into a table like resumen_tarjeta. */
+async function plainCopy(url: string, rows: number): Promise<number> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(`CREATE TABLE copy_ceiling (LIKE resumen_tarjeta INCLUDING DEFAULTS INCLUDING INDEXES)`)
+    async function* lines() {
+      let batch = ''
+      for (let i = 0; i < rows; i++) {
+        const r = row(i)
+        batch += copyLine(['ceiling', i + 2, `${r[0]!.slice(0, 6)}******${r[0]!.slice(-4)}`, `2026-03-${r[1]!.slice(0, 2)}`, r[2]!, r[3]!, null, null, r[5]!.replace(',', '.'), r[6]!, r[7]!])
+        if (batch.length > 65536) {
+          yield batch
+          batch = ''
+        }
+      }
+      yield batch
+    }
+    const t0 = performance.now()
+    const copy = client.query(copyFrom('COPY copy_ceiling (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'))
+    await new Promise<void>((ok, fail) => {
+      Readable.from(lines()).pipe(copy).on('finish', ok).on('error', fail)
+    })
+    return (performance.now() - t0) / 1000
+  } finally {
+    await client.query('DROP TABLE IF EXISTS copy_ceiling')
+    await client.end()
+  }
+}
+
+async function excelJsAlone(path: string): Promise<number> {
+  const t0 = performance.now()
+  let n = 0
+  const wb = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' })
+  for await (const sheet of wb) {
+    for await (const r of sheet as AsyncIterable<ExcelJS.Row>) n += r.number > 0 ? 1 : 0
+    break
+  }
+  return (performance.now() - t0) / 1000
+}
+
+const server = await openBenchServer()
+try {
+  const url = await server.newDatabase()
+  await migrate(url)
+  const token = createTokenService(SECRET).sign('bench')
+  const small = join(work, 'dkt-18000.csv')
+  const big = join(work, `dkt-${flags.rows}.csv`)
+  const xlsx = join(work, `dkt-${flags['xlsx-rows']}.xlsx`)
+  await writeCsv(small, 18_000)
+  await writeCsv(big, flags.rows!)
+  await writeXlsx(xlsx, flags['xlsx-rows']!)
+
+  const ceilingSeconds = await plainCopy(url, flags.rows!)
+  const app = await startServer(url)
+  try {
+    const s = await importFile(app.base, small, 'dkt-18000.csv', token)
+    console.log(`18,000-row CSV: upload to COMPLETED in ${fmt(s.seconds, 2)} s`)
+    const b = await importFile(app.base, big, 'dkt-big.csv', token)
+    const rate = flags.rows! / b.seconds
+    const ceiling = flags.rows! / ceilingSeconds
+    console.log(`${fmt(flags.rows!)}-row CSV (${fmt(statSync(big).size / 1024 ** 2, 1)} MiB): upload to COMPLETED in ${fmt(b.seconds, 2)} s: ${fmt(rate)} rows/s`)
+    console.log(`plain COPY of the same rows: ${fmt(ceilingSeconds, 2)} s: ${fmt(ceiling)} rows/s; import / COPY = ${fmt(rate / ceiling, 2)}x`)
+    const x = await importFile(app.base, xlsx, 'dkt.xlsx', token)
+    const xRate = flags['xlsx-rows']! / x.seconds
+    const readerRate = flags['xlsx-rows']! / (await excelJsAlone(xlsx))
+    console.log(`${fmt(flags['xlsx-rows']!)}-row XLSX: upload to COMPLETED in ${fmt(x.seconds, 2)} s: ${fmt(xRate)} rows/s; ExcelJS reader alone ${fmt(readerRate)} rows/s; import / reader = ${fmt(xRate / readerRate, 2)}x`)
+    console.log(`server peak RSS (VmHWM) over the whole run: ${fmt(peakRssMb(app.child.pid!), 0)} MB`)
+  } finally {
+    await app.stop()
+  }
+} finally {
+  await server.close()
+  rmSync(work, { recursive: true, force: true })
+}
