@@ -1,5 +1,5 @@
 // One error model. Every error the service raises on purpose is a FaenaError with a stable
-// `code` and an HTTP status; anything else is coerced with toFaenaError() and shown as a 500
+// `code` and an HTTP status; anything else is shown as a 500 (http/plugins/error-handler.ts)
 // whose message is hidden. A processor's failure crosses the thread boundary as {code, message}.
 
 export interface ErrorBody {
@@ -63,10 +63,4 @@ export interface SerializedError {
   code: string
   message: string
   details?: unknown
-}
-
-export function toFaenaError(err: unknown): FaenaError {
-  if (err instanceof FaenaError) return err
-  if (err instanceof Error) return new FaenaError('INTERNAL', err.message, 500, undefined, { cause: err })
-  return new FaenaError('INTERNAL', String(err), 500)
 }
