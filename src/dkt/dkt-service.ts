@@ -5,6 +5,7 @@ import type { Database } from '../db/database.js'
 import type { Lote } from '../generated/prisma/client.js'
 import type { Caller, JobService } from '../jobs/job-service.js'
 import type { JobView } from '../jobs/job-view.js'
+import { toPage, type PageQuery } from '../jobs/page.js'
 import type { Storage } from '../storage/storage.js'
 import type { LoteSummary } from './import-file.js'
 import type { StoredUpload } from './store-upload.js'
@@ -87,13 +88,13 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       await storage.delete(upload.key)
     },
 
-    async listLotes(caller: Caller, q: { limit: number; offset: number }) {
+    async listLotes(caller: Caller, q: PageQuery) {
       const where = owned(caller)
       const [rows, total] = await Promise.all([
         db.prisma.lote.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
         db.prisma.lote.count({ where }),
       ])
-      return { data: rows.map(toLoteView), pagination: { total, limit: q.limit, offset: q.offset, hasMore: q.offset + rows.length < total } }
+      return toPage(rows.map(toLoteView), total, q)
     },
 
     async getLote(caller: Caller, id: string): Promise<LoteView> {

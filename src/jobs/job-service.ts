@@ -5,6 +5,7 @@ import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { toJobView, type JobView } from './job-view.js'
+import { toPage, type PageQuery } from './page.js'
 import type { JobRegistry, Priority } from './registry.js'
 
 /** Who is asking: a user sees their own jobs, an admin sees everyone's. */
@@ -20,11 +21,9 @@ export interface CreateJobInput {
   runAt?: string
 }
 
-export interface ListJobsQuery {
+export interface ListJobsQuery extends PageQuery {
   status?: JobView['status']
   type?: string
-  limit: number
-  offset: number
 }
 
 export type JobService = ReturnType<typeof createJobService>
@@ -88,10 +87,7 @@ export function createJobService(db: Database, registry: JobRegistry) {
         db.prisma.processingJob.count({ where }),
       ])
       const now = new Date()
-      return {
-        data: await withLoteState(rows.map((r) => toJobView(r, now))),
-        pagination: { total, limit: q.limit, offset: q.offset, hasMore: q.offset + rows.length < total },
-      }
+      return toPage(await withLoteState(rows.map((r) => toJobView(r, now))), total, q)
     },
 
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */

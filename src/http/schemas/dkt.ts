@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { PageOf, PageQuery } from './page.js'
 
 export const Lote = Type.Object(
   {
@@ -22,18 +23,9 @@ export const Lote = Type.Object(
 
 export const LoteParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 
-export const ListQuery = Type.Object(
-  {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
-  },
-  { additionalProperties: false },
-)
+export const ListQuery = PageQuery({})
 
-export const LoteList = Type.Object({
-  data: Type.Array(Type.Ref('Lote')),
-  pagination: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() }),
-})
+export const LoteList = PageOf(Type.Ref('Lote'))
 
 /** The multipart form of POST /jobs/dkt-import, for the documentation (parsed by hand). */
 export const DktUploadForm = Type.Object({

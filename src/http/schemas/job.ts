@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { PageOf, PageQuery } from './page.js'
 
 export const JobStatus = Type.Union(
   [Type.Literal('QUEUED'), Type.Literal('PROCESSING'), Type.Literal('COMPLETED'), Type.Literal('FAILED'), Type.Literal('CANCELLED')],
@@ -62,22 +63,9 @@ export const Job = Type.Object(
   { $id: 'Job' },
 )
 
-export const ListJobsQuery = Type.Object(
-  {
-    status: Type.Optional(JobStatus),
-    type: Type.Optional(Type.String({ maxLength: 100 })),
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
-  },
-  { additionalProperties: false },
-)
-
-export const JobList = Type.Object({
-  data: Type.Array(Type.Ref('Job')),
-  pagination: Type.Object({
-    total: Type.Integer(),
-    limit: Type.Integer(),
-    offset: Type.Integer(),
-    hasMore: Type.Boolean(),
-  }),
+export const ListJobsQuery = PageQuery({
+  status: Type.Optional(JobStatus),
+  type: Type.Optional(Type.String({ maxLength: 100 })),
 })
+
+export const JobList = PageOf(Type.Ref('Job'))
