@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
+import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js'
 
 export interface BenchServer {
@@ -27,23 +27,13 @@ export async function openBenchServer(): Promise<BenchServer> {
   }
   const server = adminUrl
   const created: string[] = []
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: server })
-    await c.connect()
-    try {
-      await c.query(sql)
-    } finally {
-      await c.end()
-    }
-  }
+  const admin = (sql: string) => withClient(server, (c) => c.query(sql))
   return {
     async newDatabase() {
       const name = `faena_bench_${randomBytes(4).toString('hex')}`
       await admin(`CREATE DATABASE "${name}"`)
       created.push(name)
-      const u = new URL(server)
-      u.pathname = `/${name}`
-      return u.toString()
+      return databaseUrl(server, name)
     },
     async close() {
       for (const name of created) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)

@@ -1,8 +1,9 @@
 // A database of the test's own, cloned from the migrated template (test/support/run-suite.ts),
 // dropped when the test ends.
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Test } from 'tap'
+import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 
 function adminUrl(): string {
   const url = process.env.FAENA_TEST_ADMIN_URL
@@ -10,15 +11,7 @@ function adminUrl(): string {
   return url
 }
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
-}
+const admin = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(adminUrl(), fn)
 
 export async function createTestDatabase(t: Test): Promise<string> {
   const name = `faena_t_${randomBytes(6).toString('hex')}`
@@ -34,7 +27,5 @@ export async function createTestDatabase(t: Test): Promise<string> {
     }
   }
   t.teardown(() => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined))
-  const url = new URL(adminUrl())
-  url.pathname = `/${name}`
-  return url.toString()
+  return databaseUrl(adminUrl(), name)
 }

@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import pg from 'pg'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.js'
+import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { migrate } from '../../src/db/migrate.js'
 
 export const TEMPLATE = 'faena_test_template'
@@ -66,28 +66,18 @@ function tapBin(): string {
 }
 
 async function recreateDatabase(adminUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-    await client.query(`CREATE DATABASE "${name}"`)
-  } finally {
-    await client.end()
-  }
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  return url.toString()
+  await withClient(adminUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    await c.query(`CREATE DATABASE "${name}"`)
+  })
+  return databaseUrl(adminUrl, name)
 }
 
 /** CREATE DATABASE ... TEMPLATE refuses while anyone is connected to the template. */
 async function disconnectAll(adminUrl: string, name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl })
-  await client.connect()
-  try {
-    await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])
-  } finally {
-    await client.end()
-  }
+  await withClient(adminUrl, (c) =>
+    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]),
+  )
 }
 
 process.exitCode = await main()
