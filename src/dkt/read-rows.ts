@@ -4,7 +4,8 @@
 import { parse } from 'csv-parse'
 import ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
-import { Readable, Transform } from 'node:stream'
+import { Readable } from 'node:stream'
+import { observe } from '../storage/observe-stream.js'
 import type { FileKind } from './file-kind.js'
 
 export interface Row {
@@ -16,18 +17,9 @@ export interface Row {
 const SNIFF_BYTES = 1024 * 1024
 
 export async function* readRows(source: Readable, kind: FileKind, onBytes?: (n: number) => void): AsyncGenerator<Row> {
-  const counted = onBytes ? source.pipe(byteCounter(onBytes)) : source
+  const counted = onBytes ? source.pipe(observe((c) => onBytes(c.length))) : source
   if (kind === 'xlsx') yield* readXlsx(counted)
   else yield* readCsv(counted)
-}
-
-function byteCounter(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      onBytes(chunk.length)
-      done(null, chunk)
-    },
-  })
 }
 
 async function* readCsv(source: Readable): AsyncGenerator<Row> {

@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { pipeline, Transform, type Readable } from 'node:stream'
 import { FaenaError } from '../errors.js'
+import { observe } from '../storage/observe-stream.js'
 import type { Storage } from '../storage/storage.js'
 import { sniffFileKind, type FileKind } from './file-kind.js'
 
@@ -59,12 +60,7 @@ function kindGate(onKind: (k: FileKind) => void): Transform {
 export async function storeUpload(storage: Storage, file: Readable, fileName: string): Promise<StoredUpload> {
   const hash = createHash('sha256')
   let kind: FileKind | undefined
-  const hasher = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk)
-      done(null, chunk)
-    },
-  })
+  const hasher = observe((chunk) => hash.update(chunk))
   const key = `uploads/${randomUUID()}`
   // pipeline() destroys every stage on the first error, so the storage's put sees it and
   // removes what it wrote.

@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { observe } from './observe-stream.js'
 import { assertValidKey, StorageNotFoundError, type Storage } from './storage.js'
 import { sign } from './url-signature.js'
 
@@ -36,12 +37,7 @@ export function createLocalStorage(o: LocalStorageOptions): Storage {
       await mkdir(dirname(path), { recursive: true })
       const partial = `${path}.partial-${randomBytes(6).toString('hex')}`
       let size = 0
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          size += chunk.length
-          done(null, chunk)
-        },
-      })
+      const counter = observe((chunk) => (size += chunk.length))
       try {
         await pipeline(body, counter, createWriteStream(partial, { flags: 'wx' }), opts.signal ? { signal: opts.signal } : {})
         await rename(partial, path)

@@ -5,7 +5,8 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { PassThrough, Readable } from 'node:stream'
+import { pipeline, type Readable } from 'node:stream'
+import { observe } from './observe-stream.js'
 import { assertValidKey, contentDisposition, StorageNotFoundError, type Storage } from './storage.js'
 
 export interface S3StorageOptions {
@@ -40,14 +41,10 @@ export function createS3Storage(o: S3StorageOptions): Storage {
     async put(key, body, opts = {}) {
       assertValidKey(key)
       let size = 0
-      const counted = new PassThrough()
-      counted.on('data', (chunk: Buffer) => (size += chunk.length))
       let sourceError: Error | undefined
-      body.on('error', (err) => {
-        sourceError = err
-        counted.destroy(err)
-      })
-      body.pipe(counted)
+      body.once('error', (err) => (sourceError = err))
+      // pipeline() fails the counting stage, and so the upload, when the source fails.
+      const counted = pipeline(body, observe((chunk) => (size += chunk.length)), () => {})
       const upload = new Upload({
         client,
         params: { Bucket, Key: key, Body: counted, ...(opts.contentType ? { ContentType: opts.contentType } : {}) },
@@ -62,7 +59,6 @@ export function createS3Storage(o: S3StorageOptions): Storage {
         await upload.done()
         return { key, size }
       } catch (err) {
-        body.unpipe(counted)
         counted.destroy()
         // A small file goes up as a single PUT that may already have landed: remove it.
         await client.send(new DeleteObjectCommand({ Bucket, Key: key })).catch(() => {})
