@@ -41,7 +41,6 @@ interface Running {
   kill: AbortController
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
-  done: Promise<void>
 }
 
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
@@ -94,7 +93,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return
     }
     const { port1, port2 } = new MessageChannel()
-    const r: Running = { job, port: port1, kill: new AbortController(), abortedFor: null, done: Promise.resolve() }
+    const r: Running = { job, port: port1, kill: new AbortController(), abortedFor: null }
     port1.on('message', (m: ToMain) => {
       if (m.type !== 'progress') return
       o.progress.report({
@@ -108,7 +107,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     running.set(job.id, r)
     log.info({ event: 'job.started' }, 'job started')
     const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
-    r.done = o.pool
+    const settled: Promise<void> = o.pool
       .run(task as never, r.kill.signal)
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
@@ -121,8 +120,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         return finish(r, outcome, log)
       })
       .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
-      .finally(() => inFlight.delete(r.done))
-    inFlight.add(r.done)
+      .finally(() => inFlight.delete(settled))
+    inFlight.add(settled)
   }
 
   async function finish(r: Running, outcome: RunJobOutcome, log: Logger): Promise<void> {
