@@ -7,6 +7,7 @@
 //  - the ceiling: a plain COPY of the same rows, already in COPY format, in the same run;
 //  - XLSX: <xlsx-rows> rows imported the same way, next to ExcelJS's streaming reader alone.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -82,11 +83,12 @@ async function plainCopy(url: string, rows: number): Promise<number> {
   await client.connect()
   try {
     await client.query(`CREATE TABLE copy_ceiling (LIKE resumen_tarjeta INCLUDING DEFAULTS INCLUDING INDEXES)`)
+    const loteId = randomUUID() // as long as a real lote's id
     async function* lines() {
       let batch = ''
       for (let i = 0; i < rows; i++) {
         const r = row(i)
-        batch += copyLine(['ceiling', i + 2, `${r[0]!.slice(0, 6)}******${r[0]!.slice(-4)}`, `2026-03-${r[1]!.slice(0, 2)}`, r[2]!, r[3]!, null, null, r[5]!.replace(',', '.'), r[6]!, r[7]!])
+        batch += copyLine([loteId, i + 2, `${r[0]!.slice(0, 6)}******${r[0]!.slice(-4)}`, `2026-03-${r[1]!.slice(0, 2)}`, r[2]!, r[3]!, null, null, r[5]!.replace(',', '.'), r[6]!, r[7]!])
         if (batch.length > 65536) {
           yield batch
           batch = ''

@@ -11,7 +11,7 @@ import type { Config } from './config/schema.js'
 import { createDatabase, type Database } from './db/database.js'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
-import { migrate } from './db/migrate.js'
+import { migrateInThread } from './db/migrate.js'
 import { createDktService } from './dkt/dkt-service.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import { createProgressWriter } from './execution/progress-writer.js'
@@ -60,7 +60,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       cleanups.push(() => embedded.stop())
       url = await ensureDatabase(embedded.url, 'faena')
     }
-    const applied = await migrate(url)
+    const applied = await migrateInThread(url)
     if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
     const db = createDatabase(url, { poolSize: config.DATABASE_POOL_SIZE, onError: (err) => logger.warn({ err }, 'idle database client error') })
@@ -69,7 +69,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const jwtSecret = resolveJwtSecret(config)
     const tokens = createTokenService(jwtSecret)
     const storageConfig = storageSettings(config, jwtSecret)
-    const storage = createStorage(storageConfig)
+    const storage = await createStorage(storageConfig)
     cleanups.push(() => storage.close())
 
     const registry = createRegistry(opts.jobTypes ?? jobTypes)

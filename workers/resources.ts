@@ -13,12 +13,12 @@ export interface WorkerSettings {
 export interface ThreadResources {
   /** A pg pool of this thread (2 connections): transactions, COPY. */
   db(): pg.Pool
-  storage(): Storage
+  storage(): Promise<Storage>
 }
 
 export function createThreadResources(settings: WorkerSettings | undefined): ThreadResources {
   let pool: pg.Pool | undefined
-  let storage: Storage | undefined
+  let storage: Promise<Storage> | undefined
   const need = () => {
     if (!settings) throw new Error('this worker pool was started without resource settings')
     return settings

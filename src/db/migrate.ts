@@ -1,9 +1,11 @@
 // Applies prisma/migrations to a database, recording them in _prisma_migrations exactly as
 // `prisma migrate deploy` does, through the WebAssembly schema engine (no download needed).
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { withSchemaEngine } from './schema-engine.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
@@ -50,4 +52,18 @@ export async function migrate(url: string): Promise<string[]> {
     const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } })
     return out.appliedMigrationNames
   })
+}
+
+/**
+ * migrate() in a short-lived thread: the WebAssembly schema engine's memory (about 35 MB) goes
+ * with the thread, where in the server's main thread it would stay for the process's life.
+ */
+export async function migrateInThread(url: string): Promise<string[]> {
+  const worker = new Worker(new URL('./migrate-thread.js', import.meta.url), { workerData: { url } })
+  try {
+    const [applied] = (await once(worker, 'message')) as [string[]]
+    return applied
+  } finally {
+    await worker.terminate()
+  }
 }

@@ -8,6 +8,7 @@ import type { JobView } from '../jobs/job-view.js'
 import { toPage, type PageQuery } from '../jobs/page.js'
 import type { Storage } from '../storage/storage.js'
 import type { LoteSummary } from './import-file.js'
+import { DELETE_LOTE } from './lote-sql.js'
 import type { StoredUpload } from './store-upload.js'
 
 export interface LoteView extends LoteSummary {
@@ -35,7 +36,7 @@ export function toLoteView(l: Lote): LoteView {
     rowsDuplicate: l.rowsDuplicate,
     dateFrom: day(l.dateFrom),
     dateTo: day(l.dateTo),
-    totals: l.totals as LoteSummary['totals'],
+    totals: l.totals as unknown as LoteSummary['totals'],
     createdAt: l.createdAt.toISOString(),
   }
 }
@@ -103,10 +104,10 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       return toLoteView(lote)
     },
 
-    /** Removes the lote and all its rows, in one statement. */
+    /** Removes the lote and all its rows, in one statement (rows have no foreign key: lote-sql.ts). */
     async deleteLote(caller: Caller, id: string): Promise<void> {
-      const { count } = await db.prisma.lote.deleteMany({ where: { id, ...owned(caller) } })
-      if (count === 0) throw new NotFoundError('lote', id)
+      const { rowCount } = await db.pool.query(DELETE_LOTE, [id, caller.admin ? null : caller.userId])
+      if (rowCount === 0) throw new NotFoundError('lote', id)
     },
   }
 }

@@ -1,18 +1,18 @@
-// Imports one stored DKT file into a new lote, all or nothing: one transaction holds the lote,
-// its rows and the staging table; nothing is visible before COMMIT, and a cancel, a failure or
-// a crash (the connection dies, PostgreSQL rolls back) leaves no rows and no lote. Runs in a
-// worker thread: the file is streamed from storage, parsed and checked row by row, and COPYed.
+// Imports one stored DKT file into a new lote, all or nothing: one transaction holds the lote
+// and its rows; nothing is visible before COMMIT, and a cancel, a failure or a crash (the
+// connection dies, PostgreSQL rolls back) leaves no rows and no lote. Runs in a worker thread:
+// the file is streamed from storage, parsed and checked row by row (lote-loader.ts) and COPYed
+// while it is read.
 import { once } from 'node:events'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { Storage } from '../storage/storage.js'
 import { JobError } from '../../workers/processor.js'
-import { copyLine } from './copy-text.js'
 import type { FileKind } from './file-kind.js'
-import { DKT_LAYOUT, mapHeader, type ColumnIndex, type DktField } from './layout.js'
-import { COPY_STAGING, CREATE_STAGING, DUPLICATES, FINISH_LOTE, INSERT_LOTE, MOVE_ROWS } from './lote-sql.js'
-import { centsToDecimal, normalizeRow, type RowProblem } from './normalize.js'
-import { createProblemLog, PROBLEMS_IN_RESULT } from './problem-log.js'
+import { LoteLoader, type LoteTotal } from './lote-loader.js'
+import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE, INSERT_LOTE, removeDuplicates } from './lote-sql.js'
+import type { RowProblem } from './normalize.js'
+import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
 
 export interface DktImportInput {
@@ -43,7 +43,7 @@ export interface LoteSummary {
   rowsDuplicate: number
   dateFrom: string | null
   dateTo: string | null
-  totals: { moneda: string; importe: string; rows: number }[]
+  totals: LoteTotal[]
 }
 
 export interface DktImportResult extends LoteSummary {
@@ -54,142 +54,88 @@ export interface DktImportResult extends LoteSummary {
 }
 
 /** Share of the progress bar for reading the file; the rest is the database's final steps. */
-const READ_SHARE = 90
+const READ_SHARE = 95
+/** COPY text is sent in pieces of about this many characters (one CopyData message each). */
+const COPY_PIECE = 65536
 
-export async function importDktFile(input: DktImportInput, deps: DktImportDeps): Promise<DktImportResult> {
+export async function importDktFile(input: DktImportInput, deps: DktImportDeps, options: { maxFingerprintSlots?: number } = {}): Promise<DktImportResult> {
   const { signal } = deps
   const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
+  const loader = new LoteLoader({ loteId: input.loteId, onError: input.onError, addProblem: (p) => problems.add(p), maxFingerprintSlots: options.maxFingerprintSlots })
   const client = await deps.pool.connect()
   let keepProblems = false
   let copyOpen = false
   let clientBroken = false
   try {
     await client.query('BEGIN')
-    await client.query(CREATE_STAGING)
-    const copy = client.query(copyFrom(COPY_STAGING))
+    await client.query(INSERT_LOTE, [input.loteId, input.userId, input.jobId, input.fileName, input.sha256, input.size])
+    const copy = client.query(copyFrom(COPY_ROWS))
     copyOpen = true
     const copyFailed = new Promise<never>((_, reject) => copy.once('error', reject))
     copyFailed.catch(() => {})
-    // Rows go to COPY in ~64 KiB batches: one stream write (and one CopyData message) per row
-    // would cost more than parsing the row.
-    let batch = ''
-    const flushBatch = async () => {
-      if (!batch) return
-      const ok = copy.write(batch)
-      batch = ''
-      if (!ok) await Promise.race([once(copy, 'drain'), copyFailed])
+    const send = async (text: string) => {
+      if (text && !copy.write(text)) await Promise.race([once(copy, 'drain'), copyFailed])
     }
 
     const source = await deps.storage.get(input.fileKey)
     const stopReading = () => source.destroy(signal.reason as Error)
     signal.addEventListener('abort', stopReading, { once: true })
-
-    let index: ColumnIndex<DktField> | null = null
-    let rowsRead = 0
-    let invalidRows = 0
+    const progress = readProgress(input.size, deps.progress)
     let bytes = 0
-    let lastReport = 0
-    let lastPercent = -1
-    const report = (force = false) => {
-      const fraction = input.size > 0 ? Math.min(1, bytes / input.size) : 0
-      const percent = Math.floor(fraction * READ_SHARE)
-      const now = Date.now()
-      if (!force && percent === lastPercent && now - lastReport < 1000) return
-      lastPercent = percent
-      lastReport = now
-      const estimate = fraction > 0 ? Math.max(rowsRead, Math.round(rowsRead / fraction)) : rowsRead
-      deps.progress(percent, `reading: ${rowsRead} rows`, { processedItems: rowsRead, totalItems: estimate })
-    }
-
     try {
-      for await (const row of readRows(source, input.kind, (n) => (bytes += n))) {
-        if (!index) {
-          const header = mapHeader(DKT_LAYOUT, row.cells)
-          if (!header.ok) {
-            const parts = [
-              header.missing.length ? `missing column(s) ${header.missing.join(', ')}` : '',
-              header.duplicated.length ? `column(s) given twice: ${header.duplicated.join(', ')}` : '',
-            ].filter(Boolean)
-            throw new JobError('DKT_BAD_HEADER', `line ${row.line} is not a DKT header: ${parts.join('; ')}`, {
-              line: row.line,
-              missing: header.missing,
-              duplicated: header.duplicated,
-            })
-          }
-          index = header.index
-          continue
-        }
-        rowsRead++
-        const r = normalizeRow(row.cells, index, row.line)
-        if (r.record) {
-          // With onError=reject one bad row sinks the file: stop loading, keep checking.
-          if (invalidRows === 0 || input.onError === 'skip') {
-            const rec = r.record
-            batch += copyLine([row.line, rec.tarjeta, rec.fecha, rec.comercio, rec.comprobante, rec.cuotaNumero, rec.cuotaTotal, centsToDecimal(rec.cents), rec.moneda, rec.titular])
-            if (batch.length >= 65536) await flushBatch()
-          }
-        } else {
-          invalidRows++
-          for (const p of r.problems) await problems.add(p)
-        }
-        report()
+      for await (const batch of readRows(source, input.kind, (n) => (bytes += n))) {
+        for (const row of batch) loader.accept(row)
+        if (loader.pendingCopyText >= COPY_PIECE) await send(loader.takeCopyText())
+        await problems.flush()
+        progress(bytes, loader.rowsRead)
       }
     } finally {
       signal.removeEventListener('abort', stopReading)
     }
     signal.throwIfAborted()
-    if (!index) throw new JobError('DKT_EMPTY', 'the file has no rows (not even a header)')
-    await flushBatch()
+    if (!loader.sawHeader) throw new JobError('DKT_EMPTY', 'the file has no rows (not even a header)')
+    await send(loader.takeCopyText())
     copy.end()
     await Promise.race([once(copy, 'finish'), copyFailed])
     copyOpen = false
-    report(true)
+    progress(bytes, loader.rowsRead, true)
 
-    if (invalidRows > 0 && input.onError === 'reject') {
+    const { rowsRead, rowsInvalid } = loader
+    if (rowsInvalid > 0 && input.onError === 'reject') {
       const file = await problems.close()
       keepProblems = true
       throw new JobError(
         'DKT_INVALID_ROWS',
-        `${invalidRows} of ${rowsRead} rows are invalid; nothing was imported (send onError=skip to import the valid ones)`,
-        { rowsRead, rowsInvalid: invalidRows, problemCount: problems.count, problems: sortedFirst(problems.first) as never, problemsFile: file as never },
+        `${rowsInvalid} of ${rowsRead} rows are invalid; nothing was imported (send onError=skip to import the valid ones)`,
+        { rowsRead, rowsInvalid, problemCount: problems.count, problems: sortedFirst(problems.first) as never, problemsFile: file as never },
       )
     }
-    if (rowsRead - invalidRows === 0) {
+    if (loader.rowsLoaded === 0) {
       throw new JobError('DKT_NO_ROWS', rowsRead === 0 ? 'the file has a header but no rows' : 'no row of the file is valid')
     }
 
-    deps.progress(READ_SHARE, 'loading into the database', { processedItems: rowsRead, totalItems: rowsRead })
-    await client.query(INSERT_LOTE, [input.loteId, input.userId, input.jobId, input.fileName, input.sha256, input.size, rowsRead, invalidRows])
-    await client.query(MOVE_ROWS, [input.loteId])
+    deps.progress(READ_SHARE, 'checking repeated rows', { processedItems: rowsRead, totalItems: rowsRead })
+    const duplicates = await removeRepeatedRows(client, input.loteId, loader, problems)
     signal.throwIfAborted()
-
-    let duplicates = 0
-    await client.query(`DECLARE dkt_dups NO SCROLL CURSOR FOR ${DUPLICATES}`)
-    for (;;) {
-      const { rows } = await client.query('FETCH 10000 FROM dkt_dups')
-      if (rows.length === 0) break
-      for (const d of rows) {
-        duplicates++
-        await problems.add({ line: d.linea, column: '*', value: '', reason: `duplicate of line ${d.primera}: imported once` })
-      }
+    const summary: LoteSummary = {
+      fileName: input.fileName,
+      rowsRead,
+      rowsImported: loader.rowsLoaded - duplicates,
+      rowsInvalid,
+      rowsDuplicate: duplicates,
+      dateFrom: loader.dateFrom,
+      dateTo: loader.dateTo,
+      totals: loader.totals(),
     }
-    await client.query('CLOSE dkt_dups')
-    const { rows: [lote] } = await client.query(FINISH_LOTE, [input.loteId, duplicates])
+    await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals)])
     const file = await problems.close()
     keepProblems = true
     signal.throwIfAborted()
     await client.query('COMMIT')
-    deps.progress(100, `imported ${lote.rows_imported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
+    deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
     return {
       loteId: input.loteId,
-      fileName: input.fileName,
-      rowsRead,
-      rowsImported: lote.rows_imported,
-      rowsInvalid: invalidRows,
-      rowsDuplicate: duplicates,
-      dateFrom: lote.date_from,
-      dateTo: lote.date_to,
-      totals: lote.totals,
+      ...summary,
       problemCount: problems.count,
       problems: sortedFirst(problems.first),
       problemsFile: file ? { key: file.key, bytes: file.size } : null,
@@ -203,6 +149,47 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps):
     throw err
   } finally {
     client.release(clientBroken)
+  }
+}
+
+/**
+ * Deletes the rows that repeat an earlier line (exactly compared, among the fingerprint's
+ * candidates or, if its table filled up, across the lote), reports each, and takes them out of
+ * the totals. Returns how many there were.
+ */
+async function removeRepeatedRows(client: pg.PoolClient, loteId: string, loader: LoteLoader, problems: ProblemLog): Promise<number> {
+  const candidates = loader.duplicateCandidates()
+  if (candidates?.length === 0) return 0
+  await client.query(CREATE_DUPLICATES)
+  await client.query(removeDuplicates(candidates !== null), candidates ? [loteId, candidates] : [loteId])
+  const { rows: removed } = await client.query(DUPLICATE_TOTALS)
+  loader.removeDuplicates(removed)
+  await client.query(`DECLARE dkt_dups NO SCROLL CURSOR FOR ${DUPLICATES}`)
+  let count = 0
+  for (;;) {
+    const { rows } = await client.query('FETCH 10000 FROM dkt_dups')
+    if (rows.length === 0) break
+    for (const d of rows) problems.add({ line: d.linea, column: '*', value: '', reason: `duplicate of line ${d.primera}: imported once` })
+    count += rows.length
+    await problems.flush()
+  }
+  await client.query('CLOSE dkt_dups')
+  return count
+}
+
+/** Progress while reading: by bytes (the row total is estimated from them), every 1% or second. */
+function readProgress(size: number, report: DktImportDeps['progress']) {
+  let lastReport = 0
+  let lastPercent = -1
+  return (bytes: number, rows: number, force = false) => {
+    const fraction = size > 0 ? Math.min(1, bytes / size) : 0
+    const percent = Math.floor(fraction * READ_SHARE)
+    const now = Date.now()
+    if (!force && percent === lastPercent && now - lastReport < 1000) return
+    lastPercent = percent
+    lastReport = now
+    const estimate = fraction > 0 ? Math.max(rows, Math.round(rows / fraction)) : rows
+    report(percent, `reading: ${rows} rows`, { processedItems: rows, totalItems: estimate })
   }
 }
 

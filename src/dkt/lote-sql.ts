@@ -1,43 +1,53 @@
-// The SQL of a DKT import, all in one transaction (import-file.ts). Rows are COPYed into a
-// temporary staging table (no WAL, dropped at commit), then moved into resumen_tarjeta with
-// DISTINCT ON the duplicate key, so repeated rows are found exactly, by PostgreSQL, whatever
-// the file size, without holding a set of millions of keys in memory.
-
-export const CREATE_STAGING = `
-CREATE TEMP TABLE dkt_staging (
-  linea int NOT NULL, tarjeta text NOT NULL, fecha date NOT NULL, comercio text NOT NULL,
-  comprobante text NOT NULL, cuota_numero int, cuota_total int, importe numeric(15,2) NOT NULL,
-  moneda "Moneda" NOT NULL, titular text
-) ON COMMIT DROP`
-
-export const COPY_STAGING = 'COPY dkt_staging (linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'
+// The SQL of a DKT import, all in one transaction (import-file.ts): the lote row first, its rows
+// COPYed straight into resumen_tarjeta, then the exact check of the rows the fingerprints
+// flagged as possible repeats, then the lote's final figures. Nothing is visible before COMMIT.
+//
+// resumen_tarjeta has no foreign key to lote: checking one per COPYed row more than doubled the
+// load time (see README). Rows are written only here, with their lote in the same transaction,
+// and removed with it (dkt-service.ts).
 
 export const INSERT_LOTE = `
 INSERT INTO lote (id, user_id, job_id, file_name, file_sha256, file_size, rows_read, rows_imported, rows_invalid, rows_duplicate, totals)
-VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 0, '[]')`
+VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, '[]')`
 
-/** The duplicate key: same card, date, voucher, installment and amount. The first line wins. */
-const KEY = 'tarjeta, fecha, comprobante, cuota_numero, cuota_total, importe'
+export const COPY_ROWS = 'COPY resumen_tarjeta (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'
 
-export const MOVE_ROWS = `
-INSERT INTO resumen_tarjeta (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular)
-SELECT DISTINCT ON (${KEY}) $1, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular
-  FROM dkt_staging
- ORDER BY ${KEY}, linea`
+export const CREATE_DUPLICATES = `
+CREATE TEMP TABLE dkt_duplicates (linea int NOT NULL, primera int NOT NULL, moneda "Moneda" NOT NULL, importe numeric(15,2) NOT NULL) ON COMMIT DROP`
 
-/** Every repeated row, with the line it repeats, in file order (a cursor reads it in pages). */
-export const DUPLICATES = `
-SELECT linea, primera FROM (
-  SELECT linea, min(linea) OVER (PARTITION BY ${KEY}) AS primera FROM dkt_staging
-) d WHERE linea <> primera ORDER BY linea`
+/**
+ * Deletes every row of lote $1 whose key (same card, date, voucher, installment and amount) an
+ * earlier line of the lote has, and records it in dkt_duplicates. `among` limits the search to
+ * the lines in $2, which must hold every row that shares a key with another (fingerprints.ts).
+ */
+export function removeDuplicates(among: boolean): string {
+  return `
+WITH keyed AS (
+  SELECT id, linea, moneda, importe,
+         min(linea) OVER (PARTITION BY tarjeta, fecha, comprobante, cuota_numero, cuota_total, importe) AS primera
+    FROM resumen_tarjeta
+   WHERE lote_id = $1${among ? ' AND linea = ANY($2::int[])' : ''}
+), removed AS (
+  DELETE FROM resumen_tarjeta r USING keyed k
+   WHERE r.id = k.id AND k.linea <> k.primera
+  RETURNING k.linea, k.primera, k.moneda, k.importe
+)
+INSERT INTO dkt_duplicates SELECT linea, primera, moneda, importe FROM removed`
+}
+
+export const DUPLICATE_TOTALS = `
+SELECT moneda, (sum(importe) * 100)::bigint::text AS cents, count(*)::int AS rows FROM dkt_duplicates GROUP BY moneda`
+
+/** Every removed repeat, with the line it repeats, in file order (read through a cursor). */
+export const DUPLICATES = 'SELECT linea, primera FROM dkt_duplicates ORDER BY linea'
 
 export const FINISH_LOTE = `
-WITH stats AS (
-  SELECT count(*)::int AS n, min(fecha) AS date_from, max(fecha) AS date_to FROM resumen_tarjeta WHERE lote_id = $1
-), totals AS (
-  SELECT COALESCE(jsonb_agg(jsonb_build_object('moneda', moneda, 'importe', importe::text, 'rows', n) ORDER BY moneda), '[]') AS totals
-    FROM (SELECT moneda, sum(importe) AS importe, count(*)::int AS n FROM resumen_tarjeta WHERE lote_id = $1 GROUP BY moneda) t
-)
-UPDATE lote SET rows_imported = stats.n, rows_duplicate = $2, date_from = stats.date_from, date_to = stats.date_to, totals = totals.totals
-  FROM stats, totals WHERE lote.id = $1
-RETURNING lote.rows_imported, lote.date_from::text AS date_from, lote.date_to::text AS date_to, lote.totals`
+UPDATE lote SET rows_read = $2, rows_imported = $3, rows_invalid = $4, rows_duplicate = $5,
+                date_from = $6, date_to = $7, totals = $8::jsonb
+ WHERE id = $1`
+
+/** A lote and its rows, if $2 (the owner; null for an admin) owns it. Counts the lote. */
+export const DELETE_LOTE = `
+WITH lote_gone AS (DELETE FROM lote WHERE id = $1 AND ($2::text IS NULL OR user_id = $2) RETURNING id),
+     rows_gone AS (DELETE FROM resumen_tarjeta WHERE lote_id IN (SELECT id FROM lote_gone))
+SELECT id FROM lote_gone`

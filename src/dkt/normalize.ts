@@ -26,10 +26,13 @@ export interface RowProblem {
   reason: string
 }
 
-const collapse = (s: string) => s.replace(/\s+/g, ' ').trim()
+/** Single spaces between words, none around: most cells already are, and are returned as is. */
+const collapse = (s: string) => (TIDY.test(s) ? s : s.replace(/\s+/g, ' ').trim())
+const TIDY = /^(?:[^\s]+(?: [^\s]+)*)?$/
 
 /** Full PAN or masked (450799******1234, 4507 99XX XXXX 1234): never returns the full number. */
 export function maskCard(raw: string): string | null {
+  if (PLAIN_PAN.test(raw)) return `${raw.slice(0, 6)}${'*'.repeat(raw.length - 10)}${raw.slice(-4)}`
   const compact = raw.replace(/[\s-]/g, '')
   if (!/^[0-9*xX#.]{13,19}$/.test(compact)) return null
   const first6 = compact.slice(0, 6)
@@ -39,8 +42,26 @@ export function maskCard(raw: string): string | null {
   return `${/^\d/.test(first6) ? first6 : '******'}${'*'.repeat(compact.length - 10)}${last4}`
 }
 
+const PLAIN_PAN = /^\d{13,19}$/
+
+/**
+ * A file holds few distinct dates: each is parsed once. Bounded, so a file of random text does
+ * not grow it without limit.
+ */
+const fechaCache = new Map<string, string | null>()
+
 /** dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy) or yyyy-mm-dd, checked against the calendar. */
 export function parseFecha(raw: string): string | null {
+  let parsed = fechaCache.get(raw)
+  if (parsed === undefined) {
+    if (fechaCache.size >= 10_000) fechaCache.clear()
+    parsed = parseFechaText(raw)
+    fechaCache.set(raw, parsed)
+  }
+  return parsed
+}
+
+function parseFechaText(raw: string): string | null {
   const s = raw.trim()
   let y: number, m: number, d: number
   let match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s)
@@ -59,6 +80,12 @@ export function parseFecha(raw: string): string | null {
  * the decimal mark unless it groups thousands more than once ("1.234.567").
  */
 export function parseImporte(raw: string): bigint | null {
+  // The common shapes ("1234,56", "-12.5", "300") first, with the same result as the rules below.
+  const plain = PLAIN_AMOUNT.exec(raw)
+  if (plain) {
+    const cents = BigInt(plain[2]!) * 100n + BigInt((plain[3] ?? '').padEnd(2, '0'))
+    return plain[1] ? -cents : cents
+  }
   let s = raw.trim().replace(/\s/g, '').replace(/^\$|^(?:ARS|USD|U\$S|US\$)/i, '')
   let negative = false
   if (/^\(.*\)$/.test(s)) {
@@ -94,6 +121,8 @@ export function parseImporte(raw: string): bigint | null {
   return negative ? -cents : cents
 }
 
+const PLAIN_AMOUNT = /^(-?)(\d{1,13})(?:[.,](\d{1,2}))?$/
+
 /** cents -> "1234.56" (what PostgreSQL's numeric reads). */
 export function centsToDecimal(cents: bigint): string {
   const sign = cents < 0n ? '-' : ''
@@ -102,6 +131,7 @@ export function centsToDecimal(cents: bigint): string {
 }
 
 export function parseMoneda(raw: string): Moneda | null {
+  if (raw === 'ARS' || raw === 'USD') return raw
   const s = raw.trim().toUpperCase().replace(/\s/g, '')
   if (s === '' || s === 'ARS' || s === '$' || s === 'PESOS' || s === '$AR') return 'ARS'
   if (s === 'USD' || s === 'U$S' || s === 'US$' || s === 'U$D' || s === 'DOLARES' || s === 'DÓLARES') return 'USD'

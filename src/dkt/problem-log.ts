@@ -1,5 +1,6 @@
 // The problems of an import: the first 100 kept for the job's result, every one of them
 // streamed as CSV to storage (only if there is any), never all held in memory.
+import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { Storage, StoredObject } from '../storage/storage.js'
 import type { RowProblem } from './normalize.js'
@@ -14,7 +15,10 @@ const csvCell = (s: string | number) => {
 }
 
 export interface ProblemLog {
-  add(p: RowProblem): Promise<void>
+  /** Records a problem; call flush() now and then to follow the storage's pace. */
+  add(p: RowProblem): void
+  /** Resolves once the CSV's buffer has room again. */
+  flush(): Promise<void>
   readonly count: number
   readonly first: RowProblem[]
   /** Finishes the CSV; resolves to the stored object, or null when there was no problem. */
@@ -42,12 +46,15 @@ export function createProblemLog(storage: Storage, key: string): ProblemLog {
       return count
     },
     first,
-    async add(p) {
+    add(p) {
       count++
       if (first.length < PROBLEMS_IN_RESULT) first.push(p)
       if (!out) open()
-      const ok = out!.write(`${[p.line, p.column, p.value, p.reason].map(csvCell).join(',')}\r\n`)
-      if (!ok) await new Promise((resolve) => out!.once('drain', resolve))
+      out!.write(`${[p.line, p.column, p.value, p.reason].map(csvCell).join(',')}\r\n`)
+    },
+    async flush() {
+      // A failed upload never drains: its error ends the wait.
+      if (out?.writableNeedDrain) await Promise.race([once(out, 'drain'), upload])
     },
     async close() {
       if (!out) return null

@@ -3,8 +3,6 @@
 import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import type { Config } from '../config/schema.js'
-import { createLocalStorage } from './local-storage.js'
-import { createS3Storage } from './s3-storage.js'
 import type { Storage } from './storage.js'
 
 export type StorageSettings =
@@ -43,8 +41,12 @@ export function storageSettings(config: Config, jwtSecret: string): StorageSetti
   }
 }
 
-export function createStorage(s: StorageSettings): Storage {
-  return s.driver === 's3'
-    ? createS3Storage({ bucket: s.bucket, region: s.region, endpoint: s.endpoint, forcePathStyle: s.forcePathStyle, defaultExpiresInSeconds: s.expiresInSeconds })
-    : createLocalStorage({ root: s.root, publicUrl: s.publicUrl, signingSecret: s.signingSecret, defaultExpiresInSeconds: s.expiresInSeconds })
+/** Loads only the configured driver: the AWS SDK costs every thread memory when it is not used. */
+export async function createStorage(s: StorageSettings): Promise<Storage> {
+  if (s.driver === 's3') {
+    const { createS3Storage } = await import('./s3-storage.js')
+    return createS3Storage({ bucket: s.bucket, region: s.region, endpoint: s.endpoint, forcePathStyle: s.forcePathStyle, defaultExpiresInSeconds: s.expiresInSeconds })
+  }
+  const { createLocalStorage } = await import('./local-storage.js')
+  return createLocalStorage({ root: s.root, publicUrl: s.publicUrl, signingSecret: s.signingSecret, defaultExpiresInSeconds: s.expiresInSeconds })
 }

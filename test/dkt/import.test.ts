@@ -169,7 +169,12 @@ t.test('the problems CSV downloads through a fresh signed link; undone lotes sho
   t.equal((await f.as('bob').get(`/jobs/${jobId}/problems.csv`)).statusCode, 404, "not another user's")
 
   t.equal((await f.as('alice').get(`/jobs/${jobId}`)).json().loteDeleted, false)
-  await f.as('alice').delete(`/dkt/lotes/${loteId}`)
+  const rowsOf = async () => (await f.faena.db.pool.query('SELECT count(*)::int AS n FROM resumen_tarjeta WHERE lote_id = $1', [loteId])).rows[0].n
+  t.equal(await rowsOf(), 3)
+  t.equal((await f.as('bob').delete(`/dkt/lotes/${loteId}`)).statusCode, 404, "another user's lote cannot be undone")
+  t.equal(await rowsOf(), 3, 'and its rows stay')
+  t.equal((await f.as('alice').delete(`/dkt/lotes/${loteId}`)).statusCode, 204)
+  t.equal(await rowsOf(), 0, 'undoing a lote removes its rows')
   t.equal((await f.as('alice').get(`/jobs/${jobId}`)).json().loteDeleted, true)
   const listed = (await f.as('alice').get('/jobs')).json().data.find((j: { id: string }) => j.id === jobId)
   t.equal(listed.loteDeleted, true, 'in the list too')

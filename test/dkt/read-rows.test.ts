@@ -5,7 +5,7 @@ import { csvBytes, HEADER, readableOf, xlsxBytes } from '../support/dkt-files.js
 
 const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {
   const rows = []
-  for await (const r of readRows(readableOf(bytes), kind)) rows.push(r)
+  for await (const batch of readRows(readableOf(bytes), kind)) rows.push(...batch)
   return rows
 }
 
@@ -24,9 +24,22 @@ for (const encoding of ['utf8', 'utf8-bom', 'win1252'] as const) {
 }
 
 t.test('blank lines are skipped and line numbers stay true', async (t) => {
-  const bytes = Buffer.from('Tarjeta;Fecha\r\n\r\nA;B\r\n;\r\n\r\nC;D\r\n')
+  const bytes = Buffer.from('Tarjeta;Fecha\r\n\r\nA;B\r\n;\r\n  \r\n\r\nC;D\r\n')
   const got = await collect(bytes, 'csv')
-  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Fecha'], [3, 'A|B'], [6, 'C|D']])
+  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Fecha'], [3, 'A|B'], [7, 'C|D']])
+})
+
+t.test('a quoted field over several lines: the next rows keep their true line numbers', async (t) => {
+  const bytes = Buffer.from('Tarjeta;Comercio\nA;"Casa\ncentral"\n\nB;"x\r\ny\r\nz"\nC;D\n')
+  const got = await collect(bytes, 'csv')
+  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Comercio'], [2, 'A|Casa\ncentral'], [5, 'B|x\r\ny\r\nz'], [8, 'C|D']])
+})
+
+t.test('rows come in batches, so a large file costs one await per batch, not per row', async (t) => {
+  const lines = ['Tarjeta;Fecha', ...Array.from({ length: 2500 }, (_, i) => `${i};x`)]
+  const sizes = []
+  for await (const batch of readRows(readableOf(Buffer.from(lines.join('\n'))), 'csv')) sizes.push(batch.length)
+  t.same(sizes, [1000, 1000, 501])
 })
 
 t.test('XLSX: the first sheet, dates and numbers as text', async (t) => {

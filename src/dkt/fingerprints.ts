@@ -1,0 +1,84 @@
+// Finds repeated rows while a file streams by, in about 12 to 24 bytes per row: each row's key
+// is reduced to a 64-bit fingerprint kept in an open-addressing table with the line that first
+// had it. Equal keys always have equal fingerprints, so every real duplicate is flagged; a
+// flagged row is only a candidate (two keys may share a fingerprint) and is checked exactly
+// afterwards (lote-sql.ts).
+
+/** Table slots at most: 4M slots = 48 MB, for about 3 million distinct rows. */
+export const DEFAULT_MAX_SLOTS = 1 << 22
+
+const EMPTY = 0
+
+export class FingerprintSet {
+  #hi: Int32Array
+  #lo: Int32Array
+  /** Line of the first row with the fingerprint; 0 = empty slot (lines start at 1). */
+  #line: Int32Array
+  #size = 0
+  #full = false
+
+  constructor(private readonly maxSlots = DEFAULT_MAX_SLOTS, initialSlots = 1 << 16) {
+    const slots = Math.min(initialSlots, maxSlots)
+    this.#hi = new Int32Array(slots)
+    this.#lo = new Int32Array(slots)
+    this.#line = new Int32Array(slots)
+  }
+
+  /** True once the table reached maxSlots: later rows were not fingerprinted. */
+  get full(): boolean {
+    return this.#full
+  }
+
+  /**
+   * Records `key` as seen on `line` (> 0). Returns 0 when its fingerprint is new, or the line
+   * that first had it (a duplicate candidate). Once the table is full, returns 0 and records
+   * nothing (see `full`).
+   */
+  add(key: string, line: number): number {
+    if (this.#full) return 0
+    // Two 32-bit lanes over the UTF-16 code units, mixed at the end (cyrb53's construction).
+    let h1 = 0xdeadbeef
+    let h2 = 0x41c6ce57
+    for (let i = 0; i < key.length; i++) {
+      const ch = key.charCodeAt(i)
+      h1 = Math.imul(h1 ^ ch, 2654435761)
+      h2 = Math.imul(h2 ^ ch, 1597334677)
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+
+    const mask = this.#line.length - 1
+    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
+      const seen = this.#line[slot]!
+      if (seen === EMPTY) break
+      if (this.#hi[slot] === h1 && this.#lo[slot] === h2) return seen
+    }
+    if ((this.#size + 1) * 4 > this.#line.length * 3 && !this.#grow()) {
+      this.#full = true
+      return 0
+    }
+    this.#insert(h1, h2, line)
+    this.#size++
+    return 0
+  }
+
+  #insert(h1: number, h2: number, line: number): void {
+    const mask = this.#line.length - 1
+    let slot = h1 & mask
+    while (this.#line[slot] !== EMPTY) slot = (slot + 1) & mask
+    this.#hi[slot] = h1
+    this.#lo[slot] = h2
+    this.#line[slot] = line
+  }
+
+  #grow(): boolean {
+    const slots = this.#line.length * 2
+    if (slots > this.maxSlots) return false
+    const [hi, lo, line] = [this.#hi, this.#lo, this.#line]
+    this.#hi = new Int32Array(slots)
+    this.#lo = new Int32Array(slots)
+    this.#line = new Int32Array(slots)
+    for (let i = 0; i < line.length; i++) if (line[i] !== EMPTY) this.#insert(hi[i]!, lo[i]!, line[i]!)
+    return true
+  }
+}
