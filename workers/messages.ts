@@ -14,7 +14,8 @@ export interface RunJobTask {
 }
 
 export type ToMain = { type: 'progress'; percent: number; message?: string; counts?: ProgressCounts }
-export type ToThread = { type: 'abort'; reason: 'cancel' | 'shutdown' | 'timeout' }
+/** Why a job is aborted: the user cancelled it, the process shuts down, it ran too long, or its lease was lost. */
+export type ToThread = { type: 'abort'; reason: 'cancel' | 'shutdown' | 'timeout' | 'lost' }
 
 export interface LastProgress {
   percent: number

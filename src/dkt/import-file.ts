@@ -10,13 +10,16 @@ import type { Storage } from '../storage/storage.js'
 import { JobError } from '../../workers/processor.js'
 import type { FileKind } from './file-kind.js'
 import { LoteLoader, type LoteTotal } from './lote-loader.js'
-import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE, INSERT_LOTE, removeDuplicates } from './lote-sql.js'
+import { confirmClaim } from '../queue/confirm-claim.js'
+import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE, INSERT_LOTE, LOTE_OF_JOB, removeDuplicates } from './lote-sql.js'
 import type { RowProblem } from './normalize.js'
 import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
 
 export interface DktImportInput {
   jobId: string
+  /** The job's attempt: the claim the import confirms before it commits. */
+  attempt: number
   userId: string
   loteId: string
   fileKey: string
@@ -60,6 +63,8 @@ const COPY_PIECE = 65536
 
 export async function importDktFile(input: DktImportInput, deps: DktImportDeps, options: { maxFingerprintSlots?: number } = {}): Promise<DktImportResult> {
   const { signal } = deps
+  const earlier = await earlierAttempt(deps, input)
+  if (earlier) return earlier
   const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
   const loader = new LoteLoader({ loteId: input.loteId, onError: input.onError, addProblem: (p) => problems.add(p), maxFingerprintSlots: options.maxFingerprintSlots })
   const client = await deps.pool.connect()
@@ -127,10 +132,13 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
       dateTo: loader.dateTo,
       totals: loader.totals(),
     }
-    await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals)])
+    await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals), problems.count])
     const file = await problems.close()
     keepProblems = true
     signal.throwIfAborted()
+    if (!(await confirmClaim(client, input.jobId, input.attempt))) {
+      throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
+    }
     await client.query('COMMIT')
     deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
     return {
@@ -149,6 +157,31 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
     throw err
   } finally {
     client.release(clientBroken)
+  }
+}
+
+/**
+ * An earlier attempt of this job that committed its lote but died before the job was marked
+ * COMPLETED: its lote is the result (the problems CSV, if any, is still in storage).
+ */
+async function earlierAttempt(deps: DktImportDeps, input: DktImportInput): Promise<DktImportResult | null> {
+  const { rows: [lote] } = await deps.pool.query(LOTE_OF_JOB, [input.jobId])
+  if (!lote) return null
+  const problemsKey = `imports/${input.jobId}/problems.csv`
+  const problemsBytes = await deps.storage.size(problemsKey)
+  return {
+    loteId: lote.id,
+    fileName: lote.file_name,
+    rowsRead: lote.rows_read,
+    rowsImported: lote.rows_imported,
+    rowsInvalid: lote.rows_invalid,
+    rowsDuplicate: lote.rows_duplicate,
+    dateFrom: lote.date_from,
+    dateTo: lote.date_to,
+    totals: lote.totals,
+    problemCount: lote.problem_count,
+    problems: [], // the CSV has them all
+    problemsFile: problemsBytes === null ? null : { key: problemsKey, bytes: problemsBytes },
   }
 }
 

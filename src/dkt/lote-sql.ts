@@ -43,7 +43,7 @@ export const DUPLICATES = 'SELECT linea, primera FROM dkt_duplicates ORDER BY li
 
 export const FINISH_LOTE = `
 UPDATE lote SET rows_read = $2, rows_imported = $3, rows_invalid = $4, rows_duplicate = $5,
-                date_from = $6, date_to = $7, totals = $8::jsonb
+                date_from = $6, date_to = $7, totals = $8::jsonb, problem_count = $9
  WHERE id = $1`
 
 /** A lote and its rows, if $2 (the owner; null for an admin) owns it. Counts the lote. */
@@ -51,3 +51,9 @@ export const DELETE_LOTE = `
 WITH lote_gone AS (DELETE FROM lote WHERE id = $1 AND ($2::text IS NULL OR user_id = $2) RETURNING id),
      rows_gone AS (DELETE FROM resumen_tarjeta WHERE lote_id IN (SELECT id FROM lote_gone))
 SELECT id FROM lote_gone`
+
+/** The lote an earlier attempt of this job committed, if any (an import runs at most once). */
+export const LOTE_OF_JOB = `
+SELECT id, file_name, rows_read, rows_imported, rows_invalid, rows_duplicate, problem_count,
+       date_from::text AS date_from, date_to::text AS date_to, totals
+  FROM lote WHERE job_id = $1`

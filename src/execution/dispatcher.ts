@@ -4,6 +4,7 @@
 // Wake-ups: wake() after a NOTIFY on faena_jobs (new job), after each finished job, and on a
 // slow poll as a fallback. Cancel: abort(jobId) posts a cooperative abort to the job's thread
 // and kills the thread only if the processor has not returned after cancelGraceMs.
+// Leases: the heartbeat renews ours and, on every process, rescues jobs whose lease expired.
 // stop(): stop claiming, let running jobs finish for up to timeoutMs, then abort them
 // cooperatively and hand them back to the queue (QUEUED, attempt refunded), never FAILED.
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
@@ -128,6 +129,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     const { job } = r
     const durationMs = Date.now() - job.startedAt.getTime()
     o.progress.forget(job.id)
+    if (r.abortedFor === 'lost') {
+      log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
+      return
+    }
     if (r.abortedFor === 'shutdown' && !outcome.ok) {
       await o.queue.giveBack([job.id])
       log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
@@ -170,14 +175,26 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
   }
 
+  /**
+   * Every leaseRenewMs: renews the leases of the jobs we run (and learns of cancels whose NOTIFY
+   * we missed); stops the jobs whose lease we lost (a rescuer took them: their outcome is no
+   * longer ours to write); takes back any process's jobs whose lease expired.
+   */
   async function heartbeat(): Promise<void> {
-    const ids = [...running.keys()]
-    if (ids.length === 0) return
     try {
-      const { renewed, cancelRequested } = await o.queue.heartbeat(ids)
-      for (const id of cancelRequested) abort(id, 'cancel')
-      const lost = ids.filter((id) => running.has(id) && !renewed.includes(id))
-      if (lost.length > 0) o.logger.warn({ jobIds: lost }, 'lease lost for running jobs')
+      const ids = [...running.keys()]
+      if (ids.length > 0) {
+        const { renewed, cancelRequested } = await o.queue.heartbeat(ids)
+        for (const id of cancelRequested) abort(id, 'cancel')
+        const lost = ids.filter((id) => running.has(id) && !renewed.includes(id))
+        if (lost.length > 0) o.logger.warn({ jobIds: lost }, 'lease lost for running jobs: stopping them')
+        for (const id of lost) abort(id, 'lost')
+      }
+      const rescued = await o.queue.rescueExpired()
+      for (const j of rescued) {
+        o.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
+      }
+      if (rescued.some((j) => j.status === 'QUEUED')) wake()
     } catch (err) {
       o.logger.error({ err }, 'heartbeat failed')
     }
@@ -189,6 +206,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       state = 'running'
       pollTimer = setInterval(wake, o.pollIntervalMs)
       heartbeatTimer = setInterval(() => void heartbeat(), o.leaseRenewMs)
+      void heartbeat() // rescues what a crashed process left, before the first interval
       wake()
     },
     wake,

@@ -15,5 +15,7 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     processor: processor('dkt-import'),
     description: 'imports an uploaded DKT file into a lote',
     submittedThrough: 'POST /jobs/dkt-import',
+    // All or nothing, and at most one lote per job: safe to run again after a crash.
+    defaults: { maxAttempts: 3 },
   },
 }

@@ -4,6 +4,7 @@ import { claimJobs } from './claim-jobs.js'
 import { completeJob, type Completion } from './complete-job.js'
 import { finishJobWithError } from './fail-job.js'
 import { renewLeases } from './renew-leases.js'
+import { rescueExpired } from './rescue-expired.js'
 import { returnJobs } from './return-jobs.js'
 import type { ProgressUpdate, Queryable } from './types.js'
 import { updateProgress } from './update-progress.js'
@@ -11,6 +12,7 @@ import type { SerializedError } from '../errors.js'
 
 export type { ClaimedJob, ProgressUpdate, Queryable } from './types.js'
 export type { Completion } from './complete-job.js'
+export type { RescuedJob } from './rescue-expired.js'
 
 export interface WorkerQueue {
   readonly workerId: string
@@ -20,6 +22,8 @@ export interface WorkerQueue {
   cancelled(jobId: string, error: SerializedError): Promise<boolean>
   giveBack(jobIds: string[]): Promise<number>
   heartbeat(jobIds: string[]): ReturnType<typeof renewLeases>
+  /** Takes back jobs whose lease expired, whoever held them (rescue-expired.ts). */
+  rescueExpired(): ReturnType<typeof rescueExpired>
   saveProgress(updates: ProgressUpdate[]): Promise<void>
 }
 
@@ -32,6 +36,7 @@ export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: numb
     cancelled: (jobId, error) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error),
     giveBack: (jobIds) => returnJobs(db, workerId, jobIds),
     heartbeat: (jobIds) => renewLeases(db, workerId, jobIds, leaseMs),
+    rescueExpired: () => rescueExpired(db),
     saveProgress: (updates) => updateProgress(db, workerId, updates),
   }
 }

@@ -30,10 +30,12 @@ t.test('fingerprint set: new keys give 0, repeats the first line; it grows, and 
 async function importRows(f: TestFaena, rows: string[][], maxFingerprintSlots?: number): Promise<DktImportResult> {
   const content = csvBytes(rows)
   const jobId = randomUUID()
+  // The import confirms its claim on the job before it commits.
+  await f.faena.db.pool.query(`INSERT INTO processing_job (id, type, status, user_id, attempts) VALUES ($1, 'dkt-import', 'PROCESSING', 'alice', 1)`, [jobId])
   const stored = await f.faena.storage.put(`uploads/test/${jobId}`, readableOf(content))
   return importDktFile(
     {
-      jobId, userId: 'alice', loteId: randomUUID(), fileKey: stored.key, fileName: 'dups.csv',
+      jobId, attempt: 1, userId: 'alice', loteId: randomUUID(), fileKey: stored.key, fileName: 'dups.csv',
       sha256: createHash('sha256').update(content).digest('hex'), size: content.length, kind: 'csv', onError: 'skip',
     },
     { pool: f.faena.db.pool, storage: f.faena.storage, signal: new AbortController().signal, progress: () => {} },

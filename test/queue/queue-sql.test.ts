@@ -112,3 +112,28 @@ t.test('cancel: queued at once, running by request, finished refused, others inv
   const beat = await q.heartbeat([running!])
   t.same(beat, { renewed: [running], cancelRequested: [running] }, 'the heartbeat reports the cancel too')
 })
+
+t.test('the rescuer takes back jobs whose lease expired: requeued with the attempt counted, ABANDONED when none is left, CANCELLED when asked', async (t) => {
+  const { pool, insert, row } = await setup(t)
+  const [retry, last, cancelled, alive] = (await insert(4)) as [string, string, string, string]
+  await pool.query(`UPDATE processing_job SET max_attempts = 3 WHERE id = $1`, [retry])
+  const dead = createWorkerQueue(pool, 'dead-node', 30_000)
+  const other = createWorkerQueue(pool, 'live-node', 30_000)
+  t.equal((await dead.claim(3)).length, 3)
+  t.equal((await other.claim(1)).length, 1)
+  await pool.query(`UPDATE processing_job SET cancel_requested_at = now() WHERE id = $1`, [cancelled])
+  // dead-node stops renewing: its leases run out; live-node's lease is still running.
+  await pool.query(`UPDATE processing_job SET lease_expires_at = now() - interval '1 second' WHERE locked_by = 'dead-node'`)
+
+  const rescued = await other.rescueExpired()
+  t.same(rescued.map((j) => [j.id, j.status]).sort(), [[retry, 'QUEUED'], [last, 'FAILED'], [cancelled, 'CANCELLED']].sort())
+  t.match(await row(retry), { status: 'QUEUED', attempts: 1, locked_by: null, progress: 0 })
+  t.match(await row(last), { status: 'FAILED', error: { code: 'ABANDONED', message: /attempt 1 of 1 .*dead-node/ }, completed_at: Date })
+  t.match(await row(cancelled), { status: 'CANCELLED', error: { code: 'CANCELLED' } })
+  t.match(await row(alive), { status: 'PROCESSING', locked_by: 'live-node' }, 'a live lease is left alone')
+  t.same(await other.rescueExpired(), [], 'nothing twice')
+
+  t.notOk(await dead.complete(retry, { result: {}, processedItems: null, totalItems: null, message: null }), 'the dead owner can no longer finish it')
+  const again = await other.claim(5)
+  t.same(again.map((j) => [j.id, j.attempts]), [[retry, 2]], 'claimed again as attempt 2')
+})

@@ -19,7 +19,7 @@ export const parameters = Type.Object(
 
 const dktImport: Processor<Static<typeof parameters>, DktImportResult & JsonValue> = async (p, ctx) => {
   const result = await importDktFile(
-    { ...p, jobId: ctx.jobId, userId: ctx.userId, loteId: randomUUID() },
+    { ...p, jobId: ctx.jobId, attempt: ctx.attempt, userId: ctx.userId, loteId: randomUUID() },
     { pool: ctx.resources.db(), storage: await ctx.resources.storage(), signal: ctx.signal, progress: ctx.progress },
   )
   return result as DktImportResult & JsonValue

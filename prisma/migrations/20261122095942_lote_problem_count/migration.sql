@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "lote" ADD COLUMN     "problem_count" INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,48 @@
+import type { Queryable } from './types.js'
+
+// The rescuer (any process, every heartbeat): PROCESSING jobs whose lease ran out, because the
+// process that held them died or lost the database, are taken back from their owner.
+//  - a cancel was requested meanwhile: CANCELLED;
+//  - attempts left: QUEUED again at once, the attempt counted (it may have done work);
+//  - none left: FAILED with code ABANDONED.
+// FOR UPDATE SKIP LOCKED: rescuers on several processes split the work, and a job whose owner
+// holds its row (a DKT import confirming its claim before COMMIT) is left to that owner.
+const SQL = `
+WITH expired AS (
+  SELECT id FROM processing_job
+   WHERE status = 'PROCESSING' AND lease_expires_at < now()
+   ORDER BY lease_expires_at
+   LIMIT $1
+   FOR UPDATE SKIP LOCKED
+)
+UPDATE processing_job j
+   SET status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
+                     WHEN j.attempts >= j.max_attempts THEN 'FAILED'
+                     ELSE 'QUEUED' END::"JobStatus",
+       error = CASE WHEN j.cancel_requested_at IS NOT NULL
+                      THEN jsonb_build_object('code', 'CANCELLED', 'message', 'cancelled by the user')
+                    ELSE jsonb_build_object('code', 'ABANDONED', 'message',
+                      format('attempt %s of %s was abandoned: the process running it (%s) stopped renewing its lease', j.attempts, j.max_attempts, j.locked_by))
+               END,
+       message = CASE WHEN j.cancel_requested_at IS NULL AND j.attempts < j.max_attempts
+                      THEN 'the process running it stopped; waiting to run again' ELSE j.message END,
+       completed_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempts >= j.max_attempts THEN now() END,
+       run_at = now(),
+       progress = CASE WHEN j.cancel_requested_at IS NULL AND j.attempts < j.max_attempts THEN 0 ELSE j.progress END,
+       locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = now()
+  FROM expired
+ WHERE j.id = expired.id
+RETURNING j.id, j.type, j.status, j.attempts, j.max_attempts`
+
+export interface RescuedJob {
+  id: string
+  type: string
+  status: 'QUEUED' | 'FAILED' | 'CANCELLED'
+  attempts: number
+  maxAttempts: number
+}
+
+export async function rescueExpired(db: Queryable, limit = 100): Promise<RescuedJob[]> {
+  const { rows } = await db.query({ name: 'faena_rescue_expired', text: SQL, values: [limit] })
+  return rows.map((r) => ({ id: r.id, type: r.type, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts }))
+}
