@@ -46,31 +46,49 @@ export type DktService = ReturnType<typeof createDktService>
 export function createDktService(db: Database, storage: Storage, jobs: JobService) {
   const owned = (caller: Caller) => (caller.admin ? {} : { userId: caller.userId })
 
-  return {
-    /** Submits the import of a stored upload; a file this user already imported is a 409 unless forced. */
-    async submitImport(caller: Caller, upload: StoredUpload, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
-      if (!opts.force) {
-        const previous = await db.prisma.lote.findFirst({
-          where: { userId: caller.userId, fileSha256: upload.sha256 },
-          orderBy: { createdAt: 'desc' },
-        })
-        if (previous) {
-          await storage.delete(upload.key)
-          throw new ConflictError(
-            'DKT_ALREADY_IMPORTED',
-            `this file was already imported into lote ${previous.id} on ${previous.createdAt.toISOString()}; send force=true to import it again`,
-            { loteId: previous.id, jobId: previous.jobId },
-          )
-        }
-      }
-      return jobs.create(
-        caller,
-        {
-          type: 'dkt-import',
-          parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError },
-        },
-        { viaRoute: true },
+  /** 409 if this user has a lote of the file, or an import of it queued or running. */
+  async function refuseRepeat(caller: Caller, sha256: string): Promise<void> {
+    const active = await db.prisma.processingJob.findFirst({
+      where: { type: 'dkt-import', userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] }, parameters: { path: ['sha256'], equals: sha256 } },
+    })
+    if (active) {
+      throw new ConflictError('DKT_IMPORT_IN_PROGRESS', `this file is already being imported by job ${active.id}; send force=true to import it again`, { jobId: active.id })
+    }
+    const previous = await db.prisma.lote.findFirst({ where: { userId: caller.userId, fileSha256: sha256 }, orderBy: { createdAt: 'desc' } })
+    if (previous) {
+      throw new ConflictError(
+        'DKT_ALREADY_IMPORTED',
+        `this file was already imported into lote ${previous.id} on ${previous.createdAt.toISOString()}; send force=true to import it again`,
+        { loteId: previous.id, jobId: previous.jobId },
       )
+    }
+  }
+
+  return {
+    /**
+     * Submits the import of a stored upload. Unless forced, a file this user already imported
+     * into a lote, or is importing now, is a 409 naming that lote or job. Two identical uploads
+     * at the same moment: a unique index on active imports (by user and SHA-256) lets one in.
+     * The caller discards the upload when this throws.
+     */
+    async submitImport(caller: Caller, upload: StoredUpload, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
+      try {
+        if (!opts.force) await refuseRepeat(caller, upload.sha256)
+        return await jobs.create(
+          caller,
+          {
+            type: 'dkt-import',
+            parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError, force: opts.force },
+          },
+          { viaRoute: true },
+        )
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          await refuseRepeat(caller, upload.sha256)
+          throw new ConflictError('DKT_IMPORT_IN_PROGRESS', 'this file is being imported by another request of yours; send force=true to import it again')
+        }
+        throw err
+      }
     },
 
     /** A fresh signed link to the CSV of every problem an import found. */
@@ -110,4 +128,9 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       if (rowCount === 0) throw new NotFoundError('lote', id)
     },
   }
+}
+
+/** Prisma's unique-constraint error (here: processing_job_dkt_active_file_idx). */
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'P2002'
 }

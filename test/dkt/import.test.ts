@@ -143,6 +143,27 @@ t.test('the same file again is a 409 naming the lote, unless force=true', async 
   t.equal((await f.as('alice').get('/dkt/lotes')).json().pagination.total, 1, 'the forced lote stays')
 })
 
+t.test('identical uploads at the same moment: one import starts, the others are 409 and leave nothing stored', async (t) => {
+  const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } }) // jobs stay QUEUED
+  const content = csvBytes(rows)
+  const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => upload(f, 'alice', { name: `copy ${i}.csv`, content })))
+  const accepted = answers.filter((a) => a.statusCode === 202)
+  t.equal(accepted.length, 1, answers.map((a) => a.statusCode).join(' '))
+  const jobId = accepted[0]!.json().jobId
+  for (const a of answers.filter((x) => x.statusCode !== 202)) t.match(a, { statusCode: 409 })
+  t.equal(storedFiles(f).length, 1, 'only the accepted upload is kept')
+
+  const later = await upload(f, 'alice', { name: 'again.csv', content })
+  t.match(later.json(), { code: 'DKT_IMPORT_IN_PROGRESS', message: new RegExp(`already being imported by job ${jobId}`), details: { jobId } })
+  t.equal((await upload(f, 'alice', { name: 'forced.csv', content }, { force: 'true' })).statusCode, 202, 'force=true starts another')
+
+  // The rule lives in PostgreSQL too: a second active unforced import of the file cannot be inserted.
+  const insert = () =>
+    f.faena.db.pool.query(`INSERT INTO processing_job (id, type, user_id, parameters) VALUES (gen_random_uuid()::text, 'dkt-import', 'carol', '{"sha256": "abc"}')`)
+  await insert()
+  await t.rejects(insert(), { code: '23505', constraint: 'processing_job_dkt_active_file_idx' })
+})
+
 t.test('dkt-import jobs cannot be submitted through POST /jobs', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
   const res = await f.as('alice').post('/jobs', { type: 'dkt-import', parameters: { fileKey: 'uploads/someone-elses' } })

@@ -13,6 +13,8 @@ export const parameters = Type.Object(
     size: Type.Integer({ minimum: 0 }),
     kind: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]),
     onError: Type.Union([Type.Literal('reject'), Type.Literal('skip')], { default: 'reject' }),
+    /** Imported even if the user already has a lote of it, or an import of it running. */
+    force: Type.Boolean({ default: false }),
   },
   { additionalProperties: false },
 )

@@ -67,7 +67,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
           .header('location', `/jobs/${job.id}`)
           .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
       } catch (err) {
-        if (upload && !(err instanceof FaenaError && err.code === 'DKT_ALREADY_IMPORTED')) await dkt.discardUpload(upload)
+        if (upload) await dkt.discardUpload(upload)
         const tooLarge = (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
         // Stop reading what is left of the request: the answer is already known.
         if (tooLarge || err instanceof UnsupportedFileError) reply.header('connection', 'close')
