@@ -21,6 +21,7 @@ export const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './.data', description: 'embedded PostgreSQL, local files, generated dev secret' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 secret; generated under DATA_DIR outside production' })),
   WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
+  WORKER_MAX_HEAP_MB: Int(128, 16, 'heap limit of each worker thread (old generation, MB): a job that needs more fails with WORKER_OUT_OF_MEMORY and the process goes on'),
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),
   PROGRESS_FLUSH_MS: Int(250, 10, 'progress reports are coalesced and written at most this often per process'),
   LEASE_MS: Int(30000, 1000, 'how long a claimed job stays ours without a heartbeat'),

@@ -161,7 +161,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {
     const error: SerializedError = r.kill.signal.aborted
       ? { code: r.abortedFor === 'cancel' ? 'CANCELLED' : 'WORKER_TERMINATED', message: 'the processor did not stop in time; its thread was terminated' }
-      : { code: 'WORKER_CRASHED', message: err instanceof Error ? err.message : String(err) }
+      : (err as { code?: unknown })?.code === 'ERR_WORKER_OUT_OF_MEMORY'
+        ? { code: 'WORKER_OUT_OF_MEMORY', message: 'the job needed more memory than a worker thread may use (WORKER_MAX_HEAP_MB); its thread was terminated' }
+        : { code: 'WORKER_CRASHED', message: err instanceof Error ? err.message : String(err) }
     return { ok: false, error, aborted: r.abortedFor, last: null }
   }
 

@@ -13,7 +13,7 @@ export interface WorkerPool {
 
 const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
 
-export function createWorkerPool(threads: number, settings?: WorkerSettings): WorkerPool {
+export function createWorkerPool(threads: number, settings?: WorkerSettings, opts: { maxHeapMb?: number } = {}): WorkerPool {
   const piscina = new Piscina({
     filename: taskFile,
     workerData: { settings },
@@ -21,6 +21,9 @@ export function createWorkerPool(threads: number, settings?: WorkerSettings): Wo
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.POSITIVE_INFINITY,
+    // Bounds each thread's heap: the process's memory stays bounded, and a job that would need
+    // more (a zip bomb, a giant shared-string table) loses its thread, not the process.
+    ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
   })
   let closing: Promise<void> | undefined
   return {
