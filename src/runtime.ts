@@ -82,7 +82,10 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
       const d = createDispatcher({
         queue,
-        pool: createWorkerPool(config.WORKER_CONCURRENCY, { databaseUrl: url, storage: storageConfig }, { maxHeapMb: config.WORKER_MAX_HEAP_MB }),
+        pool: createWorkerPool(config.WORKER_CONCURRENCY, { databaseUrl: url, storage: storageConfig }, {
+          maxHeapMb: config.WORKER_MAX_HEAP_MB,
+          onThreadError: (err) => logger.error({ err }, 'a worker thread died outside a job; it is replaced'),
+        }),
         registry,
         progress,
         logger: logger.child({ component: 'dispatcher', workerId }),

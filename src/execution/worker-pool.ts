@@ -13,7 +13,11 @@ export interface WorkerPool {
 
 const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
 
-export function createWorkerPool(threads: number, settings?: WorkerSettings, opts: { maxHeapMb?: number } = {}): WorkerPool {
+export function createWorkerPool(
+  threads: number,
+  settings?: WorkerSettings,
+  opts: { maxHeapMb?: number; onThreadError?: (err: Error) => void } = {},
+): WorkerPool {
   const piscina = new Piscina({
     filename: taskFile,
     workerData: { settings },
@@ -25,6 +29,9 @@ export function createWorkerPool(threads: number, settings?: WorkerSettings, opt
     // more (a zip bomb, a giant shared-string table) loses its thread, not the process.
     ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
   })
+  // A thread that dies outside a task (out of memory while starting, say) is replaced by
+  // Piscina, which reports it here; unheard, the 'error' event would end the process.
+  piscina.on('error', (err: Error) => opts.onThreadError?.(err))
   let closing: Promise<void> | undefined
   return {
     size: threads,

@@ -84,7 +84,7 @@ t.test('a worker thread that dies fails its job with WORKER_CRASHED, and the poo
 })
 
 t.test('a job that needs more heap than WORKER_MAX_HEAP_MB fails with WORKER_OUT_OF_MEMORY; the process goes on', async (t) => {
-  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1, WORKER_MAX_HEAP_MB: 32 } })
+  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1, WORKER_MAX_HEAP_MB: 64 } })
   const { jobId } = (await as('alice').post('/jobs', { type: 'hog' })).json()
   const row = await waitForStatus(faena, jobId, 'FAILED')
   t.match(row.error, { code: 'WORKER_OUT_OF_MEMORY', message: /WORKER_MAX_HEAP_MB/ })

@@ -26,6 +26,25 @@ export async function createTestDatabase(t: Test): Promise<string> {
       await new Promise((ok) => setTimeout(ok, 20 + Math.random() * 80))
     }
   }
-  t.teardown(() => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined))
+  t.teardown(() => dropDatabase(name))
   return databaseUrl(adminUrl(), name)
+}
+
+/**
+ * Drops a test's database once the test's own connections are gone. pg's pool.end() resolves
+ * before its sockets are closed: forcing the drop at once would kill those connections, and
+ * their 'terminating connection' errors would reach the test as uncaught. So wait for them
+ * (55006: still in use) and force only what is left after a few seconds.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}"`))
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006') throw err
+      await new Promise((ok) => setTimeout(ok, 30))
+    }
+  }
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
 }
