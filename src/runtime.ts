@@ -13,6 +13,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedde
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrateInThread } from './db/migrate.js'
 import { createDktService } from './dkt/dkt-service.js'
+import { trustProxyOption } from './http/client-ip.js'
+import { createReportService } from './reports/report-service.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
@@ -113,6 +115,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       jobs,
       ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+      reports: { reports: createReportService(db, storage, jobs) },
+      trustProxy: trustProxyOption(config.TRUST_PROXY),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),

@@ -20,6 +20,7 @@ export const ConfigSchema = Type.Object({
   DATABASE_POOL_SIZE: Int(10, 2, 'connections in the pool shared by Prisma and the queue'),
   DATA_DIR: Type.String({ default: './.data', description: 'embedded PostgreSQL, local files, generated dev secret' }),
   JWT_SECRET: Type.Optional(Type.String({ minLength: 32, description: 'HS256 secret; generated under DATA_DIR outside production' })),
+  TRUST_PROXY: Type.String({ default: 'false', description: 'whose X-Forwarded-For to believe: false, true (any peer), or proxy addresses/CIDRs, comma-separated' }),
   WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
   WORKER_MAX_HEAP_MB: Int(128, 16, 'heap limit of each worker thread (old generation, MB): a job that needs more fails with WORKER_OUT_OF_MEMORY and the process goes on'),
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),

@@ -7,6 +7,8 @@
 //   would be stopped while running jobs are still being handed back to the queue.
 // The child stops the server when told to, or when our process dies (its IPC channel closes).
 import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -54,6 +56,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       return stopped
     },
   }
+}
+
+/**
+ * The maintenance URL of an embedded PostgreSQL already running on `dataDir` (a faena server's),
+ * read from its postmaster.pid, or null when none runs there.
+ */
+export function runningEmbeddedUrl(dataDir: string): string | null {
+  const pidFile = join(resolve(dataDir), 'postmaster.pid')
+  if (!existsSync(pidFile)) return null
+  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n')
+  try {
+    process.kill(Number(pid), 0)
+  } catch {
+    return null // a stale file: the server is gone
+  }
+  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${Number(port)}/postgres`
 }
 
 function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: number): Promise<void> {

@@ -3,14 +3,13 @@
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
 import type { Storage, StoredObject } from '../storage/storage.js'
+import { defuseFormula } from '../text/formula-safety.js'
 import type { RowProblem } from './normalize.js'
 
 export const PROBLEMS_IN_RESULT = 100
 
 const csvCell = (s: string | number) => {
-  const t = String(s)
-  // Also defuses spreadsheet formulas (a cell starting with = + - @).
-  const safe = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t
+  const safe = defuseFormula(String(s))
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 

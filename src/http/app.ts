@@ -12,6 +12,7 @@ import dktRoutes, { type DktRouteOptions } from './routes/dkt.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
+import reportRoutes, { type ReportRouteOptions } from './routes/reports.js'
 import { ErrorResponse } from './schemas/error.js'
 import { Lote } from './schemas/dkt.js'
 import { Job } from './schemas/job.js'
@@ -24,6 +25,9 @@ export interface AppDeps {
   /** Serves signed download links when files are on local disk. */
   localFiles?: { storage: Storage; signingSecret: string }
   dkt: DktRouteOptions
+  reports: ReportRouteOptions
+  /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
+  trustProxy?: boolean | string[]
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -33,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
+    trustProxy: deps.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   })
   app.addSchema(ErrorResponse)
@@ -46,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
     await protectedScope.register(dktRoutes, deps.dkt)
+    await protectedScope.register(reportRoutes, deps.reports)
   })
   return app
 }

@@ -45,7 +45,8 @@ export function createJobService(db: Database, registry: JobRegistry) {
 
   return {
     /** `viaRoute`: the job comes from its own route (an upload), not from POST /jobs. */
-    async create(caller: Caller, input: CreateJobInput, opts: { viaRoute?: boolean } = {}): Promise<JobView> {
+    /** `tx`: create the job inside the caller's transaction (with the rows that go with it). */
+    async create(caller: Caller, input: CreateJobInput, opts: { viaRoute?: boolean; tx?: Prisma.TransactionClient } = {}): Promise<JobView> {
       const def = registry.describe(input.type)
       if (def?.submittedThrough && !opts.viaRoute) {
         throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
@@ -56,7 +57,7 @@ export function createJobService(db: Database, registry: JobRegistry) {
         runAt = new Date(input.runAt)
         if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
       }
-      const job = await db.prisma.processingJob.create({
+      const job = await (opts.tx ?? db.prisma).processingJob.create({
         data: {
           type: input.type,
           userId: caller.userId,

@@ -1,6 +1,7 @@
 // The job types this service runs. Add one: write workers/processors/<name>.ts (default export
 // a Processor, named export `parameters` with its TypeBox schema), then add an entry here.
 import * as dktImport from '../../workers/processors/dkt-import.js'
+import * as kpiExport from '../../workers/processors/kpi-export.js'
 import * as noop from '../../workers/processors/noop.js'
 import * as sleep from '../../workers/processors/sleep.js'
 import type { JobTypeDefinition } from './registry.js'
@@ -16,6 +17,14 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     description: 'imports an uploaded DKT file into a lote',
     submittedThrough: 'POST /jobs/dkt-import',
     // All or nothing, and at most one lote per job: safe to run again after a crash.
+    defaults: { maxAttempts: 3 },
+  },
+  'kpi-export': {
+    parameters: kpiExport.parameters,
+    processor: processor('kpi-export'),
+    description: 'exports KPI snapshots to an XLSX or CSV file with a download link',
+    submittedThrough: 'POST /jobs/kpi-export',
+    // A new file from a consistent snapshot each time: safe to run again after a crash.
     defaults: { maxAttempts: 3 },
   },
 }

@@ -5,8 +5,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
 import { csvBytes, dktRow, HEADER, xlsxBytes } from '../support/dkt-files.js'
-import { waitForStatus } from '../support/jobs.js'
-import { waitFor } from '../support/wait.js'
+import { waitForItems, waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 
 function upload(f: TestFaena, user: string, file: { name: string; content: Buffer } | undefined, fields: Record<string, string> = {}) {
@@ -206,10 +205,7 @@ t.test('cancelling an import mid-way leaves no rows and no lote', async (t) => {
   const big = [HEADER, ...Array.from({ length: 300_000 }, (_, i) => dktRow(i))]
   const res = await upload(f, 'alice', { name: 'big.csv', content: csvBytes(big) })
   const { jobId } = res.json()
-  await waitFor('the import to be reading', async () => {
-    const row = await f.faena.db.prisma.processingJob.findUniqueOrThrow({ where: { id: jobId } })
-    return row.status === 'PROCESSING' && (row.processedItems ?? 0) > 0
-  })
+  await waitForItems(f.faena, jobId)
   t.equal((await f.as('alice').delete(`/jobs/${jobId}`)).statusCode, 204)
   const row = await waitForStatus(f.faena, jobId, 'CANCELLED')
   t.ok((row.processedItems ?? 0) < 300_000, `stopped after ${row.processedItems} rows`)

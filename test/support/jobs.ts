@@ -15,3 +15,11 @@ export async function waitForStatus(faena: Faena, id: string, status: string, ti
     return row.status === status ? row : null
   }, timeoutMs)
 }
+
+/** Until the job is PROCESSING and has reported progress on some items. */
+export async function waitForItems(faena: Faena, id: string) {
+  return waitFor(`job ${id} to be working on its items`, async () => {
+    const row = await jobRow(faena, id)
+    return row.status === 'PROCESSING' && (row.processedItems ?? 0) > 0 ? row : null
+  })
+}

@@ -1,0 +1,53 @@
+// Reports: starting a KPI export, and downloading any finished job's file.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { ReportService } from '../../reports/report-service.js'
+import { clientIp } from '../client-ip.js'
+import { errorResponses } from '../schemas/error.js'
+import { JobParams } from '../schemas/job.js'
+import { CreatedExport, KpiExportBody } from '../schemas/report.js'
+
+export interface ReportRouteOptions {
+  reports: ReportService
+}
+
+const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async (app, { reports }) => {
+  app.post(
+    '/jobs/kpi-export',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Export daily KPI snapshots to an XLSX or CSV file',
+        description: '202 at once; the job streams the rows into storage. Its result carries a download link (also GET /jobs/:id/download).',
+        body: KpiExportBody,
+        response: { 202: CreatedExport, ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const { job, idExport } = await reports.submitKpiExport(request.caller, request.body, clientIp(request.ip))
+      return reply
+        .code(202)
+        .header('location', `/jobs/${job.id}`)
+        .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress, idExport })
+    },
+  )
+
+  app.get(
+    '/jobs/:id/download',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "A finished job's file",
+        description: 'Redirects (302) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end.',
+        params: JobParams,
+        response: { 302: Type.Null(), ...errorResponses(400, 401, 404, 409, 410) },
+      },
+    },
+    async (request, reply) => {
+      const { url } = await reports.downloadUrl(request.caller, request.params.id)
+      return reply.redirect(url, 302)
+    },
+  )
+}
+
+export default reportRoutes

@@ -1,0 +1,176 @@
+// A KPI export, in its worker thread: counts the matching rows, then streams them out of
+// PostgreSQL (one REPEATABLE READ snapshot) into an XLSX or CSV file that goes straight into
+// storage as it is produced. No temp file, no whole file in memory: rows are read in pages and
+// the next page waits until storage has taken what was written. A failure or a cancel aborts
+// the upload, so no partial object remains.
+import { once } from 'node:events'
+import { PassThrough, type Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
+import type { Storage } from '../storage/storage.js'
+import { observe } from '../storage/observe-stream.js'
+import { pickColumns, type KpiColumn } from './kpi-columns.js'
+import { COUNT_ROWS, copyRowsAsCsv, filterValues, selectRows, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
+import { reportKey } from './report-key.js'
+
+export interface KpiExportInput {
+  jobId: string
+  idExport: string
+  filters: KpiFilters
+  format: 'xlsx' | 'csv'
+  columns?: string[] | undefined
+  fileName: string
+}
+
+export interface KpiExportDeps {
+  pool: pg.Pool
+  storage: Storage
+  signal: AbortSignal
+  progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
+}
+
+export interface KpiExportResult {
+  idExport: string
+  fileName: string
+  fileSizeBytes: number
+  format: 'xlsx' | 'csv'
+  recordsProcessed: number
+  downloadUrl: string
+  expiresAt: string
+  performanceMetrics: { processingTimeMs: number; peakMemoryMB: number; recordsProcessed: number }
+}
+
+/** Rows per FETCH from the cursor (XLSX). */
+const PAGE = 5000
+/** What may wait between the writer and storage before the next page is read. */
+const BUFFERED = 1024 * 1024
+
+const CONTENT_TYPES = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+} as const
+
+export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Promise<KpiExportResult> {
+  const started = performance.now()
+  let peakRss = process.memoryUsage.rss()
+  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage.rss()))
+  const key = reportKey(input.jobId, input.fileName)
+  const columns = pickColumns(input.columns)
+  const body = new PassThrough({ highWaterMark: BUFFERED })
+  const upload = new AbortController()
+  const stopUpload = () => upload.abort(deps.signal.reason)
+  deps.signal.addEventListener('abort', stopUpload, { once: true })
+  const stored = deps.storage.put(key, body, { contentType: CONTENT_TYPES[input.format], signal: upload.signal })
+  stored.catch(() => {}) // awaited below
+  const client = await deps.pool.connect()
+  let clientBroken = false
+  try {
+    // One snapshot: the count and the rows agree.
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+    await client.query(SET_FILTERS, filterValues(input.filters))
+    const total = (await client.query(COUNT_ROWS)).rows[0].n as number
+    let done = 0
+    const report = (processed: number) => {
+      done = processed
+      sample()
+      const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
+      deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+    }
+    report(0)
+    clientBroken = true // until the rows are read, a failure leaves the connection mid-query
+    if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
+    else await writeXlsx(client, columns, body, report, deps.signal)
+    clientBroken = false
+    await client.query('COMMIT')
+    const object = await stored
+    deps.signal.throwIfAborted()
+    const link = await deps.storage.signedUrl(key, { fileName: input.fileName })
+    sample()
+    deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, { processedItems: done || total, totalItems: total })
+    return {
+      idExport: input.idExport,
+      fileName: input.fileName,
+      fileSizeBytes: object.size,
+      format: input.format,
+      recordsProcessed: total,
+      downloadUrl: link.url,
+      expiresAt: link.expiresAt.toISOString(),
+      performanceMetrics: { processingTimeMs: Math.round(performance.now() - started), peakMemoryMB: Math.round(peakRss / 1024 / 1024), recordsProcessed: total },
+    }
+  } catch (err) {
+    upload.abort(err)
+    body.destroy(err as Error)
+    await stored.catch(() => {}) // the put removes what it wrote
+    await deps.storage.delete(key).catch(() => {}) // in case it had finished
+    if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
+    throw err
+  } finally {
+    deps.signal.removeEventListener('abort', stopUpload)
+    client.release(clientBroken)
+  }
+}
+
+/** CSV made by PostgreSQL (COPY ... TO STDOUT), after a header line with a BOM for Excel. */
+async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, total: number, report: (n: number) => void, signal: AbortSignal) {
+  body.write(`\uFEFF${columns.map((c) => c.header).join(',')}\n`) // LF, as PostgreSQL ends its lines
+  let rows = 0
+  let lastReport = 0
+  const counter = observe((chunk) => {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) rows++
+    if (rows - lastReport >= Math.max(PAGE, total / 100)) report((lastReport = rows))
+  })
+  await pipeline(client.query(copyTo(copyRowsAsCsv(columns))), counter, body, { signal })
+}
+
+/** XLSX through ExcelJS's streaming writer, one page of the cursor at a time. */
+async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
+  const { default: ExcelJS } = await import('exceljs') // loaded by the threads that write XLSX only
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useStyles: true, useSharedStrings: false })
+  const sheet = workbook.addWorksheet('KPI')
+  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }))
+  await client.query(`DECLARE kpi_rows NO SCROLL CURSOR FOR ${selectRows(columns)}`)
+  let rows = 0
+  for (;;) {
+    const page = await client.query({ text: `FETCH ${PAGE} FROM kpi_rows`, rowMode: 'array', types: RAW_TEXT })
+    if (page.rows.length === 0) break
+    for (const r of page.rows as (string | null)[][]) sheet.addRow(toCells(r, columns)).commit()
+    rows += page.rows.length
+    report(rows)
+    signal.throwIfAborted()
+    await paced(body)
+  }
+  await client.query('CLOSE kpi_rows')
+  sheet.commit()
+  await workbook.commit()
+}
+
+/**
+ * ExcelJS's writer does not wait for its sink: before the next page, let the zip stream run
+ * and wait until storage has taken what is buffered, so memory follows the sink's pace.
+ */
+async function paced(body: Writable) {
+  await nextTurn()
+  while (body.writableLength > BUFFERED) await once(body, 'drain')
+}
+
+/** Every column as PostgreSQL's text; cells are typed here, exactly. */
+const RAW_TEXT = { getTypeParser: () => (v: string) => v }
+
+function toCells(r: (string | null)[], columns: KpiColumn[]): (string | number | Date | null)[] {
+  return columns.map((c, i) => {
+    const v = r[i] ?? null
+    if (v === null) return null
+    switch (c.type) {
+      case 'integer':
+      case 'decimal':
+        return Number(v)
+      case 'date':
+        return new Date(`${v}T00:00:00Z`)
+      default:
+        // A string cell of an XLSX is never run as a formula, whatever its first character.
+        return v
+    }
+  })
+}

@@ -1,0 +1,58 @@
+// Reports on behalf of a caller (main thread): submitting a KPI export (its audit row, its job
+// and its report row in one transaction) and fresh download links to finished files.
+import { ConflictError, FaenaError, NotFoundError, ValidationError } from '../errors.js'
+import type { Database } from '../db/database.js'
+import type { Caller, JobService } from '../jobs/job-service.js'
+import type { JobView } from '../jobs/job-view.js'
+import type { SignedUrl, Storage } from '../storage/storage.js'
+import type { KpiFilters } from './kpi-sql.js'
+import { reportKey } from './report-key.js'
+
+export interface KpiExportRequest {
+  filters: KpiFilters
+  format: 'xlsx' | 'csv'
+  columns?: string[] | undefined
+}
+
+export type ReportService = ReturnType<typeof createReportService>
+
+export function createReportService(db: Database, storage: Storage, jobs: JobService) {
+  return {
+    /** 202 material: the job, and the audit row's id (idExport) that follows it. */
+    async submitKpiExport(caller: Caller, req: KpiExportRequest, clientIp: string | null): Promise<{ job: JobView; idExport: string }> {
+      const { from, to } = req.filters
+      if (from > to) throw new ValidationError(`filters.to: ${to} is before filters.from ${from}`, { field: 'filters.to' })
+      const fileName = `kpi_${from}_${to}.${req.format}`
+      return db.prisma.$transaction(async (tx) => {
+        const audit = await tx.kpiAuditoriaExport.create({
+          data: { userId: caller.userId, clientIp, filters: { ...req.filters }, format: req.format },
+        })
+        const idExport = String(audit.idExport)
+        const job = await jobs.create(
+          caller,
+          { type: 'kpi-export', parameters: { idExport, filters: req.filters, format: req.format, columns: req.columns, fileName } },
+          { viaRoute: true, tx },
+        )
+        await tx.report.create({
+          data: { jobId: job.id, userId: caller.userId, kind: 'kpi-export', storageKey: reportKey(job.id, fileName), fileName, format: req.format },
+        })
+        await tx.kpiAuditoriaExport.update({ where: { idExport: audit.idExport }, data: { jobId: job.id } })
+        return { job, idExport }
+      })
+    },
+
+    /** A freshly signed link to a finished job's file, for its owner or an admin. */
+    async downloadUrl(caller: Caller, jobId: string): Promise<SignedUrl> {
+      await jobs.get(caller, jobId) // 404 unless the caller may see the job
+      const report = await db.prisma.report.findUnique({ where: { jobId } })
+      if (!report) throw new NotFoundError('file of job', jobId)
+      if (report.status !== 'COMPLETED') {
+        throw new ConflictError('REPORT_NOT_READY', `job ${jobId} has no file to download: its report is ${report.status}`, { status: report.status })
+      }
+      if ((await storage.size(report.storageKey)) === null) {
+        throw new FaenaError('REPORT_GONE', `the file of job ${jobId} is no longer kept`, 410)
+      }
+      return storage.signedUrl(report.storageKey, { fileName: report.fileName })
+    },
+  }
+}
