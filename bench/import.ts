@@ -7,13 +7,12 @@
 //  - the ceiling: a plain COPY of the same rows, already in COPY format, in the same run;
 //  - XLSX: <xlsx-rows> rows imported the same way, next to ExcelJS's streaming reader alone, in a
 //    fresh process (cold, like the worker thread) and warmed up in this one.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { createReadStream, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
@@ -24,35 +23,10 @@ import { openBenchServer } from './support/database.js'
 import { row, writeCsv, writeXlsx } from './support/dkt-file.js'
 import { fmt, parseFlags } from './support/stats.js'
 import { readXlsxAlone } from './support/xlsx-reader.js'
+import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
 
 const flags = parseFlags({ rows: 1_000_000, 'xlsx-rows': 100_000 })
-const SECRET = 'bench-secret-bench-secret-bench-secret-0000'
 const work = mkdtempSync(join(tmpdir(), 'faena-bench-import-'))
-
-async function startServer(url: string): Promise<{ child: ChildProcess; base: string; stop(): Promise<void> }> {
-  const port = 3900 + Math.floor(Math.random() * 500)
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../src/server.js', import.meta.url))], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: SECRET, DATA_DIR: join(work, 'data'), LOG_LEVEL: 'warn', MAX_UPLOAD_BYTES: String(4 * 1024 ** 3) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  const base = `http://127.0.0.1:${port}`
-  for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)
-    if (ok) break
-    if (i > 300) throw new Error('server did not start')
-    await delay(100)
-  }
-  return {
-    child,
-    base,
-    stop: async () => {
-      child.kill('SIGTERM')
-      await new Promise((ok) => child.once('exit', ok))
-    },
-  }
-}
-
-const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
 
 async function importFile(base: string, path: string, name: string, token: string): Promise<{ seconds: number; result: Record<string, unknown> }> {
   const boundary = '----faenabench'
@@ -72,12 +46,8 @@ async function importFile(base: string, path: string, name: string, token: strin
   } as RequestInit)
   if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`)
   const { jobId } = (await res.json()) as { jobId: string }
-  for (;;) {
-    await delay(250)
-    const job = (await (await fetch(`${base}/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; completedAt: string; result: Record<string, unknown>; error: unknown }
-    if (job.status === 'COMPLETED') return { seconds: (Date.parse(job.completedAt) - t0) / 1000, result: job.result }
-    if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') throw new Error(`import ended ${job.status}: ${JSON.stringify(job.error)}`)
-  }
+  const job = await completedJob(base, token, jobId)
+  return { seconds: (job.completedAt - t0) / 1000, result: job.result }
 }
 
 /** The ceiling: the same rows, already in COPY format, COPYed into a table like resumen_tarjeta. */
@@ -123,7 +93,7 @@ const server = await openBenchServer()
 try {
   const url = await server.newDatabase()
   await migrate(url)
-  const token = createTokenService(SECRET).sign('bench')
+  const token = createTokenService(BENCH_SECRET).sign('bench')
   const small = join(work, 'dkt-18000.csv')
   const big = join(work, `dkt-${flags.rows}.csv`)
   const xlsx = join(work, `dkt-${flags['xlsx-rows']}.xlsx`)
@@ -132,7 +102,7 @@ try {
   await writeXlsx(xlsx, flags['xlsx-rows']!)
 
   const ceilingSeconds = await plainCopy(url, flags.rows!)
-  const app = await startServer(url)
+  const app = await startBenchServer({ DATABASE_URL: url, DATA_DIR: join(work, 'data'), MAX_UPLOAD_BYTES: String(4 * 1024 ** 3) })
   try {
     const s = await importFile(app.base, small, 'dkt-18000.csv', token)
     console.log(`18,000-row CSV: upload to COMPLETED in ${fmt(s.seconds, 2)} s`)
@@ -149,7 +119,7 @@ try {
     console.log(`${fmt(flags['xlsx-rows']!)}-row XLSX: upload to COMPLETED in ${fmt(x.seconds, 2)} s: ${fmt(xRate)} rows/s`)
     console.log(`  ExcelJS reader alone, fresh process (loading ExcelJS included): ${fmt(coldRate)} rows/s; import / reader = ${fmt(xRate / coldRate, 2)}x`)
     console.log(`  ExcelJS reader alone, warmed up in this process: ${fmt(warmRate)} rows/s; import / reader = ${fmt(xRate / warmRate, 2)}x`)
-    console.log(`server peak RSS (VmHWM) over the whole run: ${fmt(peakRssMb(app.child.pid!), 0)} MB`)
+    console.log(`server peak RSS (VmHWM) over the whole run: ${fmt(app.peakRssMb(), 0)} MB`)
   } finally {
     await app.stop()
   }

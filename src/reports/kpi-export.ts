@@ -3,10 +3,8 @@
 // storage as it is produced. No temp file, no whole file in memory: rows are read in pages and
 // the next page waits until storage has taken what was written. A failure or a cancel aborts
 // the upload, so no partial object remains.
-import { once } from 'node:events'
-import { PassThrough, type Writable } from 'node:stream'
+import { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import type pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
 import type { Storage } from '../storage/storage.js'
@@ -14,6 +12,7 @@ import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
 import { COUNT_ROWS, copyRowsAsCsv, filterValues, selectRows, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
 import { reportKey } from './report-key.js'
+import { paced } from './xlsx-pacing.js'
 
 export interface KpiExportInput {
   jobId: string
@@ -139,20 +138,11 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
     rows += page.rows.length
     report(rows)
     signal.throwIfAborted()
-    await paced(body)
+    await paced(sheet, body, BUFFERED)
   }
   await client.query('CLOSE kpi_rows')
   sheet.commit()
   await workbook.commit()
-}
-
-/**
- * ExcelJS's writer does not wait for its sink: before the next page, let the zip stream run
- * and wait until storage has taken what is buffered, so memory follows the sink's pace.
- */
-async function paced(body: Writable) {
-  await nextTurn()
-  while (body.writableLength > BUFFERED) await once(body, 'drain')
 }
 
 /** Every column as PostgreSQL's text; cells are typed here, exactly. */

@@ -1,0 +1,109 @@
+// npm run bench:export [-- --rows 1000000 --small 100000 --throttle-mbps 5]
+//
+// KPI exports, end to end, against DATABASE_URL's server when set, else an embedded PostgreSQL.
+// kpi_snapshot_diario is seeded with <rows> rows. Each case runs on a fresh server in a child
+// process (its peak RSS is the case's): <small> and <rows> rows to XLSX on local storage, the
+// same to S3 (s3rver) behind a proxy that takes at most <throttle-mbps> MB/s, and <rows> rows to
+// CSV. The ceiling: ExcelJS's streaming writer alone, writing rows of the same shape to a null
+// sink, in this process, in the same run.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import ExcelJS from 'exceljs'
+import S3rver from 's3rver'
+import { createTokenService } from '../src/auth/tokens.js'
+import { withClient } from '../src/db/ensure-database.js'
+import { migrate } from '../src/db/migrate.js'
+import { seedKpi } from '../src/reports/kpi-seed.js'
+import { openBenchServer } from './support/database.js'
+import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
+import { fmt, parseFlags } from './support/stats.js'
+import { startThrottleProxy } from './support/throttle-proxy.js'
+
+const flags = parseFlags({ rows: 1_000_000, small: 100_000, 'throttle-mbps': 5 })
+const rows = flags.rows!
+const small = flags.small!
+const work = mkdtempSync(join(tmpdir(), 'faena-bench-export-'))
+const token = createTokenService(BENCH_SECRET).sign('bench')
+
+/** The seed has 200 rows a day from 2020-01-01: the date range that holds the first n rows. */
+const rangeOf = (n: number) => ({ from: '2020-01-01', to: new Date(Date.UTC(2020, 0, 1) + (Math.ceil(n / 200) - 1) * 86_400_000).toISOString().slice(0, 10) })
+
+async function exportCase(env: Record<string, string>, n: number, format: 'xlsx' | 'csv') {
+  const server = await startBenchServer(env)
+  try {
+    const t0 = Date.now()
+    const res = await fetch(`${server.base}/jobs/kpi-export`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ filters: rangeOf(n), format }),
+    })
+    if (res.status !== 202) throw new Error(`export answered ${res.status}: ${await res.text()}`)
+    const { jobId } = (await res.json()) as { jobId: string }
+    const job = await completedJob(server.base, token, jobId)
+    const seconds = (job.completedAt - t0) / 1000
+    return { seconds, rate: n / seconds, peak: server.peakRssMb(), bytes: job.result.fileSizeBytes as number }
+  } finally {
+    await server.stop()
+  }
+}
+
+/** ExcelJS's streaming writer alone: rows like the export's (12 cells), to a sink that drops them. */
+// Same writer options and column styles as src/reports/kpi-export.ts.
+async function excelJsAlone(n: number): Promise<number> {
+  const sink = new Writable({ write: (_c, _e, done) => done() })
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false })
+  const sheet = workbook.addWorksheet('KPI')
+  // As the export's sheet: a date format on the date column, numbers and text plain.
+  sheet.columns = Array.from({ length: 12 }, (_, i) => ({ key: `c${i}`, width: 14, ...(i === 1 ? { style: { numFmt: 'yyyy-mm-dd' } } : {}) }))
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) {
+    const day = new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 200) * 86_400_000)
+    sheet.addRow([i + 1, day, `Sucursal ${(i % 20) + 1}`, 'Centro', 'ventas', 1000 + (i % 1000) / 10, 1500.5, 0.8123, 0.0123, 'ARS', `Responsable ${i % 37}`, null]).commit()
+    if (i % 5000 === 4999) await nextTurn() // as the export does between pages (a tight loop hoards memory)
+  }
+  sheet.commit()
+  await workbook.commit()
+  return n / ((performance.now() - t0) / 1000)
+}
+
+const pg = await openBenchServer()
+const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(work, 's3'), configureBuckets: [{ name: 'faena-bench', configs: [] }] })
+const { port: s3Port } = await s3.run()
+const proxy = await startThrottleProxy({ host: '127.0.0.1', port: s3Port }, flags['throttle-mbps']! * 1024 * 1024)
+try {
+  const url = await pg.newDatabase()
+  await migrate(url)
+  const t0 = performance.now()
+  await withClient(url, (c) => seedKpi(c, rows))
+  console.log(`seeded ${fmt(rows)} rows in ${fmt((performance.now() - t0) / 1000, 1)} s`)
+  const local = { DATABASE_URL: url, DATA_DIR: join(work, 'data') }
+  const slowS3 = {
+    ...local, STORAGE: 's3', S3_BUCKET: 'faena-bench', S3_ENDPOINT: proxy.url, S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  }
+  const ceiling = await excelJsAlone(rows)
+  console.log(`ExcelJS streaming writer alone, ${fmt(rows)} rows to a null sink: ${fmt(ceiling)} rows/s`)
+  const results: Record<string, Awaited<ReturnType<typeof exportCase>>> = {}
+  for (const [name, env, n, format] of [
+    [`XLSX ${fmt(small)} rows, local disk`, local, small, 'xlsx'],
+    [`XLSX ${fmt(rows)} rows, local disk`, local, rows, 'xlsx'],
+    [`XLSX ${fmt(small)} rows, S3 at ${flags['throttle-mbps']} MB/s`, slowS3, small, 'xlsx'],
+    [`XLSX ${fmt(rows)} rows, S3 at ${flags['throttle-mbps']} MB/s`, slowS3, rows, 'xlsx'],
+    [`CSV ${fmt(rows)} rows, local disk`, local, rows, 'csv'],
+  ] as const) {
+    const r = await exportCase(env, n, format)
+    results[name] = r
+    const vs = format === 'xlsx' ? `; export / ExcelJS alone = ${fmt(r.rate / ceiling, 2)}x` : ''
+    console.log(`${name}: ${fmt(r.seconds, 2)} s, ${fmt(r.rate)} rows/s, ${fmt(r.bytes / 1024 ** 2, 1)} MiB, server peak RSS ${fmt(r.peak, 0)} MB${vs}`)
+  }
+  const peaks = Object.values(results).map((r) => r.peak)
+  console.log(`peak RSS 1M / 100k rows: local ${fmt(peaks[1]! / peaks[0]!, 2)}x, throttled ${fmt(peaks[3]! / peaks[2]!, 2)}x`)
+} finally {
+  await proxy.close()
+  await s3.close()
+  await pg.close()
+  rmSync(work, { recursive: true, force: true })
+}

@@ -1,0 +1,50 @@
+// A faena server in a child process for a benchmark (dist/src/server.js), ready once
+// /health/ready answers; its peak RSS read from /proc (VmHWM: the whole life of the process).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { setTimeout as delay } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+
+export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0000'
+
+export interface BenchFaena {
+  child: ChildProcess
+  base: string
+  /** Peak resident memory of the server process so far, MB. */
+  peakRssMb(): number
+  stop(): Promise<void>
+}
+
+export async function startBenchServer(env: Record<string, string>): Promise<BenchFaena> {
+  const port = 3900 + Math.floor(Math.random() * 500)
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/server.js', import.meta.url))], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)
+    if (ok) break
+    if (i > 300) throw new Error('server did not start')
+    await delay(100)
+  }
+  return {
+    child,
+    base,
+    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((ok) => child.once('exit', ok))
+    },
+  }
+}
+
+/** Polls a job slowly until it is COMPLETED; the time is taken from its own completedAt. */
+export async function completedJob(base: string, token: string, jobId: string): Promise<{ completedAt: number; result: Record<string, unknown> }> {
+  for (;;) {
+    await delay(250)
+    const job = (await (await fetch(`${base}/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; completedAt: string; result: Record<string, unknown>; error: unknown }
+    if (job.status === 'COMPLETED') return { completedAt: Date.parse(job.completedAt), result: job.result }
+    if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') throw new Error(`job ${jobId} ended ${job.status}: ${JSON.stringify(job.error)}`)
+  }
+}

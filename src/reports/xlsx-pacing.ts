@@ -1,0 +1,38 @@
+// Pacing for ExcelJS's streaming writer, which waits for nothing: rows become XML faster than
+// the zip compresses it, and faster than a slow storage takes the result.
+import { once, type EventEmitter } from 'node:events'
+import type { Writable } from 'node:stream'
+import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises'
+
+/**
+ * Uncompressed XML that may wait for the zip: a few pages' worth, so that compression (on
+ * libuv's threads) runs while the next page is turned into XML instead of after it.
+ */
+const XML_BACKLOG = 8 * 1024 * 1024
+
+/**
+ * ExcelJS's writer does not wait for anything: rows are turned into XML faster than the zip
+ * compresses them, and faster than a slow storage takes the result. Before the next page, wait
+ * until both the sheet's uncompressed backlog and what waits for storage are small, so memory
+ * stays flat whatever the row count and the sink's pace.
+ */
+export async function paced(sheet: unknown, body: Writable, buffered: number): Promise<void> {
+  await nextTurn()
+  for (;;) {
+    const backlog = sheetBacklog(sheet)
+    if (backlog.bytes <= XML_BACKLOG && body.writableLength <= buffered) return
+    const waitOn = backlog.bytes > XML_BACKLOG ? backlog.stream : body
+    await Promise.race([waitOn ? once(waitOn, 'drain') : nextTurn(), delay(50)])
+  }
+}
+
+/**
+ * ExcelJS 4 internals, read-only: a worksheet writes its XML into a StreamBuf (`_stream`) that
+ * keeps 64 KiB buffers until the zip takes it, through a PassThrough whose writable side holds
+ * what is not compressed yet. Unknown shapes count as no backlog (pacing then rests on `body`).
+ */
+export function sheetBacklog(sheet: unknown): { bytes: number; stream?: EventEmitter } {
+  const s = (sheet as { _stream?: { buffers?: unknown[]; pipes?: (EventEmitter & { _writableState?: { length?: number } })[] } })._stream
+  const pipe = s?.pipes?.[0]
+  return { bytes: (s?.buffers?.length ?? 0) * 65536 + (pipe?._writableState?.length ?? 0), ...(pipe ? { stream: pipe } : {}) }
+}
