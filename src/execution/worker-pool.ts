@@ -21,10 +21,11 @@ export function createWorkerPool(
   const piscina = new Piscina({
     filename: taskFile,
     workerData: { settings },
-    minThreads: threads,
+    // Threads start with the first jobs and leave after a minute idle (about 20 MB each).
+    minThreads: 0,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,
-    idleTimeout: Number.POSITIVE_INFINITY,
+    idleTimeout: 60_000,
     // Bounds each thread's heap: the process's memory stays bounded, and a job that would need
     // more (a zip bomb, a giant shared-string table) loses its thread, not the process.
     ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
