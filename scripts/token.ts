@@ -15,5 +15,6 @@ if (!userId) {
   console.error('usage: npm run token -- <userId> [--admin] [--expires <seconds>]')
   process.exit(2)
 }
-const tokens = createTokenService(resolveJwtSecret(loadConfig()))
+const config = loadConfig()
+const tokens = createTokenService(resolveJwtSecret(config), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
 console.log(tokens.sign(userId, { admin: values.admin, expiresInSeconds: Number(values.expires) }))

@@ -69,7 +69,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     cleanups.push(() => db.close())
 
     const jwtSecret = resolveJwtSecret(config)
-    const tokens = createTokenService(jwtSecret)
+    const tokens = createTokenService(jwtSecret, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
     const storageConfig = storageSettings(config, jwtSecret)
     const storage = await createStorage(storageConfig)
     cleanups.push(() => storage.close())
@@ -117,6 +117,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       reports: { reports: createReportService(db, storage, jobs) },
       trustProxy: trustProxyOption(config.TRUST_PROXY),
+      corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),

@@ -6,6 +6,7 @@ import type { TokenService } from '../auth/tokens.js'
 import type { JobService } from '../jobs/job-service.js'
 import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
+import security from './plugins/security.js'
 import openapi from './plugins/swagger.js'
 import type { Storage } from '../storage/storage.js'
 import dktRoutes, { type DktRouteOptions } from './routes/dkt.js'
@@ -26,6 +27,8 @@ export interface AppDeps {
   localFiles?: { storage: Storage; signingSecret: string }
   dkt: DktRouteOptions
   reports: ReportRouteOptions
+  /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
+  corsOrigins?: string[]
   /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string[]
 }
@@ -44,6 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(Job)
   app.addSchema(Lote)
   await app.register(errorHandler)
+  await app.register(security, { corsOrigins: deps.corsOrigins ?? [] })
   await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)

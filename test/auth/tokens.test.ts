@@ -21,17 +21,35 @@ t.test('a token from another implementation is accepted; role admin is honoured'
   const tokens = createTokenService(secret)
   const exp = Math.floor(Date.now() / 1000) + 60
   t.same(tokens.verify(handMade({ sub: 'alice', exp })), { userId: 'alice', admin: false })
-  t.same(tokens.verify(handMade({ sub: 'root', role: 'admin' })), { userId: 'root', admin: true })
+  t.same(tokens.verify(handMade({ sub: 'root', role: 'admin', exp })), { userId: 'root', admin: true })
+  t.same(tokens.verify(handMade({ sub: 'carol', exp: Math.floor(Date.now() / 1000) - 10 })), { userId: 'carol', admin: false }, '30 s of clock skew allowed')
+})
+
+t.test('iss and aud are required when configured', async (t) => {
+  const tokens = createTokenService(secret, { issuer: 'https://login.example', audience: 'faena' })
+  const exp = Math.floor(Date.now() / 1000) + 60
+  t.same(tokens.verify(handMade({ sub: 'alice', exp, iss: 'https://login.example', aud: 'faena' })), { userId: 'alice', admin: false })
+  t.same(tokens.verify(tokens.sign('bob')), { userId: 'bob', admin: false }, 'its own tokens carry them')
+  for (const [name, claims] of Object.entries({
+    'no iss': { aud: 'faena' },
+    'other iss': { iss: 'https://evil.example', aud: 'faena' },
+    'no aud': { iss: 'https://login.example' },
+    'other aud': { iss: 'https://login.example', aud: 'another-service' },
+  })) {
+    t.throws(() => tokens.verify(handMade({ sub: 'alice', exp, ...claims })), { statusCode: 401, message: 'missing or invalid bearer token' }, name)
+  }
 })
 
 t.test('bad tokens are all the same 401', async (t) => {
   const tokens = createTokenService(secret)
+  const exp = Math.floor(Date.now() / 1000) + 60
   const bad = {
-    'wrong secret': handMade({ sub: 'alice' }, 'another-secret-another-secret-another-secret'),
+    'wrong secret': handMade({ sub: 'alice', exp }, 'another-secret-another-secret-another-secret'),
     expired: handMade({ sub: 'alice', exp: Math.floor(Date.now() / 1000) - 3600 }),
-    'no subject': handMade({ role: 'admin' }),
-    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice' })}.`,
-    'alg HS512': handMade({ sub: 'alice' }, secret, 'HS512'),
+    'no expiry': handMade({ sub: 'alice' }),
+    'no subject': handMade({ role: 'admin', exp }),
+    'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', exp })}.`,
+    'alg HS512': handMade({ sub: 'alice', exp }, secret, 'HS512'),
     garbage: 'abc.def.ghi',
   }
   for (const [name, token] of Object.entries(bad)) {

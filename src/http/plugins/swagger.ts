@@ -17,10 +17,12 @@ export default fp(async function openapi(app: FastifyInstance) {
         { name: 'jobs', description: 'Submit, follow and cancel jobs' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'dkt', description: 'Card-statement (DKT) imports and their lotes' },
+        { name: 'reports', description: 'KPI exports and downloads of produced files' },
         { name: 'files', description: 'Signed downloads of stored files' },
       ],
     },
   })
-  await app.register(swaggerUi, { routePrefix: '/docs' })
+  // staticCSP: the UI's pages carry a Content-Security-Policy that lets its own assets run.
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 }, { name: 'openapi' })

@@ -15,6 +15,7 @@ const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async (app, 
   app.post(
     '/jobs/kpi-export',
     {
+      bodyLimit: 64 * 1024, // filters and column names: small
       schema: {
         tags: ['reports'],
         summary: 'Export daily KPI snapshots to an XLSX or CSV file',

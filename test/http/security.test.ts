@@ -1,0 +1,42 @@
+// Security headers on every answer; CORS off unless configured, and then only for the
+// configured origins.
+import t from 'tap'
+import { startTestFaena } from '../support/faena.js'
+
+t.test('security headers on API answers, errors and docs alike', async (t) => {
+  const { faena, as } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
+  for (const res of [await as('alice').get('/jobs'), await faena.app.inject('/jobs'), await faena.app.inject('/docs/')]) {
+    t.equal(res.headers['x-content-type-options'], 'nosniff')
+    t.match(res.headers['content-security-policy'], /default-src 'self'/)
+    t.equal(res.headers['x-frame-options'], 'SAMEORIGIN')
+    t.match(res.headers['strict-transport-security'], /max-age=/)
+  }
+})
+
+t.test('CORS is off by default', async (t) => {
+  const { faena, token } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
+  const res = await faena.app.inject({ url: '/jobs', headers: { origin: 'https://app.example', authorization: `Bearer ${token('alice')}` } })
+  t.equal(res.statusCode, 200)
+  t.notOk(res.headers['access-control-allow-origin'])
+})
+
+t.test('CORS_ORIGINS: the listed origins only, preflight included', async (t) => {
+  const { faena, token } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, CORS_ORIGINS: 'https://app.example, https://admin.example' } })
+  const get = (origin: string) => faena.app.inject({ url: '/jobs', headers: { origin, authorization: `Bearer ${token('alice')}` } })
+  t.equal((await get('https://app.example')).headers['access-control-allow-origin'], 'https://app.example')
+  t.notOk((await get('https://evil.example')).headers['access-control-allow-origin'])
+  const preflight = await faena.app.inject({
+    method: 'OPTIONS', url: '/jobs/kpi-export',
+    headers: { origin: 'https://admin.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  })
+  t.equal(preflight.statusCode, 204)
+  t.equal(preflight.headers['access-control-allow-origin'], 'https://admin.example')
+  t.match(preflight.headers['access-control-allow-headers'], /authorization/)
+})
+
+t.test('a route takes no more body than it needs', async (t) => {
+  const { as } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
+  const res = await as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-01-02', sucursal: 'x'.repeat(100_000) } })
+  t.equal(res.statusCode, 413)
+  t.match(res.json(), { statusCode: 413, code: String, message: String })
+})
