@@ -42,6 +42,7 @@ interface Running {
   kill: AbortController
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
+  timeoutTimer?: NodeJS.Timeout
 }
 
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
@@ -106,6 +107,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       })
     })
     running.set(job.id, r)
+    r.timeoutTimer = setTimeout(() => abort(job.id, 'timeout'), job.timeoutMs)
     log.info({ event: 'job.started' }, 'job started')
     const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
     const settled: Promise<void> = o.pool
@@ -113,7 +115,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
         port1.close()
-        if (r.graceTimer) clearTimeout(r.graceTimer)
+        clearTimeout(r.graceTimer)
+        clearTimeout(r.timeoutTimer)
         // The thread is free: claim the next job while this one's final state is written
         // (one round trip less per job on the critical path; measured in bench/queue.ts).
         running.delete(job.id)
@@ -154,8 +157,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       log.info({ event: 'job.cancelled', durationMs, recorded: ok }, 'job cancelled')
       return
     }
-    const ok = await o.queue.fail(job.id, outcome.error)
-    log.warn({ event: 'job.failed', durationMs, recorded: ok, error: outcome.error, internal: outcome.internal }, 'job failed')
+    const error: SerializedError =
+      r.abortedFor === 'timeout'
+        ? { code: 'TIMEOUT', message: `the job ran longer than its ${job.timeoutMs} ms timeout and was stopped${outcome.error.code === 'WORKER_TERMINATED' ? ' (its thread was terminated)' : ''}` }
+        : outcome.error
+    const ok = await o.queue.fail(job.id, error)
+    log.warn({ event: 'job.failed', durationMs, recorded: ok, error, internal: outcome.internal }, 'job failed')
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {

@@ -19,7 +19,13 @@ export interface CreateJobInput {
   parameters?: unknown
   priority?: Priority
   runAt?: string
+  /** Longest this job may run, within its type's maximum (its type's default otherwise). */
+  timeoutMs?: number
 }
+
+/** A job's timeout when its type sets none, and the most a job may ask for. */
+export const DEFAULT_TIMEOUT_MS = 3_600_000
+export const DEFAULT_MAX_TIMEOUT_MS = 6 * 3_600_000
 
 export interface ListJobsQuery extends PageQuery {
   status?: JobView['status']
@@ -57,6 +63,10 @@ export function createJobService(db: Database, registry: JobRegistry) {
         runAt = new Date(input.runAt)
         if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
       }
+      const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
+      if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
+        throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
+      }
       const job = await (opts.tx ?? db.prisma).processingJob.create({
         data: {
           type: input.type,
@@ -64,6 +74,7 @@ export function createJobService(db: Database, registry: JobRegistry) {
           parameters: parameters as Prisma.InputJsonValue,
           priority: input.priority ?? def?.defaults?.priority ?? 'NORMAL',
           maxAttempts: def?.defaults?.maxAttempts ?? 1,
+          timeoutMs: input.timeoutMs ?? def?.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           ...(runAt ? { runAt } : {}),
         },
       })

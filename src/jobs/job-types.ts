@@ -17,7 +17,7 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     description: 'imports an uploaded DKT file into a lote',
     submittedThrough: 'POST /jobs/dkt-import',
     // All or nothing, and at most one lote per job: safe to run again after a crash.
-    defaults: { maxAttempts: 3 },
+    defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
   },
   'kpi-export': {
     parameters: kpiExport.parameters,
@@ -25,6 +25,6 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     description: 'exports KPI snapshots to an XLSX or CSV file with a download link',
     submittedThrough: 'POST /jobs/kpi-export',
     // A new file from a consistent snapshot each time: safe to run again after a crash.
-    defaults: { maxAttempts: 3 },
+    defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
   },
 }

@@ -16,6 +16,7 @@ export interface JobView {
   error: unknown
   attempts: number
   maxAttempts: number
+  timeoutMs: number
   runAt: string
   createdAt: string
   updatedAt: string
@@ -47,6 +48,7 @@ export function toJobView(job: ProcessingJob, now = new Date()): JobView {
     error: job.error ?? null,
     attempts: job.attempts,
     maxAttempts: job.maxAttempts,
+    timeoutMs: job.timeoutMs,
     runAt: job.runAt.toISOString(),
     createdAt: job.createdAt.toISOString(),
     updatedAt: job.updatedAt.toISOString(),

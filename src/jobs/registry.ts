@@ -13,7 +13,9 @@ export interface JobTypeDefinition {
   /** The processor module (compiled .js); its default export is the Processor. */
   processor: URL
   description?: string
-  defaults?: { priority?: Priority; maxAttempts?: number }
+  defaults?: { priority?: Priority; maxAttempts?: number; timeoutMs?: number }
+  /** Longest timeout a job may ask for (its `timeoutMs`); 6 hours unless set. */
+  maxTimeoutMs?: number
   /** Set when jobs of this type are submitted through their own route (e.g. an upload), not POST /jobs. */
   submittedThrough?: string
 }

@@ -24,7 +24,7 @@ UPDATE processing_job j
        updated_at = now()
   FROM next
  WHERE j.id = next.id
-RETURNING j.id, j.type, j.user_id, j.parameters, j.attempts, j.max_attempts, j.started_at, j.priority, j.created_at`
+RETURNING j.id, j.type, j.user_id, j.parameters, j.attempts, j.max_attempts, j.timeout_ms, j.started_at, j.priority, j.created_at`
 
 export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
   if (limit <= 0) return []
@@ -39,6 +39,7 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
     parameters: r.parameters,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
+    timeoutMs: r.timeout_ms,
     startedAt: r.started_at,
   }))
 }

@@ -11,6 +11,7 @@ export interface ClaimedJob {
   parameters: unknown
   attempts: number
   maxAttempts: number
+  timeoutMs: number
   startedAt: Date
 }
 

@@ -56,3 +56,35 @@ t.test('a cancel whose notification was missed is picked up by the heartbeat', a
   await gates.next('quiet', 'cleaned-up')
   await waitForStatus(faena, jobId, 'CANCELLED')
 })
+
+t.test('a job past its timeout is asked to stop, cleans up, and is FAILED with TIMEOUT', async (t) => {
+  const gates = openGates(t)
+  const { as, faena } = await startTestFaena(t)
+  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'slow' }, timeoutMs: 300 })).json()
+  t.match((await as('alice').get(`/jobs/${jobId}`)).json(), { timeoutMs: 300 })
+  await gates.next('slow', 'started')
+  await gates.next('slow', 'aborted')
+  await gates.next('slow', 'cleaned-up')
+  const row = await waitForStatus(faena, jobId, 'FAILED')
+  t.match(row.error, { code: 'TIMEOUT', message: /ran longer than its 300 ms timeout/ })
+})
+
+t.test('a processor that ignores its timeout loses its thread after the grace period: TIMEOUT too', async (t) => {
+  openGates(t)
+  const { as, faena } = await startTestFaena(t, { config: { CANCEL_GRACE_MS: 200 } })
+  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'deaf', stubborn: true }, timeoutMs: 300 })).json()
+  const row = await waitForStatus(faena, jobId, 'FAILED')
+  t.match(row.error, { code: 'TIMEOUT', message: /its thread was terminated/ })
+  const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()
+  await waitForStatus(faena, next, 'COMPLETED')
+})
+
+t.test('timeouts: the type default, and no more than its maximum', async (t) => {
+  const { as } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
+  t.match((await as('alice').post('/jobs', { type: 'noop' })).json(), { jobId: String })
+  const { jobId } = (await as('alice').post('/jobs', { type: 'noop' })).json()
+  t.equal((await as('alice').get(`/jobs/${jobId}`)).json().timeoutMs, 3_600_000)
+  const tooLong = await as('alice').post('/jobs', { type: 'noop', timeoutMs: 7 * 3_600_000 })
+  t.equal(tooLong.statusCode, 400)
+  t.match(tooLong.json().message, /timeoutMs: must be at most 21600000/)
+})

@@ -26,14 +26,17 @@ const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key
         if (c.key === key) resolve(c.command)
       }
       if (!stubborn) {
-        ctx.signal.addEventListener('abort', () => {
+        const onAbort = () => {
           say({ key, event: 'aborted', reason: String((ctx.signal.reason as Error)?.message) })
           // Cleanup that matters (an upload to abort, a transaction to roll back) would go here.
           setImmediate(() => {
             say({ key, event: 'cleaned-up' })
             reject(ctx.signal.reason)
           })
-        })
+        }
+        // Aborted before it even started (a short timeout, a slow thread start): stop at once.
+        if (ctx.signal.aborted) setImmediate(onAbort)
+        else ctx.signal.addEventListener('abort', onAbort)
       }
     })
     if (progressAt !== undefined) ctx.progress(progressAt, `at ${progressAt}%`, { processedItems: progressAt, totalItems: 100 })

@@ -22,6 +22,7 @@ export const CreateJobBody = Type.Object(
     parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { examples: [{ ms: 2000, steps: 10 }] })),
     priority: Type.Optional(Priority),
     runAt: Type.Optional(Type.String({ format: 'date-time', description: 'do not start before this time' })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: "longest the job may run (its type's default otherwise, at most its type's maximum); then it is stopped and FAILED with code TIMEOUT", examples: [600000] })),
   },
   { additionalProperties: false },
 )
@@ -50,6 +51,7 @@ export const Job = Type.Object(
     error: Type.Unknown({ description: '{code, message} once FAILED or CANCELLED' }),
     attempts: Type.Integer(),
     maxAttempts: Type.Integer(),
+    timeoutMs: Type.Integer({ description: 'longest a run may take before it is stopped (FAILED, code TIMEOUT)' }),
     runAt: Timestamp,
     createdAt: Timestamp,
     updatedAt: Timestamp,
