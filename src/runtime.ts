@@ -94,9 +94,11 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         pollIntervalMs: config.POLL_INTERVAL_MS,
         leaseRenewMs: config.LEASE_RENEW_MS,
         cancelGraceMs: config.CANCEL_GRACE_MS,
+        retryBaseMs: config.RETRY_BASE_MS,
+        retryMaxMs: config.RETRY_MAX_MS,
       })
       const listener: NotificationListener = createNotificationListener(url, {
-        onJobQueued: () => d.wake(),
+        onJobQueued: (dueAt) => (dueAt === null ? d.wake() : d.wakeAt(dueAt)),
         onCancelRequested: (jobId) => d.abort(jobId, 'cancel'),
         onReconnect: () => d.wake(),
         onError: (err) => logger.warn({ err }, 'notification listener error'),

@@ -29,6 +29,8 @@ export type RunJobOutcome =
   | {
       ok: false
       error: SerializedError
+      /** Worth another attempt (see workers/run-job.ts). */
+      retryable: boolean
       /** An unexpected error's own details: logged by the main thread, never stored on the job. */
       internal?: { name: string; message: string; code?: string; stack?: string }
       aborted: ToThread['reason'] | null

@@ -40,10 +40,13 @@ export class JobError extends Error {
   readonly code: string
   /** JSON detail kept on the job's error (e.g. the rows at fault). */
   readonly details?: JsonValue
-  constructor(code: string, message: string, details?: JsonValue) {
+  /** Worth another attempt (a service briefly away): retried with backoff while attempts remain. */
+  readonly retryable: boolean
+  constructor(code: string, message: string, details?: JsonValue, opts: { retryable?: boolean } = {}) {
     super(message)
     this.name = 'JobError'
     this.code = code
     if (details !== undefined) this.details = details
+    this.retryable = opts.retryable ?? false
   }
 }

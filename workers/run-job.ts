@@ -70,18 +70,20 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
 
 /**
  * What the job records of a failure. A JobError (or FaenaError) is the processor speaking to
- * the user: its code, message and details are kept. Anything else is an internal error (a SQL
- * error, a bug): the job says so without its details, which go to the server log instead.
+ * the user: its code, message and details are kept, and it is retried only if it says so. Anything
+ * else is an internal error (a SQL error, a lost connection, a bug): the job says so without its
+ * details, which go to the server log instead, and it is worth another attempt.
  */
-function describeFailure(err: unknown): { error: SerializedError; internal?: { name: string; message: string; code?: string; stack?: string } } {
+function describeFailure(err: unknown): { error: SerializedError; retryable: boolean; internal?: { name: string; message: string; code?: string; stack?: string } } {
   if (err instanceof JobError || err instanceof FaenaError) {
     const details = err instanceof JobError ? err.details : err.details
-    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) } }
+    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) }, retryable: err instanceof JobError && err.retryable }
   }
   const e = err instanceof Error ? err : new Error(String(err))
-  if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message } }
+  if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message }, retryable: false }
   const code = (e as { code?: unknown }).code
   return {
+    retryable: true,
     error: { code: 'PROCESSOR_ERROR', message: 'the job failed because of an internal error; the server log has the details' },
     internal: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) },
   }

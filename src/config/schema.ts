@@ -30,6 +30,8 @@ export const ConfigSchema = Type.Object({
   PROGRESS_FLUSH_MS: Int(250, 10, 'progress reports are coalesced and written at most this often per process'),
   LEASE_MS: Int(30000, 1000, 'how long a claimed job stays ours without a heartbeat'),
   LEASE_RENEW_MS: Int(10000, 100, 'heartbeat period: renews leases and picks up missed cancel requests'),
+  RETRY_BASE_MS: Int(1000, 10, 'first retry of a failed attempt after up to this long (jittered), doubling each attempt'),
+  RETRY_MAX_MS: Int(300000, 10, 'longest wait before a retry'),
   CANCEL_GRACE_MS: Int(5000, 0, 'after a cancel, how long a processor may clean up before its thread is killed'),
   SHUTDOWN_TIMEOUT_MS: Int(30000, 0, 'on SIGTERM/SIGINT, how long running jobs may finish before they go back to the queue'),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL clients reach the API at (local download links); default http://localhost:PORT' })),

@@ -13,6 +13,7 @@ import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { ClaimedJob, WorkerQueue } from '../queue/index.js'
+import { backoffMs } from '../queue/retry-job.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { WorkerPool } from './worker-pool.js'
 
@@ -25,11 +26,16 @@ export interface DispatcherOptions {
   pollIntervalMs: number
   leaseRenewMs: number
   cancelGraceMs: number
+  /** Backoff of retried attempts: the first waits up to retryBaseMs, doubling up to retryMaxMs. */
+  retryBaseMs: number
+  retryMaxMs: number
 }
 
 export interface Dispatcher {
   start(): void
   wake(): void
+  /** Wakes up at `dueAt` (epoch ms): a job is due then. Keeps one timer, for the earliest. */
+  wakeAt(dueAt: number): void
   abort(jobId: string, reason: ToThread['reason']): void
   runningJobIds(): string[]
   /** Idempotent; resolves when every job this process held is finished or handed back. */
@@ -55,6 +61,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let again = false
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
+  let dueTimer: { at: number; timer: NodeJS.Timeout } | undefined
   let stopping: Promise<void> | undefined
 
   function wake(): void {
@@ -64,6 +71,32 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return
     }
     claiming = claimLoop().finally(() => (claiming = undefined))
+  }
+
+  /** Times (epoch ms) at which queued jobs fall due, soonest first; the poll covers any excess. */
+  const dueTimes: number[] = []
+
+  function wakeAt(dueAt: number): void {
+    if (state === 'stopping') return
+    if (dueAt <= Date.now()) return wake()
+    if (dueTimes.length >= 10_000 || dueTimes.includes(dueAt)) return
+    dueTimes.push(dueAt)
+    dueTimes.sort((a, b) => a - b)
+    armDueTimer()
+  }
+
+  function armDueTimer(): void {
+    const next = dueTimes[0]
+    if (next === undefined || (dueTimer && dueTimer.at <= next)) return
+    if (dueTimer) clearTimeout(dueTimer.timer)
+    const timer = setTimeout(() => {
+      dueTimer = undefined
+      while (dueTimes.length > 0 && dueTimes[0]! <= Date.now()) dueTimes.shift()
+      wake()
+      armDueTimer()
+    }, next - Date.now() + 5) // a few ms late rather than early: run_at <= now() must hold
+    timer.unref()
+    dueTimer = { at: next, timer }
   }
 
   async function claimLoop(): Promise<void> {
@@ -157,6 +190,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       log.info({ event: 'job.cancelled', durationMs, recorded: ok }, 'job cancelled')
       return
     }
+    if (outcome.retryable && !r.abortedFor && job.attempts < job.maxAttempts) {
+      const delayMs = backoffMs(job.attempts, o.retryBaseMs, o.retryMaxMs)
+      const ok = await o.queue.retry(job.id, outcome.error, delayMs)
+      log.warn({ event: 'job.retry', durationMs, recorded: ok, error: outcome.error, internal: outcome.internal, delayMs }, 'attempt failed; retrying')
+      return
+    }
     const error: SerializedError =
       r.abortedFor === 'timeout'
         ? { code: 'TIMEOUT', message: `the job ran longer than its ${job.timeoutMs} ms timeout and was stopped${outcome.error.code === 'WORKER_TERMINATED' ? ' (its thread was terminated)' : ''}` }
@@ -171,7 +210,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       : (err as { code?: unknown })?.code === 'ERR_WORKER_OUT_OF_MEMORY'
         ? { code: 'WORKER_OUT_OF_MEMORY', message: 'the job needed more memory than a worker thread may use (WORKER_MAX_HEAP_MB); its thread was terminated' }
         : { code: 'WORKER_CRASHED', message: err instanceof Error ? err.message : String(err) }
-    return { ok: false, error, aborted: r.abortedFor, last: null }
+    // A crashed thread (a native module, say) may not crash again; a killed one was stopped on purpose.
+    return { ok: false, error, retryable: error.code === 'WORKER_CRASHED', aborted: r.abortedFor, last: null }
   }
 
   function abort(jobId: string, reason: ToThread['reason']): void {
@@ -219,6 +259,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       wake()
     },
     wake,
+    wakeAt,
     abort,
     runningJobIds: () => [...running.keys()],
     stop(timeoutMs) {
@@ -226,6 +267,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         state = 'stopping'
         clearInterval(pollTimer)
         clearInterval(heartbeatTimer)
+        if (dueTimer) clearTimeout(dueTimer.timer)
         await claiming
         const all = () => Promise.all([...inFlight])
         let timer: NodeJS.Timeout | undefined

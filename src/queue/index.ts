@@ -5,6 +5,7 @@ import { completeJob, type Completion } from './complete-job.js'
 import { finishJobWithError } from './fail-job.js'
 import { renewLeases } from './renew-leases.js'
 import { rescueExpired } from './rescue-expired.js'
+import { retryJob } from './retry-job.js'
 import { returnJobs } from './return-jobs.js'
 import type { ProgressUpdate, Queryable } from './types.js'
 import { updateProgress } from './update-progress.js'
@@ -21,6 +22,8 @@ export interface WorkerQueue {
   fail(jobId: string, error: SerializedError, message?: string | null): Promise<boolean>
   cancelled(jobId: string, error: SerializedError): Promise<boolean>
   giveBack(jobIds: string[]): Promise<number>
+  /** Requeues a failed attempt that is worth another, due in `delayMs`. */
+  retry(jobId: string, error: SerializedError, delayMs: number): Promise<boolean>
   heartbeat(jobIds: string[]): ReturnType<typeof renewLeases>
   /** Takes back jobs whose lease expired, whoever held them (rescue-expired.ts). */
   rescueExpired(): ReturnType<typeof rescueExpired>
@@ -35,6 +38,7 @@ export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: numb
     fail: (jobId, error, message = null) => finishJobWithError(db, workerId, jobId, 'FAILED', error, message),
     cancelled: (jobId, error) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error),
     giveBack: (jobIds) => returnJobs(db, workerId, jobIds),
+    retry: (jobId, error, delayMs) => retryJob(db, workerId, jobId, error, delayMs),
     heartbeat: (jobIds) => renewLeases(db, workerId, jobIds, leaseMs),
     rescueExpired: () => rescueExpired(db),
     saveProgress: (updates) => updateProgress(db, workerId, updates),

@@ -1,5 +1,6 @@
 // One dedicated connection per process LISTENing to the queue's channels:
-//   faena_jobs    a job became QUEUED (insert trigger, or handed back): claim now
+//   faena_jobs    a job became QUEUED (insert trigger, handed back, retried): claim now, or at
+//                 the time in the payload (epoch ms) when it is due later
 //   faena_cancel  payload = job id whose cancellation was requested
 // It reconnects with backoff; after a reconnect it reports `onReconnect` because notifications
 // sent while it was away are lost (the dispatcher then polls once, and the heartbeat re-reads
@@ -9,7 +10,8 @@ import pg from 'pg'
 export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel' } as const
 
 export interface NotificationHandlers {
-  onJobQueued(): void
+  /** `dueAt`: epoch ms when the job is due later; null when it is due now. */
+  onJobQueued(dueAt: number | null): void
   onCancelRequested(jobId: string): void
   onReconnect(): void
   onError(err: Error): void
@@ -30,7 +32,7 @@ export function createNotificationListener(url: string, handlers: NotificationHa
   async function connect(): Promise<void> {
     const c = new pg.Client({ connectionString: url })
     c.on('notification', (n) => {
-      if (n.channel === CHANNELS.jobs) handlers.onJobQueued()
+      if (n.channel === CHANNELS.jobs) handlers.onJobQueued(n.payload ? Number(n.payload) : null)
       else if (n.channel === CHANNELS.cancel && n.payload) handlers.onCancelRequested(n.payload)
     })
     c.on('error', (err) => {

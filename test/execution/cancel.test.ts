@@ -59,14 +59,17 @@ t.test('a cancel whose notification was missed is picked up by the heartbeat', a
 
 t.test('a job past its timeout is asked to stop, cleans up, and is FAILED with TIMEOUT', async (t) => {
   const gates = openGates(t)
-  const { as, faena } = await startTestFaena(t)
-  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'slow' }, timeoutMs: 300 })).json()
-  t.match((await as('alice').get(`/jobs/${jobId}`)).json(), { timeoutMs: 300 })
+  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1 } })
+  // Threads start on demand: warm the one thread first, so that the gate starts well within
+  // its timeout (the timeout counts from the claim, thread start-up included).
+  await waitForStatus(faena, (await as('alice').post('/jobs', { type: 'noop' })).json().jobId, 'COMPLETED')
+  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'slow' }, timeoutMs: 1500 })).json()
+  t.match((await as('alice').get(`/jobs/${jobId}`)).json(), { timeoutMs: 1500 })
   await gates.next('slow', 'started')
   await gates.next('slow', 'aborted')
   await gates.next('slow', 'cleaned-up')
   const row = await waitForStatus(faena, jobId, 'FAILED')
-  t.match(row.error, { code: 'TIMEOUT', message: /ran longer than its 300 ms timeout/ })
+  t.match(row.error, { code: 'TIMEOUT', message: /ran longer than its 1500 ms timeout/ })
 })
 
 t.test('a processor that ignores its timeout loses its thread after the grace period: TIMEOUT too', async (t) => {

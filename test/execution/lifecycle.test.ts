@@ -92,3 +92,47 @@ t.test('a job that needs more heap than WORKER_MAX_HEAP_MB fails with WORKER_OUT
   await waitForStatus(faena, next, 'COMPLETED')
   t.equal((await as('alice').get('/health/ready')).statusCode, 200)
 })
+
+t.test('retryable failures are retried with backoff up to maxAttempts; the job shows attempts and the last error', async (t) => {
+  const { as, faena } = await startTestFaena(t)
+  const { jobId: recovers } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 3 } })).json()
+  const done = await waitForStatus(faena, recovers, 'COMPLETED')
+  t.match(done, { attempts: 3, maxAttempts: 3, result: { attempt: 3 } })
+
+  const { jobId: hopeless } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 9 } })).json()
+  const failed = await waitForStatus(faena, hopeless, 'FAILED')
+  t.match(failed, { attempts: 3, error: { code: 'FLAKY', message: 'attempt 3 failed' } }, 'the last attempt speaks')
+
+  const { jobId: unexpected } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, unexpected: true } })).json()
+  t.match(await waitForStatus(faena, unexpected, 'COMPLETED'), { attempts: 2 }, 'an unexpected error is worth another attempt')
+
+  const { jobId: final } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, retryable: false } })).json()
+  t.match(await waitForStatus(faena, final, 'FAILED'), { attempts: 1, error: { code: 'FLAKY' } }, 'a non-retryable error is final')
+})
+
+t.test('a retry waits its backoff: QUEUED, due later, with the error of the attempt that failed', async (t) => {
+  const { as, faena } = await startTestFaena(t, { config: { RETRY_BASE_MS: 600_000, RETRY_MAX_MS: 600_000 } })
+  const { jobId } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2 } })).json()
+  const row = await waitFor('the first attempt to fail', async () => {
+    const r = await faena.db.prisma.processingJob.findUniqueOrThrow({ where: { id: jobId } })
+    return r.attempts === 1 && r.status === 'QUEUED' && r.error ? r : null
+  })
+  t.match(row, { error: { code: 'FLAKY', message: 'attempt 1 failed' }, message: /retrying in \d+ s/, lockedBy: null })
+  t.ok(row.runAt.getTime() > Date.now() + 50_000, 'due after its backoff (at least a tenth of 10 minutes)')
+})
+
+t.test('backoff: exponential, capped, jittered', async (t) => {
+  const { backoffMs } = await import('../../src/queue/retry-job.js')
+  t.equal(backoffMs(1, 1000, 60_000, () => 1), 1000)
+  t.equal(backoffMs(3, 1000, 60_000, () => 1), 4000)
+  t.equal(backoffMs(20, 1000, 60_000, () => 1), 60_000, 'capped')
+  t.equal(backoffMs(3, 1000, 60_000, () => 0), 400, 'at least a tenth of its step')
+})
+
+t.test('a job due later starts when it falls due, not at the next poll (60 s in tests)', async (t) => {
+  const { as, faena } = await startTestFaena(t)
+  const runAt = new Date(Date.now() + 1000).toISOString()
+  const { jobId } = (await as('alice').post('/jobs', { type: 'noop', runAt })).json()
+  const row = await waitForStatus(faena, jobId, 'COMPLETED')
+  t.ok(row.startedAt!.getTime() >= Date.parse(runAt), 'not before runAt')
+})

@@ -1,11 +1,13 @@
 // Job types that exist only in tests.
 import type { JobTypeDefinition } from '../../src/jobs/registry.js'
+import * as flaky from './flaky.js'
 import * as gate from './gate.js'
 import * as hog from './hog.js'
 import * as tally from './tally.js'
 
 export const testJobTypes: Record<string, JobTypeDefinition> = {
   gate: { parameters: gate.parameters, processor: new URL('./gate.js', import.meta.url) },
+  flaky: { parameters: flaky.parameters, processor: new URL('./flaky.js', import.meta.url), defaults: { maxAttempts: 3 } },
   hog: { parameters: hog.parameters, processor: new URL('./hog.js', import.meta.url) },
   tally: { parameters: tally.parameters, processor: new URL('./tally.js', import.meta.url) },
 }

@@ -55,6 +55,8 @@ export async function startTestFaena(
       POLL_INTERVAL_MS: 60_000,
       PROGRESS_FLUSH_MS: 20,
       CANCEL_GRACE_MS: 2000,
+      RETRY_BASE_MS: 50,
+      RETRY_MAX_MS: 200,
       SHUTDOWN_TIMEOUT_MS: 5000,
       ...opts.config,
     },
