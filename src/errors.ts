@@ -58,6 +58,13 @@ export class ConflictError extends FaenaError {
   }
 }
 
+/** 429: the caller is asking too much; `retryAfterSeconds` goes out as Retry-After. */
+export class TooManyRequestsError extends FaenaError {
+  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+    super(code, message, 429, { retryAfterSeconds })
+  }
+}
+
 /** The plain shape an error takes when it crosses a thread or is stored on a job. */
 export interface SerializedError {
   code: string

@@ -75,7 +75,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     cleanups.push(() => storage.close())
 
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
-    const jobs = createJobService(db, registry)
+    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     let dispatcher: Dispatcher | null = null
@@ -119,6 +119,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       reports: { reports: createReportService(db, storage, jobs) },
       trustProxy: trustProxyOption(config.TRUST_PROXY),
+      jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
       corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),

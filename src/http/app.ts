@@ -6,6 +6,7 @@ import type { TokenService } from '../auth/tokens.js'
 import type { JobService } from '../jobs/job-service.js'
 import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
+import jobRateLimit from './plugins/job-rate-limit.js'
 import security from './plugins/security.js'
 import openapi from './plugins/swagger.js'
 import type { Storage } from '../storage/storage.js'
@@ -27,6 +28,8 @@ export interface AppDeps {
   localFiles?: { storage: Storage; signingSecret: string }
   dkt: DktRouteOptions
   reports: ReportRouteOptions
+  /** Job-creating requests per user per minute (JOB_CREATION_PER_MINUTE). */
+  jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
   corsOrigins?: string[]
   /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
@@ -53,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })
+    await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })
     await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
     await protectedScope.register(dktRoutes, deps.dkt)
     await protectedScope.register(reportRoutes, deps.reports)

@@ -1,6 +1,6 @@
 // Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
 // owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js'
+import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
@@ -34,7 +34,12 @@ export interface ListJobsQuery extends PageQuery {
 
 export type JobService = ReturnType<typeof createJobService>
 
-export function createJobService(db: Database, registry: JobRegistry) {
+export interface JobLimits {
+  /** QUEUED + PROCESSING jobs a user may have; beyond, creating one is a 429. */
+  maxActivePerUser: number
+}
+
+export function createJobService(db: Database, registry: JobRegistry, limits: JobLimits = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
 
   /** A finished import whose lote was undone says so (`loteDeleted: true`). */
@@ -63,11 +68,21 @@ export function createJobService(db: Database, registry: JobRegistry) {
         runAt = new Date(input.runAt)
         if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
       }
+      const client = opts.tx ?? db.prisma
+      // A soft limit: two requests at the same instant may both pass the count.
+      const active = await client.processingJob.count({ where: { userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] } } })
+      if (active >= limits.maxActivePerUser) {
+        throw new TooManyRequestsError(
+          'TOO_MANY_ACTIVE_JOBS',
+          `you have ${active} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
+          30,
+        )
+      }
       const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
       if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
         throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
       }
-      const job = await (opts.tx ?? db.prisma).processingJob.create({
+      const job = await client.processingJob.create({
         data: {
           type: input.type,
           userId: caller.userId,

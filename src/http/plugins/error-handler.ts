@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
 import type { ErrorBody } from '../../errors.js'
-import { FaenaError } from '../../errors.js'
+import { FaenaError, TooManyRequestsError } from '../../errors.js'
 
 interface AjvError {
   instancePath: string
@@ -46,6 +46,7 @@ export function toErrorBody(err: unknown): ErrorBody {
 export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((err, request, reply) => {
     const body = toErrorBody(err)
+    if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds))
     if (body.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: body.code, message: body.message }, 'request rejected')
     return reply.code(body.statusCode).send(body)
