@@ -9,29 +9,30 @@ import type { Queryable } from './types.js'
 // holds its row (a DKT import confirming its claim before COMMIT) is left to that owner.
 const SQL = `
 WITH expired AS (
-  SELECT id FROM processing_job
+  SELECT id,
+         CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED'
+              WHEN attempts >= max_attempts THEN 'FAILED'
+              ELSE 'QUEUED' END::"JobStatus" AS next
+    FROM processing_job
    WHERE status = 'PROCESSING' AND lease_expires_at < now()
    ORDER BY lease_expires_at
    LIMIT $1
    FOR UPDATE SKIP LOCKED
 )
 UPDATE processing_job j
-   SET status = CASE WHEN j.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
-                     WHEN j.attempts >= j.max_attempts THEN 'FAILED'
-                     ELSE 'QUEUED' END::"JobStatus",
-       error = CASE WHEN j.cancel_requested_at IS NOT NULL
+   SET status = e.next,
+       error = CASE WHEN e.next = 'CANCELLED'
                       THEN jsonb_build_object('code', 'CANCELLED', 'message', 'cancelled by the user')
                     ELSE jsonb_build_object('code', 'ABANDONED', 'message',
                       format('attempt %s of %s was abandoned: the process running it (%s) stopped renewing its lease', j.attempts, j.max_attempts, j.locked_by))
                END,
-       message = CASE WHEN j.cancel_requested_at IS NULL AND j.attempts < j.max_attempts
-                      THEN 'the process running it stopped; waiting to run again' ELSE j.message END,
-       completed_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR j.attempts >= j.max_attempts THEN now() END,
+       message = CASE WHEN e.next = 'QUEUED' THEN 'the process running it stopped; waiting to run again' ELSE j.message END,
+       completed_at = CASE WHEN e.next = 'QUEUED' THEN NULL ELSE now() END,
+       progress = CASE WHEN e.next = 'QUEUED' THEN 0 ELSE j.progress END,
        run_at = now(),
-       progress = CASE WHEN j.cancel_requested_at IS NULL AND j.attempts < j.max_attempts THEN 0 ELSE j.progress END,
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = now()
-  FROM expired
- WHERE j.id = expired.id
+  FROM expired e
+ WHERE j.id = e.id
 RETURNING j.id, j.type, j.status, j.attempts, j.max_attempts`
 
 export interface RescuedJob {
