@@ -9,7 +9,8 @@ import { toPage, type PageQuery } from '../jobs/page.js'
 import type { Storage } from '../storage/storage.js'
 import type { LoteSummary } from './import-file.js'
 import { DELETE_LOTE } from './lote-sql.js'
-import type { StoredUpload } from './store-upload.js'
+import type { StoredUpload } from '../storage/store-upload.js'
+import type { FileKind } from './file-kind.js'
 
 export interface LoteView extends LoteSummary {
   id: string
@@ -71,7 +72,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
      * at the same moment: a unique index on active imports (by user and SHA-256) lets one in.
      * The caller discards the upload when this throws.
      */
-    async submitImport(caller: Caller, upload: StoredUpload, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
+    async submitImport(caller: Caller, upload: StoredUpload<FileKind>, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
       try {
         if (!opts.force) await refuseRepeat(caller, upload.sha256)
         return await jobs.create(
@@ -103,7 +104,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       return storage.signedUrl(key, { fileName: `problemas-${jobId}.csv` })
     },
 
-    async discardUpload(upload: StoredUpload): Promise<void> {
+    async discardUpload(upload: StoredUpload<FileKind>): Promise<void> {
       await storage.delete(upload.key)
     },
 

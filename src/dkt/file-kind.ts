@@ -1,4 +1,5 @@
 // What a file is by its content, not its name: the first bytes decide.
+import { UnsupportedFileError } from '../storage/store-upload.js'
 
 export type FileKind = 'csv' | 'xlsx'
 
@@ -20,4 +21,11 @@ export function sniffFileKind(head: Buffer): Sniffed {
   const controls = head.filter((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d).length
   if (controls > 0) return { kind: null, reason: 'a binary file (control characters)' }
   return { kind: 'csv' }
+}
+
+/** The sniffer of DKT uploads: CSV or XLSX, or a 415 that says what the file is instead. */
+export function dktFileKind(head: Buffer): FileKind {
+  const sniffed = sniffFileKind(head)
+  if (sniffed.kind === null) throw new UnsupportedFileError(`the file is neither CSV nor XLSX: ${sniffed.reason}`)
+  return sniffed.kind
 }

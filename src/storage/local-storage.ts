@@ -3,6 +3,7 @@
 // partial file and a failed put leaves none. Downloads go through the API's /files route with
 // an expiring signature (url-signature.ts).
 import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, resolve, sep } from 'node:path'
@@ -38,11 +39,15 @@ export function createLocalStorage(o: LocalStorageOptions): Storage {
       const partial = `${path}.partial-${randomBytes(6).toString('hex')}`
       let size = 0
       const counter = observe((chunk) => (size += chunk.length))
+      const file = createWriteStream(partial, { flags: 'wx' })
       try {
-        await pipeline(body, counter, createWriteStream(partial, { flags: 'wx' }), opts.signal ? { signal: opts.signal } : {})
+        await pipeline(body, counter, file, opts.signal ? { signal: opts.signal } : {})
         await rename(partial, path)
         return { key, size }
       } catch (err) {
+        // A put failed at once may reject while the file is still being opened: wait until it
+        // is closed, or it would appear after being removed.
+        if (!file.closed) await once(file, 'close').catch(() => {})
         await rm(partial, { force: true })
         throw err
       }

@@ -3,7 +3,8 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { DktService } from '../../dkt/dkt-service.js'
-import { storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../dkt/store-upload.js'
+import { dktFileKind, type FileKind } from '../../dkt/file-kind.js'
+import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../storage/store-upload.js'
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { errorResponses } from '../schemas/error.js'
@@ -36,7 +37,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
     async (request, reply) => {
       if (!request.isMultipart()) throw new FaenaError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data, in a field named "file"', 415)
       const fields: Record<string, string> = {}
-      let upload: StoredUpload | undefined
+      let upload: StoredUpload<FileKind> | undefined
       try {
         for await (const part of request.parts()) {
           if (part.type === 'file') {
@@ -44,7 +45,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
               part.file.resume()
               throw new ValidationError(`${part.fieldname}: only one file, in the field "file", is accepted`)
             }
-            upload = await storeUpload(storage, part.file, safeFileName(part.filename))
+            upload = await storeUpload(storage, part.file, safeFileName(part.filename), dktFileKind)
           } else {
             fields[part.fieldname] = String(part.value)
           }
@@ -71,7 +72,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         const tooLarge = (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
         // Stop reading what is left of the request: the answer is already known.
         if (tooLarge || err instanceof UnsupportedFileError) reply.header('connection', 'close')
-        throw tooLarge ? new UploadTooLargeError(maxUploadBytes) : err
+        throw tooLarge ? new UploadTooLargeError(maxUploadBytes, 'MAX_UPLOAD_BYTES') : err
       }
     },
   )
@@ -113,13 +114,6 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
       return reply.code(204).send(null)
     },
   )
-}
-
-/** The client's file name, as a label only (storage keys never come from it). */
-function safeFileName(name: string | undefined): string {
-  const base = (name ?? '').split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255)
-  return clean || 'upload'
 }
 
 export default dktRoutes
