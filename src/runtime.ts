@@ -111,13 +111,15 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dispatcher = d
     }
 
+    const reports = createReportService(db, storage, jobs)
     const app = await buildApp({
       logger,
       tokens,
       jobs,
       ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
-      reports: { reports: createReportService(db, storage, jobs) },
+      reports: { reports },
+      dataReports: { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       trustProxy: trustProxyOption(config.TRUST_PROXY),
       jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
       corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

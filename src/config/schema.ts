@@ -44,6 +44,7 @@ export const ConfigSchema = Type.Object({
   S3_FORCE_PATH_STYLE: Type.Boolean({ default: false, description: 'path-style URLs (most S3-compatible servers)' }),
   PRESIGNED_EXPIRES: Int(900, 1, 'seconds a download link stays valid', 604800),
   MAX_UPLOAD_BYTES: Int(500 * 1024 * 1024, 1, 'largest file accepted by an upload (413 beyond, nothing kept)'),
+  MAX_REPORT_BODY_BYTES: Int(100 * 1024 * 1024, 1, 'largest JSON body of POST /jobs/report (413 beyond, nothing kept); files go as multipart up to MAX_UPLOAD_BYTES'),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -14,6 +14,7 @@ import dktRoutes, { type DktRouteOptions } from './routes/dkt.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
+import dataReportRoutes, { type DataReportRouteOptions } from './routes/data-reports.js'
 import reportRoutes, { type ReportRouteOptions } from './routes/reports.js'
 import { ErrorResponse } from './schemas/error.js'
 import { Lote } from './schemas/dkt.js'
@@ -28,6 +29,7 @@ export interface AppDeps {
   localFiles?: { storage: Storage; signingSecret: string }
   dkt: DktRouteOptions
   reports: ReportRouteOptions
+  dataReports: DataReportRouteOptions
   /** Job-creating requests per user per minute (JOB_CREATION_PER_MINUTE). */
   jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
@@ -60,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
     await protectedScope.register(dktRoutes, deps.dkt)
     await protectedScope.register(reportRoutes, deps.reports)
+    await protectedScope.register(dataReportRoutes, deps.dataReports)
   })
   return app
 }

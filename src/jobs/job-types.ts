@@ -1,5 +1,6 @@
 // The job types this service runs. Add one: write workers/processors/<name>.ts (default export
 // a Processor, named export `parameters` with its TypeBox schema), then add an entry here.
+import * as dataReport from '../../workers/processors/data-report.js'
 import * as dktImport from '../../workers/processors/dkt-import.js'
 import * as kpiExport from '../../workers/processors/kpi-export.js'
 import * as noop from '../../workers/processors/noop.js'
@@ -25,6 +26,14 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     description: 'exports KPI snapshots to an XLSX or CSV file with a download link',
     submittedThrough: 'POST /jobs/kpi-export',
     // A new file from a consistent snapshot each time: safe to run again after a crash.
+    defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+  },
+  'data-report': {
+    parameters: dataReport.parameters,
+    processor: processor('data-report'),
+    description: 'turns rows a client sent (JSON, NDJSON) into an XLSX or CSV file with a download link',
+    submittedThrough: 'POST /jobs/report',
+    // Reads its stored rows and writes a new file each time: safe to run again after a crash.
     defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
   },
 }

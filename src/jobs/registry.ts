@@ -2,6 +2,7 @@
 // module and its defaults. Adding a job type = one processor file + one entry (job-types.ts).
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
+import { fieldErrors } from '../schema-errors.js'
 import Value from 'typebox/value'
 import { ValidationError } from '../errors.js'
 
@@ -46,7 +47,7 @@ export function createRegistry(definitions: Record<string, JobTypeDefinition>): 
         })
       }
       const value = Value.Default(entry.def.parameters, Value.Clone(parameters ?? {}))
-      const fields = [...entry.check.Errors(value)].flatMap(toFieldErrors)
+      const fields = fieldErrors(entry.check.Errors(value), 'parameters')
       if (fields.length > 0) {
         const first = fields[0]!
         throw new ValidationError(`${first.field}: ${first.message}`, { fields })
@@ -54,25 +55,4 @@ export function createRegistry(definitions: Record<string, JobTypeDefinition>): 
       return value
     },
   }
-}
-
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  message: string
-  params: unknown
-}
-
-/** One entry per offending field, named like `parameters.steps`. */
-function toFieldErrors(e: SchemaError): { field: string; message: string }[] {
-  const at = `parameters${e.instancePath.replaceAll('/', '.')}`
-  const params = e.params as { additionalProperties?: string[]; requiredProperties?: string[] }
-  if (e.keyword === 'boolean') return [] // repeated by the additionalProperties error
-  if (e.keyword === 'required' && params.requiredProperties) {
-    return params.requiredProperties.map((name) => ({ field: `${at}.${name}`, message: 'is required' }))
-  }
-  if (e.keyword === 'additionalProperties' && params.additionalProperties) {
-    return params.additionalProperties.map((name) => ({ field: `${at}.${name}`, message: 'is not a known field' }))
-  }
-  return [{ field: at, message: e.message }]
 }

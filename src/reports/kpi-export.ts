@@ -1,9 +1,8 @@
 // A KPI export, in its worker thread: counts the matching rows, then streams them out of
 // PostgreSQL (one REPEATABLE READ snapshot) into an XLSX or CSV file that goes straight into
-// storage as it is produced. No temp file, no whole file in memory: rows are read in pages and
-// the next page waits until storage has taken what was written. A failure or a cancel aborts
-// the upload, so no partial object remains.
-import { PassThrough } from 'node:stream'
+// storage as it is produced (report-file.ts). Rows are read in pages and the next page waits
+// until storage has taken what was written.
+import type { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
@@ -12,6 +11,7 @@ import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
 import { COUNT_ROWS, copyRowsAsCsv, filterValues, selectRows, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
 import { reportKey } from './report-key.js'
+import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, storeReportFile, type ReportResult } from './report-file.js'
 import { paced } from './xlsx-pacing.js'
 
 export interface KpiExportInput {
@@ -30,85 +30,55 @@ export interface KpiExportDeps {
   progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
 }
 
-export interface KpiExportResult {
+export interface KpiExportResult extends ReportResult {
   idExport: string
-  fileName: string
-  fileSizeBytes: number
-  format: 'xlsx' | 'csv'
-  recordsProcessed: number
-  downloadUrl: string
-  expiresAt: string
-  performanceMetrics: { processingTimeMs: number; peakMemoryMB: number; recordsProcessed: number }
 }
 
 /** Rows per FETCH from the cursor (XLSX). */
 const PAGE = 5000
-/** What may wait between the writer and storage before the next page is read. */
-const BUFFERED = 1024 * 1024
-
-const CONTENT_TYPES = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv; charset=utf-8',
-} as const
 
 export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Promise<KpiExportResult> {
-  const started = performance.now()
-  let peakRss = process.memoryUsage.rss()
-  const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage.rss()))
+  const startedAt = performance.now()
+  const memory = peakMemory()
   const key = reportKey(input.jobId, input.fileName)
   const columns = pickColumns(input.columns)
-  const body = new PassThrough({ highWaterMark: BUFFERED })
-  const upload = new AbortController()
-  const stopUpload = () => upload.abort(deps.signal.reason)
-  deps.signal.addEventListener('abort', stopUpload, { once: true })
-  const stored = deps.storage.put(key, body, { contentType: CONTENT_TYPES[input.format], signal: upload.signal })
-  stored.catch(() => {}) // awaited below
-  const client = await deps.pool.connect()
-  let clientBroken = false
-  try {
-    // One snapshot: the count and the rows agree.
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-    await client.query(SET_FILTERS, filterValues(input.filters))
-    const total = (await client.query(COUNT_ROWS)).rows[0].n as number
-    let done = 0
-    const report = (processed: number) => {
-      done = processed
-      sample()
-      const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
-      deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+  let total = 0
+  let done = 0
+  const object = await storeReportFile(deps, { key, contentType: CONTENT_TYPES[input.format] }, async (body) => {
+    const client = await deps.pool.connect()
+    let clientBroken = false
+    try {
+      // One snapshot: the count and the rows agree.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+      await client.query(SET_FILTERS, filterValues(input.filters))
+      total = (await client.query(COUNT_ROWS)).rows[0].n as number
+      const report = (processed: number) => {
+        done = processed
+        memory.sample()
+        const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
+        deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+      }
+      report(0)
+      clientBroken = true // until the rows are read, a failure leaves the connection mid-query
+      if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
+      else await writeXlsx(client, columns, body, report, deps.signal)
+      clientBroken = false
+      await client.query('COMMIT')
+    } catch (err) {
+      if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
+      throw err
+    } finally {
+      client.release(clientBroken)
     }
-    report(0)
-    clientBroken = true // until the rows are read, a failure leaves the connection mid-query
-    if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
-    else await writeXlsx(client, columns, body, report, deps.signal)
-    clientBroken = false
-    await client.query('COMMIT')
-    const object = await stored
-    deps.signal.throwIfAborted()
-    const link = await deps.storage.signedUrl(key, { fileName: input.fileName })
-    sample()
-    deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, { processedItems: done || total, totalItems: total })
-    return {
-      idExport: input.idExport,
-      fileName: input.fileName,
-      fileSizeBytes: object.size,
-      format: input.format,
-      recordsProcessed: total,
-      downloadUrl: link.url,
-      expiresAt: link.expiresAt.toISOString(),
-      performanceMetrics: { processingTimeMs: Math.round(performance.now() - started), peakMemoryMB: Math.round(peakRss / 1024 / 1024), recordsProcessed: total },
-    }
-  } catch (err) {
-    upload.abort(err)
-    body.destroy(err as Error)
-    await stored.catch(() => {}) // the put removes what it wrote
-    await deps.storage.delete(key).catch(() => {}) // in case it had finished
-    if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
-    throw err
-  } finally {
-    deps.signal.removeEventListener('abort', stopUpload)
-    client.release(clientBroken)
-  }
+  })
+  memory.sample()
+  deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, { processedItems: done || total, totalItems: total })
+  const result = await reportResult(
+    deps.storage,
+    { key, fileName: input.fileName, format: input.format, size: object.size, records: total },
+    { startedAt, peakMemoryMB: memory.mb },
+  )
+  return { idExport: input.idExport, ...result }
 }
 
 /** CSV made by PostgreSQL (COPY ... TO STDOUT), after a header line with a BOM for Excel. */
@@ -138,7 +108,7 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
     rows += page.rows.length
     report(rows)
     signal.throwIfAborted()
-    await paced(sheet, body, BUFFERED)
+    await paced(sheet, body, REPORT_BUFFER)
   }
   await client.query('CLOSE kpi_rows')
   sheet.commit()

@@ -1,11 +1,14 @@
 // Reports on behalf of a caller (main thread): submitting a KPI export (its audit row, its job
-// and its report row in one transaction) and fresh download links to finished files.
+// and its report row in one transaction) or a data report (its job and report row), and fresh
+// download links to finished files.
 import { ConflictError, FaenaError, NotFoundError, ValidationError } from '../errors.js'
 import type { Database } from '../db/database.js'
 import type { Caller, JobService } from '../jobs/job-service.js'
 import type { JobView } from '../jobs/job-view.js'
 import type { SignedUrl, Storage } from '../storage/storage.js'
 import type { KpiFilters } from './kpi-sql.js'
+import { dataReportFileNames, toDataColumns, type DataReportOptions } from './data-request.js'
+import type { StoredRows } from './json-body-intake.js'
 import { reportKey } from './report-key.js'
 
 export interface KpiExportRequest {
@@ -39,6 +42,39 @@ export function createReportService(db: Database, storage: Storage, jobs: JobSer
         await tx.kpiAuditoriaExport.update({ where: { idExport: audit.idExport }, data: { jobId: job.id } })
         return { job, idExport }
       })
+    },
+
+    /** 202 material for a data report whose rows are already stored; they are removed if it is refused. */
+    async submitDataReport(caller: Caller, rows: StoredRows, options: DataReportOptions): Promise<JobView> {
+      const format = options.format ?? 'xlsx'
+      const { fileName, innerName } = dataReportFileNames(options, new Date())
+      try {
+        return await db.prisma.$transaction(async (tx) => {
+          const job = await jobs.create(
+            caller,
+            {
+              type: 'data-report',
+              parameters: {
+                input: rows,
+                reportType: options.reportType,
+                userName: options.userName,
+                columns: options.columns ? toDataColumns(options.columns) : undefined,
+                format,
+                fileName,
+                innerName,
+              },
+            },
+            { viaRoute: true, tx },
+          )
+          await tx.report.create({
+            data: { jobId: job.id, userId: caller.userId, kind: 'data-report', storageKey: reportKey(job.id, fileName), fileName, format },
+          })
+          return job
+        })
+      } catch (err) {
+        await storage.delete(rows.key).catch(() => {})
+        throw err
+      }
     },
 
     /** A freshly signed link to a finished job's file, for its owner or an admin. */

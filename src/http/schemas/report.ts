@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { KpiColumnsSchema, KpiFiltersSchema, KpiFormatSchema } from '../../reports/kpi-request.js'
+import { DataReportOptionsSchema } from '../../reports/data-request.js'
 import { CreatedJob } from './job.js'
 
 export const KpiExportBody = Type.Object(
@@ -15,3 +16,14 @@ export const CreatedExport = Type.Object({
   ...CreatedJob.properties,
   idExport: Type.String({ description: 'the audit row of this request (kpi_auditoria_export)' }),
 })
+
+export const DataReportBody = Type.Object(
+  {
+    ...DataReportOptionsSchema.properties,
+    rows: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+      description: 'one object per row; numbers stay numbers, ISO dates (YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS) become dates in XLSX, objects and arrays are written as JSON text',
+      examples: [[{ sucursal: 'Centro', fecha: '2026-03-01', total: 1520.5 }]],
+    }),
+  },
+  { additionalProperties: false },
+)

@@ -1,0 +1,122 @@
+// Data reports for the older AsyncReports clients: POST /jobs/report with the rows in a JSON
+// body, or in a JSON/NDJSON `dataFile` (multipart). Either way the rows are streamed into
+// storage as they arrive, never parsed whole, and the job is created once they are stored.
+import type { Readable } from 'node:stream'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ValidationError } from '../../errors.js'
+import { dataFileKind } from '../../reports/data-file-kind.js'
+import { parseDataReportOptions, type DataReportOptions } from '../../reports/data-request.js'
+import { storeJsonBody, type StoredRows } from '../../reports/json-body-intake.js'
+import type { ReportService } from '../../reports/report-service.js'
+import { storeUpload, UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
+import type { Storage } from '../../storage/storage.js'
+import { errorResponses } from '../schemas/error.js'
+import { CreatedJob } from '../schemas/job.js'
+import { DataReportBody } from '../schemas/report.js'
+
+export interface DataReportRouteOptions {
+  reports: ReportService
+  storage: Storage
+  maxBodyBytes: number
+  maxUploadBytes: number
+}
+
+const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = async (app, { reports, storage, maxBodyBytes, maxUploadBytes }) => {
+  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 256 * 1024, parts: 12 } })
+  // In this scope a JSON body is not parsed by Fastify: the route streams it (json-body-intake.ts).
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', (_request, payload, done) => done(null, payload))
+
+  app.post(
+    '/jobs/report',
+    {
+      // The body is checked while it streams in, not by Fastify: the schema is the docs.
+      validatorCompiler: () => () => true,
+      schema: {
+        tags: ['reports'],
+        summary: 'Turn rows you send into an XLSX or CSV report (optionally zipped)',
+        description:
+          'Either a JSON body (up to MAX_REPORT_BODY_BYTES) or multipart/form-data with a `dataFile` (a JSON array of row objects, or NDJSON, up to MAX_UPLOAD_BYTES) and the other fields as form fields (`columns` as a JSON array or comma-separated keys, `compress` true | false). Rows are streamed into storage as they arrive; 202 once they are stored. The result carries a download link (also GET /jobs/:id/download).',
+        consumes: ['application/json', 'multipart/form-data'],
+        body: DataReportBody,
+        response: { 202: CreatedJob, ...errorResponses(400, 401, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { rows, options } = await (
+        request.isMultipart()
+          ? fromMultipart(request.parts() as Parts, storage, maxUploadBytes)
+          : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
+      ).catch((err) => {
+        // Stop reading what is left of the request: the answer is already known.
+        if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError) reply.header('connection', 'close')
+        throw err
+      })
+      const job = await reports.submitDataReport(request.caller, rows, options)
+      return reply
+        .code(202)
+        .header('location', `/jobs/${job.id}`)
+        .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
+    },
+  )
+}
+
+async function fromJsonBody(body: Readable, contentLength: string | undefined, storage: Storage, maxBytes: number) {
+  if (Number(contentLength) > maxBytes) {
+    body.resume()
+    throw new UploadTooLargeError(maxBytes, 'MAX_REPORT_BODY_BYTES', 'the body')
+  }
+  return storeJsonBody(storage, body, maxBytes)
+}
+
+type Parts = AsyncIterableIterator<{ type: 'file'; fieldname: string; file: Readable } | { type: 'field'; fieldname: string; value: unknown }>
+
+async function fromMultipart(parts: Parts, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions }> {
+  const fields: Record<string, string> = {}
+  let rows: StoredRows | undefined
+  try {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'dataFile' || rows) {
+          part.file.resume()
+          throw new ValidationError(`${part.fieldname}: only one file, in the field "dataFile", is accepted`)
+        }
+        const upload = await storeUpload(storage, part.file, 'dataFile', dataFileKind)
+        rows = { key: upload.key, kind: upload.kind, size: upload.size }
+      } else {
+        fields[part.fieldname] = String(part.value)
+      }
+    }
+    if (!rows) throw new ValidationError('dataFile: is required (or send the rows as a JSON body)', { field: 'dataFile' })
+    return { rows, options: parseDataReportOptions(formOptions(fields)) }
+  } catch (err) {
+    if (rows) await storage.delete(rows.key).catch(() => {})
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new UploadTooLargeError(maxUploadBytes, 'MAX_UPLOAD_BYTES', 'dataFile')
+    throw err
+  }
+}
+
+/** Form fields are text: `compress` true | false, `columns` a JSON array or comma-separated keys. */
+function formOptions(fields: Record<string, string>): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...fields }
+  if (fields.compress !== undefined) {
+    if (fields.compress !== 'true' && fields.compress !== 'false') throw new ValidationError('compress: must be true or false', { field: 'compress' })
+    options.compress = fields.compress === 'true'
+  }
+  if (fields.columns !== undefined) {
+    const text = fields.columns.trim()
+    if (text.startsWith('[')) {
+      try {
+        options.columns = JSON.parse(text)
+      } catch {
+        throw new ValidationError('columns: is neither a JSON array nor comma-separated keys', { field: 'columns' })
+      }
+    } else {
+      options.columns = text.split(',').map((c) => c.trim())
+    }
+  }
+  return options
+}
+
+export default dataReportRoutes
