@@ -22,7 +22,12 @@ export async function paced(sheet: unknown, body: Writable, buffered: number): P
     const backlog = sheetBacklog(sheet)
     if (backlog.bytes <= XML_BACKLOG && body.writableLength <= buffered) return
     const waitOn = backlog.bytes > XML_BACKLOG ? backlog.stream : body
-    await Promise.race([waitOn ? once(waitOn, 'drain') : nextTurn(), delay(50)])
+    // Whichever comes first; the other's listener or timer is removed, so none pile up while
+    // a slow sink keeps the writer waiting.
+    const settled = new AbortController()
+    await Promise.race([waitOn ? once(waitOn, 'drain', { signal: settled.signal }) : nextTurn(), delay(50, undefined, { signal: settled.signal })]).finally(() =>
+      settled.abort(),
+    )
   }
 }
 

@@ -31,3 +31,21 @@ t.test('paced() waits while the sink holds more than allowed, and goes on once i
   t.ok(body.writableLength <= 256 * 1024)
   await paced({}, body, 256 * 1024) // nothing buffered: returns
 })
+
+t.test('paced() waiting long on a slow sink keeps one drain listener, not one per turn', async (t) => {
+  const body = new PassThrough({ highWaterMark: 64 * 1024 })
+  body.write(Buffer.alloc(512 * 1024)) // never read while we look
+  let turns = 0
+  const sheet = {
+    get _stream() {
+      turns++ // read once per turn of paced()'s loop
+      return undefined
+    },
+  }
+  const waiting = paced(sheet, body, 256 * 1024)
+  while (turns < 6) await new Promise((ok) => setTimeout(ok, 10))
+  t.ok(body.listenerCount('drain') <= 1, `${body.listenerCount('drain')} drain listener(s) after ${turns} turns`)
+  t.ok(body.listenerCount('error') <= 1, `${body.listenerCount('error')} error listener(s)`)
+  body.resume()
+  await waiting
+})
