@@ -1,10 +1,11 @@
 // The job types this service runs. Add one: write workers/processors/<name>.ts (default export
-// a Processor, named export `parameters` with its TypeBox schema), then add an entry here.
-import * as dataReport from '../../workers/processors/data-report.js'
-import * as dktImport from '../../workers/processors/dkt-import.js'
-import * as kpiExport from '../../workers/processors/kpi-export.js'
-import * as noop from '../../workers/processors/noop.js'
-import * as sleep from '../../workers/processors/sleep.js'
+// a Processor) and <name>.params.ts (named export `parameters`, its TypeBox schema: kept apart
+// so that worker threads never load TypeBox), then add an entry here.
+import * as dataReport from '../../workers/processors/data-report.params.js'
+import * as dktImport from '../../workers/processors/dkt-import.params.js'
+import * as kpiExport from '../../workers/processors/kpi-export.params.js'
+import * as noop from '../../workers/processors/noop.params.js'
+import * as sleep from '../../workers/processors/sleep.params.js'
 import type { JobTypeDefinition } from './registry.js'
 
 const processor = (name: string) => new URL(`../../workers/processors/${name}.js`, import.meta.url)

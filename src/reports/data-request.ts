@@ -4,9 +4,7 @@ import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { ValidationError } from '../errors.js'
 import { fieldErrors } from '../schema-errors.js'
-
-/** Columns of one report; XLSX allows 16,384, nobody reads more than this. */
-export const MAX_COLUMNS = 1000
+import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
 
 const Key = Type.String({ minLength: 1, maxLength: 200 })
 
@@ -56,12 +54,6 @@ export function dataReportFileNames(opts: DataReportOptions, day: Date): { fileN
   const base = `${opts.reportType}_${day.toISOString().slice(0, 10)}`
   const data = `${base}.${opts.format ?? 'xlsx'}`
   return opts.compress ? { fileName: `${base}.zip`, innerName: data } : { fileName: data, innerName: null }
-}
-
-/** A column as the writers use it. */
-export interface DataColumn {
-  key: string
-  header: string
 }
 
 export function toDataColumns(columns: Static<typeof DataColumnSchema>[]): DataColumn[] {
