@@ -11,6 +11,7 @@ import type { LoteSummary } from './import-file.js'
 import { DELETE_LOTE } from './lote-sql.js'
 import type { StoredUpload } from '../storage/store-upload.js'
 import type { FileKind } from './file-kind.js'
+import type { Idempotency } from '../jobs/idempotency.js'
 
 export interface LoteView extends LoteSummary {
   id: string
@@ -70,19 +71,30 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
      * Submits the import of a stored upload. Unless forced, a file this user already imported
      * into a lote, or is importing now, is a 409 naming that lote or job. Two identical uploads
      * at the same moment: a unique index on active imports (by user and SHA-256) lets one in.
-     * The caller discards the upload when this throws.
+     * A request repeated with its Idempotency-Key gets its first job back (`replayed`) and this
+     * upload is discarded. The caller discards the upload when this throws.
      */
-    async submitImport(caller: Caller, upload: StoredUpload<FileKind>, opts: { onError: 'reject' | 'skip'; force: boolean }): Promise<JobView> {
+    async submitImport(
+      caller: Caller,
+      upload: StoredUpload<FileKind>,
+      opts: { onError: 'reject' | 'skip'; force: boolean; idempotency?: Idempotency | undefined },
+    ): Promise<{ job: JobView; replayed: boolean }> {
+      const replayed = await jobs.replay(caller, opts.idempotency)
+      if (replayed) {
+        await storage.delete(upload.key)
+        return { job: replayed, replayed: true }
+      }
       try {
         if (!opts.force) await refuseRepeat(caller, upload.sha256)
-        return await jobs.create(
+        const job = await jobs.create(
           caller,
           {
             type: 'dkt-import',
             parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError, force: opts.force },
           },
-          { viaRoute: true },
+          { viaRoute: true, idempotency: opts.idempotency },
         )
+        return { job, replayed: false }
       } catch (err) {
         if (isUniqueViolation(err)) {
           await refuseRepeat(caller, upload.sha256)

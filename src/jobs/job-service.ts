@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } f
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
+import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
 import { toPage, type PageQuery } from './page.js'
 import type { JobRegistry, Priority } from './registry.js'
@@ -32,6 +33,12 @@ export interface ListJobsQuery extends PageQuery {
   type?: string
 }
 
+export interface CreateOptions {
+  viaRoute?: boolean
+  tx?: Prisma.TransactionClient
+  idempotency?: Idempotency | undefined
+}
+
 export type JobService = ReturnType<typeof createJobService>
 
 export interface JobLimits {
@@ -55,9 +62,13 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
   }
 
   return {
-    /** `viaRoute`: the job comes from its own route (an upload), not from POST /jobs. */
-    /** `tx`: create the job inside the caller's transaction (with the rows that go with it). */
-    async create(caller: Caller, input: CreateJobInput, opts: { viaRoute?: boolean; tx?: Prisma.TransactionClient } = {}): Promise<JobView> {
+    /**
+     * `viaRoute`: the job comes from its own route (an upload), not from POST /jobs.
+     * `tx`: create the job inside the caller's transaction (with the rows that go with it).
+     * `idempotency`: the request's Idempotency-Key, recorded with the job (see replay()).
+     */
+    async create(caller: Caller, input: CreateJobInput, opts: CreateOptions = {}): Promise<JobView> {
+      if (opts.idempotency && !opts.tx) return db.prisma.$transaction((tx) => this.create(caller, input, { ...opts, tx }))
       const def = registry.describe(input.type)
       if (def?.submittedThrough && !opts.viaRoute) {
         throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
@@ -93,7 +104,15 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
           ...(runAt ? { runAt } : {}),
         },
       })
+      if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
       return toJobView(job)
+    },
+
+    /** The job an earlier request with the same Idempotency-Key created (422 if it was another request), or null. */
+    async replay(caller: Caller, idempotency: Idempotency | undefined): Promise<JobView | null> {
+      if (!idempotency) return null
+      const jobId = await replayedJobId(db, caller, idempotency)
+      return jobId ? this.get(caller, jobId) : null
     },
 
     async get(caller: Caller, id: string): Promise<JobView> {

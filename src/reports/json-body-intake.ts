@@ -3,7 +3,7 @@
 // while its rows go to storage as NDJSON, one line per row, for the job to read. A body that
 // is not JSON, has an unknown or malformed field, a row that is not an object, or is too large
 // is refused with a 4xx that names the problem, and nothing is kept.
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { PassThrough, type Readable } from 'node:stream'
 import { once } from 'node:events'
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json'
@@ -32,7 +32,8 @@ export class InvalidJsonError extends FaenaError {
   }
 }
 
-export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions }> {
+/** The rows stored, the report's options, and the SHA-256 of the body as received. */
+export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
   const key = `uploads/${randomUUID()}.ndjson`
   const out = new PassThrough({ highWaterMark: 1024 * 1024 })
   const upload = new AbortController()
@@ -66,10 +67,12 @@ export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: 
     throw err instanceof FaenaError ? err : new InvalidJsonError(err.message)
   }
   tokenizer.onError = parser.onError
+  const hash = createHash('sha256')
   try {
     let bytes = 0
     for await (const chunk of body) {
       bytes += (chunk as Buffer).length
+      hash.update(chunk as Buffer)
       if (bytes > maxBytes) throw new UploadTooLargeError(maxBytes, 'MAX_REPORT_BODY_BYTES', 'the body')
       tokenizer.write(chunk as Buffer)
       if (out.writableNeedDrain) await once(out, 'drain')
@@ -80,7 +83,7 @@ export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: 
     const options = parseDataReportOptions(envelope)
     out.end()
     const object = await stored
-    return { rows: { key, kind: 'ndjson', size: object.size, rows }, options }
+    return { rows: { key, kind: 'ndjson', size: object.size, rows }, options, sha256: hash.digest('hex') }
   } catch (err) {
     upload.abort(err)
     out.destroy()

@@ -3,6 +3,7 @@
 // download links to finished files.
 import { ConflictError, FaenaError, NotFoundError, ValidationError } from '../errors.js'
 import type { Database } from '../db/database.js'
+import type { Idempotency } from '../jobs/idempotency.js'
 import type { Caller, JobService } from '../jobs/job-service.js'
 import type { JobView } from '../jobs/job-view.js'
 import type { SignedUrl, Storage } from '../storage/storage.js'
@@ -22,9 +23,16 @@ export type ReportService = ReturnType<typeof createReportService>
 export function createReportService(db: Database, storage: Storage, jobs: JobService) {
   return {
     /** 202 material: the job, and the audit row's id (idExport) that follows it. */
-    async submitKpiExport(caller: Caller, req: KpiExportRequest, clientIp: string | null): Promise<{ job: JobView; idExport: string }> {
+    async submitKpiExport(
+      caller: Caller,
+      req: KpiExportRequest,
+      clientIp: string | null,
+      idempotency?: Idempotency,
+    ): Promise<{ job: JobView; idExport: string; replayed: boolean }> {
       const { from, to } = req.filters
       if (from > to) throw new ValidationError(`filters.to: ${to} is before filters.from ${from}`, { field: 'filters.to' })
+      const replayed = await jobs.replay(caller, idempotency)
+      if (replayed) return { job: replayed, idExport: String((replayed.parameters as { idExport: string }).idExport), replayed: true }
       const fileName = `kpi_${from}_${to}.${req.format}`
       return db.prisma.$transaction(async (tx) => {
         const audit = await tx.kpiAuditoriaExport.create({
@@ -34,21 +42,29 @@ export function createReportService(db: Database, storage: Storage, jobs: JobSer
         const job = await jobs.create(
           caller,
           { type: 'kpi-export', parameters: { idExport, filters: req.filters, format: req.format, columns: req.columns, fileName } },
-          { viaRoute: true, tx },
+          { viaRoute: true, tx, idempotency },
         )
         await tx.report.create({
           data: { jobId: job.id, userId: caller.userId, kind: 'kpi-export', storageKey: reportKey(job.id, fileName), fileName, format: req.format },
         })
         await tx.kpiAuditoriaExport.update({ where: { idExport: audit.idExport }, data: { jobId: job.id } })
-        return { job, idExport }
+        return { job, idExport, replayed: false }
       })
     },
 
-    /** 202 material for a data report whose rows are already stored; they are removed if it is refused. */
-    async submitDataReport(caller: Caller, rows: StoredRows, options: DataReportOptions): Promise<JobView> {
+    /**
+     * 202 material for a data report whose rows are already stored; they are removed if it is
+     * refused, or if an earlier request with the same Idempotency-Key made the job (`replayed`).
+     */
+    async submitDataReport(caller: Caller, rows: StoredRows, options: DataReportOptions, idempotency?: Idempotency): Promise<{ job: JobView; replayed: boolean }> {
       const format = options.format ?? 'xlsx'
       const { fileName, innerName } = dataReportFileNames(options, new Date())
       try {
+        const replayed = await jobs.replay(caller, idempotency)
+        if (replayed) {
+          await storage.delete(rows.key)
+          return { job: replayed, replayed: true }
+        }
         return await db.prisma.$transaction(async (tx) => {
           const job = await jobs.create(
             caller,
@@ -64,12 +80,12 @@ export function createReportService(db: Database, storage: Storage, jobs: JobSer
                 innerName,
               },
             },
-            { viaRoute: true, tx },
+            { viaRoute: true, tx, idempotency },
           )
           await tx.report.create({
             data: { jobId: job.id, userId: caller.userId, kind: 'data-report', storageKey: reportKey(job.id, fileName), fileName, format },
           })
-          return job
+          return { job, replayed: false }
         })
       } catch (err) {
         await storage.delete(rows.key).catch(() => {})

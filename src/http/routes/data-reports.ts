@@ -11,8 +11,9 @@ import { storeJsonBody, type StoredRows } from '../../reports/json-body-intake.j
 import type { ReportService } from '../../reports/report-service.js'
 import { storeUpload, UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
 import type { Storage } from '../../storage/storage.js'
+import { idempotencyOf, sendCreated } from '../job-created.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreatedJob } from '../schemas/job.js'
+import { CreatedJob, IdempotencyHeaders } from '../schemas/job.js'
 import { DataReportBody } from '../schemas/report.js'
 
 export interface DataReportRouteOptions {
@@ -39,12 +40,13 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
         description:
           'Either a JSON body (up to MAX_REPORT_BODY_BYTES) or multipart/form-data with a `dataFile` (a JSON array of row objects, or NDJSON, up to MAX_UPLOAD_BYTES) and the other fields as form fields (`columns` as a JSON array or comma-separated keys, `compress` true | false). Rows are streamed into storage as they arrive; 202 once they are stored. The result carries a download link (also GET /jobs/:id/download).',
         consumes: ['application/json', 'multipart/form-data'],
+        headers: IdempotencyHeaders,
         body: DataReportBody,
-        response: { 202: CreatedJob, ...errorResponses(400, 401, 413, 415) },
+        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
-      const { rows, options } = await (
+      const { rows, options, sha256 } = await (
         request.isMultipart()
           ? fromMultipart(request.parts() as Parts, storage, maxUploadBytes)
           : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
@@ -53,11 +55,9 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
         if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError) reply.header('connection', 'close')
         throw err
       })
-      const job = await reports.submitDataReport(request.caller, rows, options)
-      return reply
-        .code(202)
-        .header('location', `/jobs/${job.id}`)
-        .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
+      const idempotency = idempotencyOf(request, { options, sha256 })
+      const { job, replayed } = await reports.submitDataReport(request.caller, rows, options, idempotency)
+      return sendCreated(reply, job, { replayed })
     },
   )
 }
@@ -72,9 +72,10 @@ async function fromJsonBody(body: Readable, contentLength: string | undefined, s
 
 type Parts = AsyncIterableIterator<{ type: 'file'; fieldname: string; file: Readable } | { type: 'field'; fieldname: string; value: unknown }>
 
-async function fromMultipart(parts: Parts, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions }> {
+async function fromMultipart(parts: Parts, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
   const fields: Record<string, string> = {}
   let rows: StoredRows | undefined
+  let sha256 = ''
   try {
     for await (const part of parts) {
       if (part.type === 'file') {
@@ -84,12 +85,13 @@ async function fromMultipart(parts: Parts, storage: Storage, maxUploadBytes: num
         }
         const upload = await storeUpload(storage, part.file, 'dataFile', dataFileKind)
         rows = { key: upload.key, kind: upload.kind, size: upload.size }
+        sha256 = upload.sha256
       } else {
         fields[part.fieldname] = String(part.value)
       }
     }
     if (!rows) throw new ValidationError('dataFile: is required (or send the rows as a JSON body)', { field: 'dataFile' })
-    return { rows, options: parseDataReportOptions(formOptions(fields)) }
+    return { rows, options: parseDataReportOptions(formOptions(fields)), sha256 }
   } catch (err) {
     if (rows) await storage.delete(rows.key).catch(() => {})
     if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new UploadTooLargeError(maxUploadBytes, 'MAX_UPLOAD_BYTES', 'dataFile')

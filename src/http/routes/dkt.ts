@@ -7,8 +7,9 @@ import { dktFileKind, type FileKind } from '../../dkt/file-kind.js'
 import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../storage/store-upload.js'
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
+import { idempotencyOf, sendCreated } from '../job-created.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreatedJob, JobParams } from '../schemas/job.js'
+import { CreatedJob, IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
 
 export interface DktRouteOptions {
@@ -31,7 +32,8 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         description:
           'multipart/form-data with `file` and optional `onError` (reject | skip) and `force` (true | false). The file is streamed to storage as it arrives; 202 once it is stored.',
         consumes: ['multipart/form-data'],
-        response: { 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415) },
+        headers: IdempotencyHeaders,
+        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -59,14 +61,11 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         }
         const unknown = Object.keys(fields).filter((f) => !(f in FIELDS))
         if (unknown.length) throw new ValidationError(`${unknown[0]}: is not a known field`)
-        const job = await dkt.submitImport(request.caller, upload, {
-          onError: (fields.onError as 'reject' | 'skip' | undefined) ?? 'reject',
-          force: fields.force === 'true',
-        })
-        return reply
-          .code(202)
-          .header('location', `/jobs/${job.id}`)
-          .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
+        const onError = (fields.onError as 'reject' | 'skip' | undefined) ?? 'reject'
+        const force = fields.force === 'true'
+        const idempotency = idempotencyOf(request, { onError, force, sha256: upload.sha256, fileName: upload.fileName })
+        const { job, replayed } = await dkt.submitImport(request.caller, upload, { onError, force, idempotency })
+        return sendCreated(reply, job, { replayed })
       } catch (err) {
         if (upload) await dkt.discardUpload(upload)
         const tooLarge = (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'

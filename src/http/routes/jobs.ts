@@ -2,8 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { JobService } from '../../jobs/job-service.js'
+import { idempotencyOf, sendCreated } from '../job-created.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreateJobBody, CreatedJob, JobList, JobParams, ListJobsQuery } from '../schemas/job.js'
+import { CreateJobBody, CreatedJob, IdempotencyHeaders, JobList, JobParams, ListJobsQuery } from '../schemas/job.js'
 
 const tags = ['jobs']
 
@@ -14,17 +15,18 @@ const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, 
       schema: {
         tags,
         summary: 'Submit a job',
-        description: 'Answers 202 at once; follow the job at the Location header.',
+        description:
+          'Answers 202 at once; follow the job at the Location header. With an `Idempotency-Key` header, the same key and request within 24 h answer 200 with the job the first one created (another request with the key: 422).',
+        headers: IdempotencyHeaders,
         body: CreateJobBody,
-        response: { 202: CreatedJob, ...errorResponses(400, 401) },
+        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 422, 429) },
       },
     },
     async (request, reply) => {
-      const job = await jobs.create(request.caller, request.body)
-      return reply
-        .code(202)
-        .header('location', `/jobs/${job.id}`)
-        .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress })
+      const idempotency = idempotencyOf(request, request.body)
+      const replayed = await jobs.replay(request.caller, idempotency)
+      if (replayed) return sendCreated(reply, replayed, { replayed: true })
+      return sendCreated(reply, await jobs.create(request.caller, request.body, { idempotency }))
     },
   )
 

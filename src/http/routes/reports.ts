@@ -3,8 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { ReportService } from '../../reports/report-service.js'
 import { clientIp } from '../client-ip.js'
+import { idempotencyOf, sendCreated } from '../job-created.js'
 import { errorResponses } from '../schemas/error.js'
-import { JobParams } from '../schemas/job.js'
+import { IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { CreatedExport, KpiExportBody } from '../schemas/report.js'
 
 export interface ReportRouteOptions {
@@ -20,16 +21,15 @@ const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async (app, 
         tags: ['reports'],
         summary: 'Export daily KPI snapshots to an XLSX or CSV file',
         description: '202 at once; the job streams the rows into storage. Its result carries a download link (also GET /jobs/:id/download).',
+        headers: IdempotencyHeaders,
         body: KpiExportBody,
-        response: { 202: CreatedExport, ...errorResponses(400, 401) },
+        response: { 200: CreatedExport, 202: CreatedExport, ...errorResponses(400, 401, 409, 422, 429) },
       },
     },
     async (request, reply) => {
-      const { job, idExport } = await reports.submitKpiExport(request.caller, request.body, clientIp(request.ip))
-      return reply
-        .code(202)
-        .header('location', `/jobs/${job.id}`)
-        .send({ jobId: job.id, status: job.status, type: job.type, createdAt: job.createdAt, progress: job.progress, idExport })
+      const idempotency = idempotencyOf(request, request.body)
+      const { job, idExport, replayed } = await reports.submitKpiExport(request.caller, request.body, clientIp(request.ip), idempotency)
+      return sendCreated(reply, job, { replayed, extra: { idExport } })
     },
   )
 

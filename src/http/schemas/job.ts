@@ -71,3 +71,15 @@ export const ListJobsQuery = PageQuery({
 })
 
 export const JobList = PageOf(Type.Ref('Job'))
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'makes a retried request safe: the same key and request within 24 h give back the same job (200), another request with it is a 422',
+      examples: ['5f0c2b9e-7d1a-4e7b-9a51-3f2d8c1e0a77'],
+    }),
+  ),
+})

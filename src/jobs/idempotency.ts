@@ -1,0 +1,71 @@
+// Idempotency-Key on the requests that create jobs: a client that retries (a timeout, a lost
+// answer) with the same key gets the job its first request created instead of a second one.
+// A key belongs to its user and lives IDEMPOTENCY_TTL_MS; the same key with another request is
+// a 422. The key is written in the job's own transaction, so a job and its key exist together.
+import { createHash } from 'node:crypto'
+import { ConflictError, FaenaError, ValidationError } from '../errors.js'
+import type { Prisma } from '../generated/prisma/client.js'
+import type { Database } from '../db/database.js'
+import type { Caller } from './job-service.js'
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
+
+export interface Idempotency {
+  key: string
+  /** What the key stands for: the route and the request, hashed (requestHash). */
+  requestHash: string
+}
+
+/** The header's value, checked: 1 to 255 visible ASCII characters. */
+export function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined
+  if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
+    throw new ValidationError('Idempotency-Key: must be 1 to 255 visible ASCII characters, sent once', { field: 'Idempotency-Key' })
+  }
+  return header
+}
+
+/** SHA-256 of a route and a request, whatever the order of the request's keys. */
+export function requestHash(route: string, request: unknown): string {
+  return createHash('sha256').update(route).update('\n').update(canonicalJson(request)).digest('hex')
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined)
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`
+  }
+  return JSON.stringify(v) ?? 'null'
+}
+
+export class IdempotencyKeyReusedError extends FaenaError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with another request; use a new key for a new request', 422)
+  }
+}
+
+/** The job an earlier request with this key created, or null; 422 when that request was another. */
+export async function replayedJobId(db: Database, caller: Caller, idem: Idempotency): Promise<string | null> {
+  const row = await db.prisma.idempotencyKey.findUnique({ where: { userId_key: { userId: caller.userId, key: idem.key } } })
+  if (!row || row.expiresAt <= new Date()) return null
+  if (row.requestHash !== idem.requestHash) throw new IdempotencyKeyReusedError()
+  return row.jobId
+}
+
+/**
+ * Records the key for `jobId`, in the job's transaction. An expired key is taken over; a live
+ * one means a request with the same key was just served (a race): 409, the job is rolled back,
+ * and the client's retry gets that request's job.
+ */
+export async function holdKey(tx: Prisma.TransactionClient, caller: Caller, idem: Idempotency, jobId: string): Promise<void> {
+  const held = await tx.$executeRaw`
+    INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at)
+    VALUES (${caller.userId}, ${idem.key}, ${idem.requestHash}, ${jobId}, now() + make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000}::double precision))
+    ON CONFLICT (user_id, key) DO UPDATE
+       SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now(), expires_at = EXCLUDED.expires_at
+     WHERE idempotency_key.expires_at <= now()`
+  if (held === 0) {
+    throw new ConflictError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key was being served at the same time; send it again to get its job')
+  }
+}
