@@ -12,6 +12,7 @@ import type { ReportService } from '../../reports/report-service.js'
 import { storeUpload, UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
+import { multipartParts } from '../multipart-parts.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders } from '../schemas/job.js'
 import { DataReportBody } from '../schemas/report.js'
@@ -48,7 +49,7 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
     async (request, reply) => {
       const { rows, options, sha256 } = await (
         request.isMultipart()
-          ? fromMultipart(request.parts() as Parts, storage, maxUploadBytes)
+          ? fromMultipart(multipartParts(request) as Parts, storage, maxUploadBytes)
           : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
       ).catch((err) => {
         // Stop reading what is left of the request: the answer is already known.

@@ -8,6 +8,7 @@ import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, t
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
+import { multipartParts } from '../multipart-parts.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
@@ -41,7 +42,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
       const fields: Record<string, string> = {}
       let upload: StoredUpload<FileKind> | undefined
       try {
-        for await (const part of request.parts()) {
+        for await (const part of multipartParts(request)) {
           if (part.type === 'file') {
             if (part.fieldname !== 'file' || upload) {
               part.file.resume()

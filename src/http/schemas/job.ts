@@ -67,7 +67,7 @@ export const Job = Type.Object(
 
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
-  type: Type.Optional(Type.String({ maxLength: 100 })),
+  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' })),
 })
 
 export const JobList = PageOf(Type.Ref('Job'))
