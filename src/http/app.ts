@@ -1,5 +1,6 @@
 // The HTTP application: plugins and routes, no listen (server.ts owns the socket). Everything
 // it serves comes in through `deps`, built by the composition root (src/runtime.ts).
+import { validation } from './validation.js'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { TokenService } from '../auth/tokens.js'
@@ -46,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: deps.trustProxy ?? false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ...validation,
   })
   app.addSchema(ErrorResponse)
   app.addSchema(Job)

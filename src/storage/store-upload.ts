@@ -68,14 +68,23 @@ export async function storeUpload<K extends string>(storage: Storage, file: Read
   const key = `uploads/${randomUUID()}`
   // pipeline() destroys every stage on the first error, so the storage's put sees it and
   // removes what it wrote.
+  let sourceError: unknown
+  file.once('error', (err) => (sourceError = err))
   const body = pipeline(file, kindGate(sniff, (k) => (kind = k)), hasher, () => {})
   try {
     const stored = await storage.put(key, body)
     return { key, fileName, size: stored.size, sha256: hash.digest('hex'), kind: kind! }
   } catch (err) {
     await storage.delete(key).catch(() => {})
-    throw err
+    throw sourceError ? asClientError(sourceError) : err
   }
+}
+
+/** What went wrong with the bytes the client sent: its own 4xx (too large), or cut short / malformed. */
+function asClientError(err: unknown): unknown {
+  const status = (err as { statusCode?: unknown }).statusCode
+  if (err instanceof FaenaError || (typeof status === 'number' && status < 500)) return err
+  return new FaenaError('UPLOAD_INCOMPLETE', `the file did not arrive whole (${(err as Error).message}); nothing was kept`, 400)
 }
 
 /** The client's file name, as a label only (storage keys never come from it). */
