@@ -24,6 +24,7 @@ import { jobTypes } from './jobs/job-types.js'
 import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
 import { createWorkerQueue } from './queue/index.js'
 import { createStorage, storageSettings } from './storage/create-storage.js'
+import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import type { Storage } from './storage/storage.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
 
@@ -35,6 +36,8 @@ export interface Faena {
   readonly storage: Storage
   readonly workerId: string
   readonly dispatcher: Dispatcher | null
+  /** Deletes finished jobs past RETENTION_DAYS with their files (sweepOnce() runs it now). */
+  readonly retention: RetentionSweeper
   /** Listens on HOST:PORT; returns the address. */
   listen(): Promise<string>
   /** Ordered, idempotent shutdown: HTTP, dispatcher (hands running jobs back), listener, DB. */
@@ -77,6 +80,18 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
+
+    const retention = createRetentionSweeper({
+      db: db.pool,
+      storage,
+      retentionDays: config.RETENTION_DAYS,
+      intervalMs: config.RETENTION_SWEEP_MS,
+      logger: logger.child({ component: 'retention' }),
+    })
+    if (config.RETENTION_DAYS > 0) {
+      retention.start()
+      cleanups.push(() => retention.stop())
+    }
 
     let dispatcher: Dispatcher | null = null
     if (config.WORKER_CONCURRENCY > 0) {
@@ -139,6 +154,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       storage,
       workerId,
       dispatcher,
+      retention,
       listen: () => app.listen({ host: config.HOST, port: config.PORT }),
       stop: () => (stopping ??= stopAll()),
     }

@@ -1,0 +1,75 @@
+// Retention: every RETENTION_SWEEP_MS, finished jobs older than RETENTION_DAYS are deleted with
+// their report rows and stored files (uploads, problems CSVs, report files), and expired
+// idempotency keys go. Audit rows are kept. Files go first: a job whose files could not all be
+// removed stays for the next sweep, so no file is left without a row that names it.
+import type { Logger } from 'pino'
+import { storedFilesOf } from '../jobs/job-files.js'
+import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
+import type { Queryable } from '../queue/types.js'
+import type { Storage } from '../storage/storage.js'
+
+const BATCH = 200
+
+export interface RetentionOptions {
+  db: Queryable
+  storage: Storage
+  retentionDays: number
+  intervalMs: number
+  logger: Logger
+}
+
+export interface SweepResult {
+  jobs: number
+  files: number
+  keys: number
+}
+
+export type RetentionSweeper = ReturnType<typeof createRetentionSweeper>
+
+export function createRetentionSweeper(o: RetentionOptions) {
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> | undefined
+
+  async function sweepOnce(): Promise<SweepResult> {
+    const total: SweepResult = { jobs: 0, files: 0, keys: 0 }
+    for (;;) {
+      const batch = await oldFinishedJobs(o.db, o.retentionDays, BATCH)
+      const gone: string[] = []
+      for (const job of batch) {
+        const files = storedFilesOf(job)
+        const removed = await Promise.allSettled(files.map((key) => o.storage.delete(key)))
+        const failed = removed.filter((r) => r.status === 'rejected')
+        if (failed.length > 0) {
+          o.logger.warn({ jobId: job.id, err: (failed[0] as PromiseRejectedResult).reason }, 'retention: a file could not be removed; the job stays until the next sweep')
+          continue
+        }
+        total.files += files.length
+        gone.push(job.id)
+      }
+      if (gone.length > 0) total.jobs += await deleteJobs(o.db, gone)
+      if (batch.length < BATCH || gone.length === 0) break
+    }
+    total.keys = await deleteExpiredKeys(o.db)
+    if (total.jobs + total.keys > 0) o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')
+    return total
+  }
+
+  const tick = () => {
+    running = sweepOnce()
+      .catch((err) => o.logger.error({ err }, 'retention sweep failed; trying again next time'))
+      .finally(() => (running = undefined))
+  }
+
+  return {
+    sweepOnce,
+    start() {
+      timer = setInterval(() => running ?? tick(), o.intervalMs)
+      timer.unref()
+      tick()
+    },
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
+}

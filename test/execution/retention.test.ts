@@ -1,0 +1,72 @@
+// Retention: finished jobs past RETENTION_DAYS go with their report rows and every stored file
+// they name; recent or unfinished jobs, their files and the audit rows stay; expired
+// idempotency keys go.
+import { Readable } from 'node:stream'
+import t from 'tap'
+import { startTestFaena, type TestFaena } from '../support/faena.js'
+
+const put = (f: TestFaena, key: string) => f.faena.storage.put(key, Readable.from([`content of ${key}`]))
+
+async function job(f: TestFaena, id: string, status: string, daysAgo: number, fields: { type?: string; parameters?: unknown; result?: unknown; error?: unknown } = {}) {
+  await f.faena.db.pool.query(
+    `INSERT INTO processing_job (id, type, user_id, status, parameters, result, error, completed_at, updated_at)
+     VALUES ($1, $2, 'alice', $3::"JobStatus", $4, $5, $6, CASE WHEN $3::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN now() - make_interval(days => $7) END, now() - make_interval(days => $7))`,
+    [id, fields.type ?? 'noop', status, JSON.stringify(fields.parameters ?? {}), JSON.stringify(fields.result ?? null), JSON.stringify(fields.error ?? null), daysAgo],
+  )
+}
+
+async function report(f: TestFaena, jobId: string, key: string) {
+  await f.faena.db.pool.query(
+    `INSERT INTO report (id, job_id, user_id, kind, storage_key, file_name, format, status) VALUES ($1, $1, 'alice', 'kpi-export', $2, 'f.csv', 'csv', 'COMPLETED')`,
+    [jobId, key],
+  )
+  await put(f, key)
+}
+
+t.test('a sweep deletes old finished jobs with their files and report rows, and keeps everything else', async (t) => {
+  const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 7 } })
+  const db = f.faena.db.pool
+
+  await job(f, 'old-export', 'COMPLETED', 8, { type: 'kpi-export' })
+  await report(f, 'old-export', 'reports/old-export/kpi.csv')
+  await db.query(`INSERT INTO kpi_auditoria_export (user_id, filters, format, codigo_estado, job_id) VALUES ('alice', '{}', 'csv', 1, 'old-export')`)
+  await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'live', 'h', 'old-export', now() + interval '1 hour')`)
+
+  await job(f, 'old-import', 'FAILED', 30, {
+    type: 'dkt-import',
+    parameters: { fileKey: 'uploads/11111111-1111-1111-1111-111111111111' },
+    error: { code: 'DKT_INVALID_ROWS', message: 'x', details: { problemsFile: { key: 'problems/old-import.csv' } } },
+  })
+  await put(f, 'uploads/11111111-1111-1111-1111-111111111111')
+  await put(f, 'problems/old-import.csv')
+
+  await job(f, 'old-report', 'CANCELLED', 9, { type: 'data-report', parameters: { input: { key: 'uploads/22222222-2222-2222-2222-222222222222.ndjson' } } })
+  await put(f, 'uploads/22222222-2222-2222-2222-222222222222.ndjson')
+
+  await job(f, 'recent', 'COMPLETED', 6, { type: 'kpi-export' })
+  await report(f, 'recent', 'reports/recent/kpi.csv')
+  await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'expired', 'h', 'recent', now() - interval '1 second')`)
+  await job(f, 'old-running', 'PROCESSING', 40)
+  await job(f, 'old-queued', 'QUEUED', 40)
+
+  const swept = await f.faena.retention.sweepOnce()
+  t.same(swept, { jobs: 3, files: 4, keys: 1 })
+
+  const ids = (await db.query('SELECT id FROM processing_job ORDER BY id')).rows.map((r) => r.id)
+  t.same(ids, ['old-queued', 'old-running', 'recent'], 'recent and unfinished jobs stay')
+  t.same((await db.query('SELECT job_id FROM report')).rows, [{ job_id: 'recent' }], "the old job's report row went with it")
+  for (const key of ['reports/old-export/kpi.csv', 'uploads/11111111-1111-1111-1111-111111111111', 'problems/old-import.csv', 'uploads/22222222-2222-2222-2222-222222222222.ndjson']) {
+    t.equal(await f.faena.storage.size(key), null, `${key} removed`)
+  }
+  t.ok(await f.faena.storage.size('reports/recent/kpi.csv'), "the recent job's file stays")
+  t.same((await db.query('SELECT job_id, codigo_estado FROM kpi_auditoria_export')).rows, [{ job_id: 'old-export', codigo_estado: 1 }], 'audit rows are kept')
+  t.same((await db.query('SELECT key FROM idempotency_key')).rows, [], "the old job's key went with it, the expired one too")
+
+  t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0 }, 'a second sweep finds nothing')
+})
+
+t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
+  const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 0 } })
+  await job(f, 'ancient', 'COMPLETED', 3650)
+  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n, 1, 'not swept at start')
+})
