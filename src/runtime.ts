@@ -88,13 +88,13 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       intervalMs: config.RETENTION_SWEEP_MS,
       logger: logger.child({ component: 'retention' }),
     })
-    if (config.RETENTION_DAYS > 0) {
+    if (config.RETENTION_DAYS > 0 && config.ROLE !== 'api') {
       retention.start()
       cleanups.push(() => retention.stop())
     }
 
     let dispatcher: Dispatcher | null = null
-    if (config.WORKER_CONCURRENCY > 0) {
+    if (config.WORKER_CONCURRENCY > 0 && config.ROLE !== 'api') {
       const queue = createWorkerQueue(db.pool, workerId, config.LEASE_MS)
       const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
       const d = createDispatcher({
@@ -135,6 +135,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       reports: { reports },
       dataReports: { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+      healthOnly: config.ROLE === 'worker',
       trustProxy: trustProxyOption(config.TRUST_PROXY),
       jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
       corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

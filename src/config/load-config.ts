@@ -26,6 +26,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.STORAGE === 's3' && !config.S3_BUCKET) {
     throw new ConfigError('invalid configuration: S3_BUCKET is required when STORAGE=s3')
   }
+  if (config.ROLE !== 'all' && !config.DATABASE_URL) {
+    throw new ConfigError(`invalid configuration: ROLE=${config.ROLE} is one node of several sharing one database: set DATABASE_URL (the embedded PostgreSQL is for ROLE=all)`)
+  }
+  if (config.ROLE === 'worker' && config.WORKER_CONCURRENCY === 0) {
+    throw new ConfigError('invalid configuration: ROLE=worker runs jobs: WORKER_CONCURRENCY must be at least 1')
+  }
   if (config.NODE_ENV === 'production') {
     const missing = (['JWT_SECRET', 'DATABASE_URL'] as const).filter((k) => !config[k])
     if (missing.length > 0) {

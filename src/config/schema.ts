@@ -26,6 +26,10 @@ export const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: 'false', description: 'whose X-Forwarded-For to believe: false, true (any peer), or proxy addresses/CIDRs, comma-separated' }),
   MAX_ACTIVE_JOBS_PER_USER: Int(1000, 1, 'queued + running jobs one user may have; beyond, creating a job is a 429 with Retry-After'),
   JOB_CREATION_PER_MINUTE: Int(600, 1, 'job-creating requests one user may make per minute; beyond, 429 with Retry-After'),
+  ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
+    default: 'all',
+    description: 'all: serves the API and runs jobs; api: serves the API only; worker: runs jobs only (HTTP: /health only). api and worker nodes share one DATABASE_URL',
+  }),
   WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
   WORKER_MAX_HEAP_MB: Int(128, 16, 'heap limit of each worker thread (old generation, MB): a job that needs more fails with WORKER_OUT_OF_MEMORY and the process goes on'),
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),

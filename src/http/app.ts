@@ -35,6 +35,8 @@ export interface AppDeps {
   jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
   corsOrigins?: string[]
+  /** Only /health/* (a worker node): no API routes, no docs. */
+  healthOnly?: boolean
   /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string[]
 }
@@ -54,8 +56,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(Lote)
   await app.register(errorHandler)
   await app.register(security, { corsOrigins: deps.corsOrigins ?? [] })
-  await app.register(openapi)
+  // A worker node (ROLE=worker) answers health checks only.
+  if (!deps.healthOnly) await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })
+  if (deps.healthOnly) return app
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess
   /** http://127.0.0.1:<port> */
   base: string
+  /** Every line the server wrote to stdout so far (its JSON logs). */
+  lines: string[]
   /** SIGKILL, and resolves once the process is gone. */
   kill(): Promise<void>
 }
@@ -27,13 +29,14 @@ export async function startServerProcess(t: Test, env: Record<string, string>): 
   }
   t.teardown(kill)
   // The server logs one JSON line with its address once it listens.
+  const lines: string[] = []
   const base = await new Promise<string>((ok, fail) => {
-    const lines = createInterface({ input: child.stdout! })
-    lines.on('line', (line) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line)
       const address = /"address":"(http:[^"]+)"/.exec(line)?.[1]
       if (address) ok(address)
     })
     void exited.then(() => fail(new Error(`the server exited (${child.exitCode ?? child.signalCode}) before listening`)))
   })
-  return { child, base, kill }
+  return { child, base, lines, kill }
 }
