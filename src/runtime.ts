@@ -78,7 +78,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     cleanups.push(() => storage.close())
 
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
-    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER })
+    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     const retention = createRetentionSweeper({

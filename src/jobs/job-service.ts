@@ -1,11 +1,12 @@
 // Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
 // owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
 import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
-import type { Prisma } from '../generated/prisma/client.js'
+import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
+import { recentReads } from './recent-reads.js'
 import { toPage, type PageQuery } from './page.js'
 import type { JobRegistry, Priority } from './registry.js'
 
@@ -44,10 +45,13 @@ export type JobService = ReturnType<typeof createJobService>
 export interface JobLimits {
   /** QUEUED + PROCESSING jobs a user may have; beyond, creating one is a 429. */
   maxActivePerUser: number
+  /** Reads of one job answered from a read this recent (JOB_READ_CACHE_MS; 0 = always read). */
+  readCacheMs?: number
 }
 
 export function createJobService(db: Database, registry: JobRegistry, limits: JobLimits = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
+  const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
 
   /** A finished import whose lote was undone says so (`loteDeleted: true`). */
   const withLoteState = async (views: JobView[]): Promise<JobView[]> => {
@@ -116,9 +120,9 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
     },
 
     async get(caller: Caller, id: string): Promise<JobView> {
-      const job = await db.prisma.processingJob.findFirst({ where: { id, ...owned(caller) } })
+      const job = await reads.get(id, () => db.prisma.processingJob.findUnique({ where: { id } }))
       // Another user's job is indistinguishable from a missing one.
-      if (!job) throw new NotFoundError('job', id)
+      if (!job || (!caller.admin && job.userId !== caller.userId)) throw new NotFoundError('job', id)
       return (await withLoteState([toJobView(job)]))[0]!
     },
 
@@ -139,6 +143,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
     async cancel(caller: Caller, id: string): Promise<'cancelled' | 'requested'> {
       const outcome = await cancelJob(db.pool, id, caller.admin ? null : caller.userId)
+      reads.forget(id)
       switch (outcome.kind) {
         case 'not-found':
           throw new NotFoundError('job', id)

@@ -54,6 +54,8 @@ export async function startTestFaena(
       // A poll this slow proves that LISTEN/NOTIFY, not polling, starts the jobs.
       POLL_INTERVAL_MS: 60_000,
       PROGRESS_FLUSH_MS: 20,
+      // Tests read a job right after changing it from elsewhere (another faena, SQL).
+      JOB_READ_CACHE_MS: 0,
       CANCEL_GRACE_MS: 2000,
       RETRY_BASE_MS: 50,
       RETRY_MAX_MS: 200,
