@@ -8,6 +8,7 @@ import iconv from 'iconv-lite'
 import { Readable } from 'node:stream'
 import { observe } from '../storage/observe-stream.js'
 import type { FileKind } from './file-kind.js'
+import { checkXlsxRow } from './xlsx-limits.js'
 
 export interface Row {
   line: number
@@ -119,7 +120,9 @@ async function* readXlsx(source: Readable): AsyncGenerator<Row[]> {
   for await (const sheet of workbook) {
     let batch: Row[] = []
     for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-      const cells = (row.values as unknown[]).slice(1).map(cellText)
+      const values = row.values as unknown[]
+      checkXlsxRow(row.number, values.length - 1)
+      const cells = values.slice(1).map(cellText)
       if (!cells.some((c) => c.trim() !== '')) continue
       batch.push({ line: row.number, cells })
       if (batch.length === BATCH) {
