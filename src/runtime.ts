@@ -86,6 +86,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       storage,
       retentionDays: config.RETENTION_DAYS,
       intervalMs: config.RETENTION_SWEEP_MS,
+      abandonedUploadMs: config.ABANDONED_UPLOAD_MS,
       logger: logger.child({ component: 'retention' }),
     })
     if (config.RETENTION_DAYS > 0 && config.ROLE !== 'api') {

@@ -41,6 +41,7 @@ export const ConfigSchema = Type.Object({
   RETRY_MAX_MS: Int(300000, 10, 'longest wait before a retry'),
   CANCEL_GRACE_MS: Int(5000, 0, 'after a cancel, how long a processor may clean up before its thread is killed'),
   RETENTION_DAYS: Int(7, 0, 'finished jobs older than this many days are deleted with their report rows and stored files (audit rows are kept); 0 = keep forever'),
+  ABANDONED_UPLOAD_MS: Int(86_400_000, 1000, 'a partial upload (local .partial file, S3 multipart upload) untouched this long was left by a dead process and is removed by the retention sweep'),
   RETENTION_SWEEP_MS: Int(3_600_000, 1000, 'how often each process looks for finished jobs past RETENTION_DAYS'),
   SHUTDOWN_TIMEOUT_MS: Int(30000, 0, 'on SIGTERM/SIGINT, how long running jobs may finish before they go back to the queue'),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL clients reach the API at (local download links); default http://localhost:PORT' })),

@@ -1,6 +1,7 @@
 // Retention: every RETENTION_SWEEP_MS, finished jobs older than RETENTION_DAYS are deleted with
-// their report rows and stored files (uploads, problems CSVs, report files), and expired
-// idempotency keys go. Audit rows are kept. Files go first: a job whose files could not all be
+// their report rows and stored files (uploads, problems CSVs, report files), expired
+// idempotency keys go, and so do partial uploads a dead process left (ABANDONED_UPLOAD_MS
+// untouched). Audit rows are kept. Files go first: a job whose files could not all be
 // removed stays for the next sweep, so no file is left without a row that names it.
 import type { Logger } from 'pino'
 import { storedFilesOf } from '../jobs/job-files.js'
@@ -15,6 +16,8 @@ export interface RetentionOptions {
   storage: Storage
   retentionDays: number
   intervalMs: number
+  /** Partial uploads untouched this long are abandoned (their process died). */
+  abandonedUploadMs: number
   logger: Logger
 }
 
@@ -22,6 +25,8 @@ export interface SweepResult {
   jobs: number
   files: number
   keys: number
+  /** Partial uploads left by dead processes. */
+  partials: number
 }
 
 export type RetentionSweeper = ReturnType<typeof createRetentionSweeper>
@@ -31,7 +36,7 @@ export function createRetentionSweeper(o: RetentionOptions) {
   let running: Promise<unknown> | undefined
 
   async function sweepOnce(): Promise<SweepResult> {
-    const total: SweepResult = { jobs: 0, files: 0, keys: 0 }
+    const total: SweepResult = { jobs: 0, files: 0, keys: 0, partials: 0 }
     for (;;) {
       const batch = await oldFinishedJobs(o.db, o.retentionDays, BATCH)
       const gone: string[] = []
@@ -50,7 +55,11 @@ export function createRetentionSweeper(o: RetentionOptions) {
       if (batch.length < BATCH || gone.length === 0) break
     }
     total.keys = await deleteExpiredKeys(o.db)
-    if (total.jobs + total.keys > 0) o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')
+    total.partials = await o.storage.removeAbandoned(o.abandonedUploadMs).catch((err: unknown) => {
+      o.logger.warn({ err }, 'retention: abandoned partial uploads could not be listed or removed')
+      return 0
+    })
+    if (total.jobs + total.keys + total.partials > 0) o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')
     return total
   }
 

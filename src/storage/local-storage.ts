@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, stat } from 'node:fs/promises'
-import { dirname, resolve, sep } from 'node:path'
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { observe } from './observe-stream.js'
@@ -72,6 +72,21 @@ export function createLocalStorage(o: LocalStorageOptions): Storage {
       if (opts.fileName) url.searchParams.set('name', opts.fileName)
       url.searchParams.set('sig', sign(o.signingSecret, { key, expires, name: opts.fileName }))
       return { url: url.toString(), expiresAt: new Date(expires * 1000) }
+    },
+    async removeAbandoned(olderThanMs) {
+      const before = Date.now() - olderThanMs
+      const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => [])
+      let removed = 0
+      for (const e of entries) {
+        if (!e.isFile() || !e.name.includes('.partial-')) continue
+        const path = join(e.parentPath, e.name)
+        const s = await stat(path).catch(() => null)
+        if (s && s.mtimeMs < before) {
+          await rm(path, { force: true })
+          removed++
+        }
+      }
+      return removed
     },
     async close() {},
   }

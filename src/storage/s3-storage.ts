@@ -2,7 +2,15 @@
 // multipart uploads through @aws-sdk/lib-storage, fed from the stream part by part (at most
 // queueSize x partSize bytes in memory); on failure or abort the multipart upload is aborted,
 // so no partial object remains. Downloads are presigned GET URLs.
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3'
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { pipeline, type Readable } from 'node:stream'
@@ -101,6 +109,21 @@ export function createS3Storage(o: S3StorageOptions): Storage {
       })
       const url = await getSignedUrl(client, command, { expiresIn })
       return { url, expiresAt: new Date(Date.now() + expiresIn * 1000) }
+    },
+    async removeAbandoned(olderThanMs) {
+      const before = Date.now() - olderThanMs
+      let removed = 0
+      let marker: { KeyMarker?: string; UploadIdMarker?: string } = {}
+      for (;;) {
+        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: o.bucket, ...marker }))
+        for (const u of page.Uploads ?? []) {
+          if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated.getTime() >= before) continue
+          await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: u.Key, UploadId: u.UploadId }))
+          removed++
+        }
+        if (!page.IsTruncated) return removed
+        marker = { ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}), ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}) }
+      }
     },
     async close() {
       if (closed) return

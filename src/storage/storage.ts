@@ -31,6 +31,11 @@ export interface Storage {
   delete(key: string): Promise<void>
   /** A URL that downloads the object without other credentials until it expires. */
   signedUrl(key: string, opts?: { expiresInSeconds?: number; fileName?: string }): Promise<SignedUrl>
+  /**
+   * Removes what puts abandoned by a dead process left (a local partial file, an incomplete S3
+   * multipart upload) untouched for `olderThanMs`; returns how many. A live put is never older.
+   */
+  removeAbandoned(olderThanMs: number): Promise<number>
   /** Idempotent. */
   close(): Promise<void>
 }

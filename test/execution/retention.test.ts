@@ -1,6 +1,8 @@
 // Retention: finished jobs past RETENTION_DAYS go with their report rows and every stored file
 // they name; recent or unfinished jobs, their files and the audit rows stay; expired
 // idempotency keys go.
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import t from 'tap'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
@@ -50,7 +52,7 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   await job(f, 'old-queued', 'QUEUED', 40)
 
   const swept = await f.faena.retention.sweepOnce()
-  t.same(swept, { jobs: 3, files: 4, keys: 1 })
+  t.same(swept, { jobs: 3, files: 4, keys: 1, partials: 0 })
 
   const ids = (await db.query('SELECT id FROM processing_job ORDER BY id')).rows.map((r) => r.id)
   t.same(ids, ['old-queued', 'old-running', 'recent'], 'recent and unfinished jobs stay')
@@ -62,11 +64,26 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   t.same((await db.query('SELECT job_id, codigo_estado FROM kpi_auditoria_export')).rows, [{ job_id: 'old-export', codigo_estado: 1 }], 'audit rows are kept')
   t.same((await db.query('SELECT key FROM idempotency_key')).rows, [], "the old job's key went with it, the expired one too")
 
-  t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0 }, 'a second sweep finds nothing')
+  t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0, partials: 0 }, 'a second sweep finds nothing')
 })
 
 t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 0 } })
   await job(f, 'ancient', 'COMPLETED', 3650)
   t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n, 1, 'not swept at start')
+})
+
+t.test('partial uploads left by a dead process go once untouched for ABANDONED_UPLOAD_MS; live ones stay', async (t) => {
+  const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, ABANDONED_UPLOAD_MS: 3_600_000 } })
+  const dir = join(f.config.DATA_DIR, 'files', 'reports', 'dead-job')
+  mkdirSync(dir, { recursive: true })
+  const old = join(dir, 'kpi.xlsx.partial-0123456789ab')
+  const live = join(dir, 'kpi.xlsx.partial-ba9876543210')
+  writeFileSync(old, 'half a file')
+  writeFileSync(live, 'being written')
+  const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000)
+  utimesSync(old, twoHoursAgo, twoHoursAgo)
+  t.match(await f.faena.retention.sweepOnce(), { partials: 1 })
+  t.notOk(existsSync(old), 'the abandoned partial is gone')
+  t.ok(existsSync(live), 'the one still being written stays')
 })
