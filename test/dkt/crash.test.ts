@@ -1,28 +1,20 @@
 // A process killed in the middle of an import: PostgreSQL rolls the import back, another
 // process's rescuer takes the job back once its lease expires, and the next attempt imports the
 // file once.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import pg from 'pg'
 import t from 'tap'
 import { createTokenService } from '../../src/auth/tokens.js'
-import { createTestDatabase } from '../support/database.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
 import { startTestFaena, TEST_SECRET } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 import { startServerProcess } from '../support/server-process.js'
+import { sharedSetup } from '../support/shared-setup.js'
 import { waitFor } from '../support/wait.js'
 
 const LEASES = { LEASE_MS: '1500', LEASE_RENEW_MS: '300' }
 
 t.test('SIGKILL mid-import: no rows left behind, the job runs again and imports the file once', async (t) => {
-  const url = await createTestDatabase(t)
-  const dataDir = mkdtempSync(join(tmpdir(), 'faena-crash-'))
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
-  t.teardown(() => pool.end())
+  const { url, dataDir, pool } = await sharedSetup(t, 'crash')
   const count = async (sql: string) => (await pool.query(sql)).rows[0].n as number
 
   const first = await startServerProcess(t, { DATABASE_URL: url, DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', ...LEASES })
