@@ -76,6 +76,10 @@ export function createRetentionSweeper(o: RetentionOptions) {
       timer.unref()
       tick()
     },
+    /** Resolves once the sweep under way, if any, is over. */
+    async settled() {
+      await running
+    },
     async stop() {
       clearInterval(timer)
       await running

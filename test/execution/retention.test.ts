@@ -27,6 +27,7 @@ async function report(f: TestFaena, jobId: string, key: string) {
 
 t.test('a sweep deletes old finished jobs with their files and report rows, and keeps everything else', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 7 } })
+  await f.faena.retention.settled() // the sweep made at start: this test makes its own
   const db = f.faena.db.pool
 
   await job(f, 'old-export', 'COMPLETED', 8, { type: 'kpi-export' })
@@ -75,6 +76,7 @@ t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
 
 t.test('partial uploads left by a dead process go once untouched for ABANDONED_UPLOAD_MS; live ones stay', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, ABANDONED_UPLOAD_MS: 3_600_000 } })
+  await f.faena.retention.settled() // the sweep made at start: this test makes its own
   const dir = join(f.config.DATA_DIR, 'files', 'reports', 'dead-job')
   mkdirSync(dir, { recursive: true })
   const old = join(dir, 'kpi.xlsx.partial-0123456789ab')
