@@ -9,7 +9,8 @@ import { csvCells, DATE_FORMATS, keysOf, xlsxCells } from './data-cells.js'
 import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
 import { readDataRows, InvalidDataError, type DataRow } from './data-rows.js'
 import type { StoredRows } from './json-body-intake.js'
-import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, storeReportFile, zipEntry, type ReportResult } from './report-file.js'
+import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, zipEntry, type ReportResult } from './report-file.js'
+import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { paced } from './xlsx-pacing.js'
 
@@ -63,19 +64,16 @@ export async function buildDataReport(input: DataReportInput, deps: DataReportDe
     deps.progress(percent, `${input.reportType}: ${records}${of} rows`, { processedItems: records, ...(input.input.rows === undefined ? {} : { totalItems: input.input.rows }) })
   }
   const contentType = CONTENT_TYPES[input.innerName ? 'zip' : input.format]
-  const object = await storeReportFile(deps, { key, contentType }, async (body) => {
+  const object = await storeProduced(deps.storage, { key, contentType, signal: deps.signal }, async (body) => {
     const source = await deps.storage.get(input.input.key)
     const rows = readDataRows(source, input.input.kind, (n) => (bytesRead += n))
     try {
       const first = await rows.next()
       const head = first.done ? [] : first.value
       columns = input.columns ?? inferColumns(head)
-      const all = (async function* () {
-        if (head.length > 0) yield head
-        yield* rows
-      })()
+      // The first batch (already read for the columns), then the rest; counted once written.
       const counted = (async function* () {
-        for await (const batch of all) {
+        for (let batch = head; batch.length > 0; batch = (await rows.next()).value ?? []) {
           yield batch
           records += batch.length
           report()

@@ -4,12 +4,13 @@
 // is not JSON, has an unknown or malformed field, a row that is not an object, or is too large
 // is refused with a 4xx that names the problem, and nothing is kept.
 import { createHash, randomUUID } from 'node:crypto'
-import { PassThrough, type Readable } from 'node:stream'
+import type { PassThrough, Readable } from 'node:stream'
 import { once } from 'node:events'
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json'
 import { FaenaError, ValidationError } from '../errors.js'
 import { UploadTooLargeError } from '../storage/store-upload.js'
 import type { Storage } from '../storage/storage.js'
+import { storeProduced } from '../storage/store-produced.js'
 import { DataReportOptionsSchema, parseDataReportOptions, type DataReportOptions } from './data-request.js'
 
 /** Rows stored for a data report's job to read. */
@@ -33,14 +34,12 @@ export class InvalidJsonError extends FaenaError {
 }
 
 /** The rows stored, the report's options, and the SHA-256 of the body as received. */
-export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
+export async function storeJsonBody(storage: Storage, source: Readable, maxBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
   const key = `uploads/${randomUUID()}.ndjson`
-  const out = new PassThrough({ highWaterMark: 1024 * 1024 })
-  const upload = new AbortController()
-  const stored = storage.put(key, out, { contentType: 'application/x-ndjson', signal: upload.signal })
-  stored.catch(() => {}) // awaited below
   const envelope: Record<string, unknown> = {}
   let rows = 0
+  let out: PassThrough | undefined
+  let options!: DataReportOptions
   const parser = new TokenParser({ paths: ['$.rows.*', ...OPTION_KEYS.map((k) => `$.${k}`)], keepStack: false })
   parser.onValue = ({ value, key: at, stack }) => {
     if (stack.length === 1) {
@@ -51,7 +50,7 @@ export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: 
       throw new ValidationError(`rows.${at}: must be an object (one row: {"column": value, ...})`, { field: `rows.${at}` })
     }
     rows++
-    out.write(`${JSON.stringify(value)}\n`)
+    out!.write(`${JSON.stringify(value)}\n`)
   }
   const shape = shapeCheck()
   const tokenizer = new Tokenizer()
@@ -68,29 +67,25 @@ export async function storeJsonBody(storage: Storage, body: Readable, maxBytes: 
   }
   tokenizer.onError = parser.onError
   const hash = createHash('sha256')
-  try {
+  const object = await storeProduced(storage, { key, contentType: 'application/x-ndjson' }, async (body) => {
+    out = body
     let bytes = 0
-    for await (const chunk of body) {
+    for await (const chunk of source) {
       bytes += (chunk as Buffer).length
       hash.update(chunk as Buffer)
       if (bytes > maxBytes) throw new UploadTooLargeError(maxBytes, 'MAX_REPORT_BODY_BYTES', 'the body')
       tokenizer.write(chunk as Buffer)
-      if (out.writableNeedDrain) await once(out, 'drain')
+      if (body.writableNeedDrain) await once(body, 'drain')
     }
     if (bytes === 0) throw new ValidationError('(body): is empty; send a JSON object with `reportType` and `rows`')
     tokenizer.end()
-    if (!('rows' in envelope) && !shape.sawRows()) throw new ValidationError('rows: is required', { field: 'rows' })
-    const options = parseDataReportOptions(envelope)
-    out.end()
-    const object = await stored
-    return { rows: { key, kind: 'ndjson', size: object.size, rows }, options, sha256: hash.digest('hex') }
-  } catch (err) {
-    upload.abort(err)
-    out.destroy()
-    await stored.catch(() => {})
-    await storage.delete(key).catch(() => {})
-    throw err
-  }
+    if (!shape.sawRows()) throw new ValidationError('rows: is required', { field: 'rows' })
+    // Checked once the whole body is read (the options may come after the rows), and before the
+    // upload completes: refused options leave nothing stored.
+    options = parseDataReportOptions(envelope)
+    body.end()
+  })
+  return { rows: { key, kind: 'ndjson', size: object.size, rows }, options, sha256: hash.digest('hex') }
 }
 
 /** The parts of the body's shape the token parser does not check: top-level keys, `rows` an array, depth. */

@@ -10,8 +10,9 @@ import type { Storage } from '../storage/storage.js'
 import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
 import { COUNT_ROWS, copyRowsAsCsv, filterValues, selectRows, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
+import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
-import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, storeReportFile, type ReportResult } from './report-file.js'
+import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from './report-file.js'
 import { paced } from './xlsx-pacing.js'
 
 export interface KpiExportInput {
@@ -44,7 +45,7 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
   const columns = pickColumns(input.columns)
   let total = 0
   let done = 0
-  const object = await storeReportFile(deps, { key, contentType: CONTENT_TYPES[input.format] }, async (body) => {
+  const object = await storeProduced(deps.storage, { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal }, async (body) => {
     const client = await deps.pool.connect()
     let clientBroken = false
     try {

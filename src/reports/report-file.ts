@@ -1,55 +1,20 @@
 // What every report does with its file, whatever makes the bytes: they go straight into
-// storage as they are produced (no temp file, nothing whole in memory), optionally inside a
-// ZIP, and a failure or a cancel aborts the upload so that no partial object remains. The
-// result a completed report carries is built here too, the same for every kind.
+// storage as they are produced (storeProduced: a failure or a cancel leaves no partial object),
+// optionally inside a ZIP. The result a completed report carries is built here too, the same
+// for every kind.
 import { PassThrough, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Storage, StoredObject } from '../storage/storage.js'
+import type { Storage } from '../storage/storage.js'
+import { PRODUCED_BUFFER } from '../storage/store-produced.js'
 
 /** What may wait between a writer and storage before the writer is paused. */
-export const REPORT_BUFFER = 1024 * 1024
+export const REPORT_BUFFER = PRODUCED_BUFFER
 
 export const CONTENT_TYPES = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8',
   zip: 'application/zip',
 } as const
-
-export interface ReportFileDeps {
-  storage: Storage
-  signal: AbortSignal
-}
-
-/**
- * Streams what `write` writes (and ends) into storage at `key`. `write` gets the stream to write
- * to and should wait for it to drain. On failure or abort nothing remains at `key`.
- */
-export async function storeReportFile(
-  deps: ReportFileDeps,
-  file: { key: string; contentType: string },
-  write: (body: PassThrough) => Promise<void>,
-): Promise<StoredObject> {
-  const body = new PassThrough({ highWaterMark: REPORT_BUFFER })
-  const upload = new AbortController()
-  const stopUpload = () => upload.abort(deps.signal.reason)
-  deps.signal.addEventListener('abort', stopUpload, { once: true })
-  const stored = deps.storage.put(file.key, body, { contentType: file.contentType, signal: upload.signal })
-  stored.catch(() => {}) // awaited below
-  try {
-    await write(body)
-    const object = await stored
-    deps.signal.throwIfAborted()
-    return object
-  } catch (err) {
-    upload.abort(err)
-    body.destroy(err as Error)
-    await stored.catch(() => {}) // the put removes what it wrote
-    await deps.storage.delete(file.key).catch(() => {}) // in case it had finished
-    throw err
-  } finally {
-    deps.signal.removeEventListener('abort', stopUpload)
-  }
-}
 
 /**
  * A ZIP archive with one entry, written to `out`: write the entry's bytes to `entry` and end
