@@ -16,10 +16,14 @@ export interface Idempotency {
   requestHash: string
 }
 
-/** The header's value, checked: 1 to 255 visible ASCII characters. */
+/** What a key may be: 1 to 255 visible ASCII characters (the routes' header schema uses it too). */
+export const IDEMPOTENCY_KEY_PATTERN = '^[\\x21-\\x7e]{1,255}$'
+const validKey = new RegExp(IDEMPOTENCY_KEY_PATTERN)
+
+/** The header's value, checked. */
 export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined
-  if (typeof header !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(header)) {
+  if (typeof header !== 'string' || !validKey.test(header)) {
     throw new ValidationError('Idempotency-Key: must be 1 to 255 visible ASCII characters, sent once', { field: 'Idempotency-Key' })
   }
   return header

@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { IDEMPOTENCY_KEY_PATTERN } from '../../jobs/idempotency.js'
 import { PageOf, PageQuery } from './page.js'
 
 export const JobStatus = Type.Union(
@@ -75,9 +76,7 @@ export const JobList = PageOf(Type.Ref('Job'))
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
-      minLength: 1,
-      maxLength: 255,
-      pattern: '^[\\x21-\\x7e]+$',
+      pattern: IDEMPOTENCY_KEY_PATTERN,
       description: 'makes a retried request safe: the same key and request within 24 h give back the same job (200), another request with it is a 422',
       examples: ['5f0c2b9e-7d1a-4e7b-9a51-3f2d8c1e0a77'],
     }),
