@@ -1,7 +1,10 @@
-// The parts of a multipart request, for the upload routes: a body that cannot be parsed as
-// multipart (no boundary, cut short, garbage) is a 400 that says so, not a 500.
+// Multipart requests, for the upload routes: a body that cannot be parsed as multipart (no
+// boundary, cut short, garbage) is a 400 that says so, not a 500; a form's one file goes to
+// storage as it arrives.
 import type { FastifyRequest } from 'fastify'
 import { ValidationError } from '../errors.js'
+import { safeFileName, storeUpload, UploadTooLargeError, type Sniffer, type StoredUpload } from '../storage/store-upload.js'
+import type { Storage } from '../storage/storage.js'
 
 type Part = Awaited<ReturnType<FastifyRequest['parts']> extends AsyncIterableIterator<infer P> ? P : never>
 
@@ -18,5 +21,41 @@ export async function* multipartParts(request: FastifyRequest): AsyncGenerator<P
     }
     if (next.done) return
     yield next.value
+  }
+}
+
+/**
+ * A multipart form with one file: the file streamed into storage as it arrives (storeUpload,
+ * checked by `sniff`), the other parts as text fields. Only one file, in `fileField`; a file
+ * past `maxBytes` is a 413. On any failure the stored file is removed; after success the
+ * caller owns it.
+ */
+export async function readUploadForm<K extends string>(
+  request: FastifyRequest,
+  storage: Storage,
+  o: { fileField: string; sniff: Sniffer<K>; maxBytes: number; missing: string },
+): Promise<{ upload: StoredUpload<K>; fields: Record<string, string> }> {
+  const fields: Record<string, string> = {}
+  let upload: StoredUpload<K> | undefined
+  try {
+    for await (const part of multipartParts(request)) {
+      if (part.type !== 'file') {
+        fields[part.fieldname] = String(part.value)
+        continue
+      }
+      if (part.fieldname !== o.fileField || upload) {
+        part.file.resume()
+        throw new ValidationError(`${part.fieldname}: only one file, in the field "${o.fileField}", is accepted`)
+      }
+      upload = await storeUpload(storage, part.file, safeFileName(part.filename), o.sniff)
+    }
+    if (!upload) throw new ValidationError(o.missing, { field: o.fileField })
+    return { upload, fields }
+  } catch (err) {
+    if (upload) await storage.delete(upload.key).catch(() => {})
+    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new UploadTooLargeError(o.maxBytes, 'MAX_UPLOAD_BYTES', o.fileField === 'file' ? 'the file' : o.fileField)
+    }
+    throw err
   }
 }

@@ -4,15 +4,16 @@
 import type { Readable } from 'node:stream'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { ValidationError } from '../../errors.js'
 import { dataFileKind } from '../../reports/data-file-kind.js'
 import { parseDataReportOptions, type DataReportOptions } from '../../reports/data-request.js'
 import { storeJsonBody, type StoredRows } from '../../reports/json-body-intake.js'
 import type { ReportService } from '../../reports/report-service.js'
-import { storeUpload, UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
+import { UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
-import { multipartParts } from '../multipart-parts.js'
+import { readUploadForm } from '../multipart-parts.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders } from '../schemas/job.js'
 import { DataReportBody } from '../schemas/report.js'
@@ -49,7 +50,7 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
     async (request, reply) => {
       const { rows, options, sha256 } = await (
         request.isMultipart()
-          ? fromMultipart(multipartParts(request) as Parts, storage, maxUploadBytes)
+          ? fromMultipart(request, storage, maxUploadBytes)
           : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
       ).catch((err) => {
         // Stop reading what is left of the request: the answer is already known.
@@ -71,31 +72,17 @@ async function fromJsonBody(body: Readable, contentLength: string | undefined, s
   return storeJsonBody(storage, body, maxBytes)
 }
 
-type Parts = AsyncIterableIterator<{ type: 'file'; fieldname: string; file: Readable } | { type: 'field'; fieldname: string; value: unknown }>
-
-async function fromMultipart(parts: Parts, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
-  const fields: Record<string, string> = {}
-  let rows: StoredRows | undefined
-  let sha256 = ''
+async function fromMultipart(request: FastifyRequest, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
+  const { upload, fields } = await readUploadForm(request, storage, {
+    fileField: 'dataFile',
+    sniff: dataFileKind,
+    maxBytes: maxUploadBytes,
+    missing: 'dataFile: is required (or send the rows as a JSON body)',
+  })
   try {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'dataFile' || rows) {
-          part.file.resume()
-          throw new ValidationError(`${part.fieldname}: only one file, in the field "dataFile", is accepted`)
-        }
-        const upload = await storeUpload(storage, part.file, 'dataFile', dataFileKind)
-        rows = { key: upload.key, kind: upload.kind, size: upload.size }
-        sha256 = upload.sha256
-      } else {
-        fields[part.fieldname] = String(part.value)
-      }
-    }
-    if (!rows) throw new ValidationError('dataFile: is required (or send the rows as a JSON body)', { field: 'dataFile' })
-    return { rows, options: parseDataReportOptions(formOptions(fields)), sha256 }
+    return { rows: { key: upload.key, kind: upload.kind, size: upload.size }, options: parseDataReportOptions(formOptions(fields)), sha256: upload.sha256 }
   } catch (err) {
-    if (rows) await storage.delete(rows.key).catch(() => {})
-    if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new UploadTooLargeError(maxUploadBytes, 'MAX_UPLOAD_BYTES', 'dataFile')
+    await storage.delete(upload.key).catch(() => {})
     throw err
   }
 }

@@ -4,11 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { DktService } from '../../dkt/dkt-service.js'
 import { dktFileKind, type FileKind } from '../../dkt/file-kind.js'
-import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../storage/store-upload.js'
+import { UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../storage/store-upload.js'
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
-import { multipartParts } from '../multipart-parts.js'
+import { readUploadForm } from '../multipart-parts.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
@@ -39,21 +39,11 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new FaenaError('UNSUPPORTED_MEDIA_TYPE', 'send the file as multipart/form-data, in a field named "file"', 415)
-      const fields: Record<string, string> = {}
       let upload: StoredUpload<FileKind> | undefined
       try {
-        for await (const part of multipartParts(request)) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'file' || upload) {
-              part.file.resume()
-              throw new ValidationError(`${part.fieldname}: only one file, in the field "file", is accepted`)
-            }
-            upload = await storeUpload(storage, part.file, safeFileName(part.filename), dktFileKind)
-          } else {
-            fields[part.fieldname] = String(part.value)
-          }
-        }
-        if (!upload) throw new ValidationError('file: is required (multipart field "file")')
+        const form = await readUploadForm(request, storage, { fileField: 'file', sniff: dktFileKind, maxBytes: maxUploadBytes, missing: 'file: is required (multipart field "file")' })
+        upload = form.upload
+        const fields = form.fields
         for (const [name, allowed] of Object.entries(FIELDS)) {
           const v = fields[name]
           if (v !== undefined && !(allowed as readonly string[]).includes(v)) {
@@ -69,10 +59,9 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         return sendCreated(reply, job, { replayed })
       } catch (err) {
         if (upload) await dkt.discardUpload(upload)
-        const tooLarge = (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE'
         // Stop reading what is left of the request: the answer is already known.
-        if (tooLarge || err instanceof UnsupportedFileError) reply.header('connection', 'close')
-        throw tooLarge ? new UploadTooLargeError(maxUploadBytes, 'MAX_UPLOAD_BYTES') : err
+        if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError) reply.header('connection', 'close')
+        throw err
       }
     },
   )
