@@ -3,12 +3,12 @@
 // rows of text cells with their line numbers, never the whole file in memory. Blank rows are
 // left out (their lines still count).
 import { parse } from 'csv-parse'
-import type ExcelJS from 'exceljs'
 import iconv from 'iconv-lite'
 import { Readable } from 'node:stream'
 import { observe } from '../storage/observe-stream.js'
 import type { FileKind } from './file-kind.js'
 import { checkXlsxRow } from './xlsx-limits.js'
+import { firstSheetRows } from './xlsx-sheet.js'
 
 export interface Row {
   line: number
@@ -109,30 +109,19 @@ async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncG
 }
 
 async function* readXlsx(source: Readable): AsyncGenerator<Row[]> {
-  const { default: ExcelJS } = await import('exceljs') // loaded by the threads that read XLSX only
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(source, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'emit',
-  })
-  for await (const sheet of workbook) {
-    let batch: Row[] = []
-    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-      const values = row.values as unknown[]
-      checkXlsxRow(row.number, values.length - 1)
-      const cells = values.slice(1).map(cellText)
-      if (!cells.some((c) => c.trim() !== '')) continue
-      batch.push({ line: row.number, cells })
-      if (batch.length === BATCH) {
-        yield batch
-        batch = []
-      }
+  let batch: Row[] = []
+  for await (const row of firstSheetRows(source)) {
+    const values = row.values as unknown[]
+    checkXlsxRow(row.number, values.length - 1)
+    const cells = values.slice(1).map(cellText)
+    if (!cells.some((c) => c.trim() !== '')) continue
+    batch.push({ line: row.number, cells })
+    if (batch.length === BATCH) {
+      yield batch
+      batch = []
     }
-    if (batch.length) yield batch
-    return // the first sheet only
   }
+  if (batch.length) yield batch
 }
 
 /** A cell as the text a CSV export would have had. */
