@@ -20,6 +20,7 @@ import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
 import { createJobService, type JobService } from './jobs/job-service.js'
+import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
 import { jobTypes } from './jobs/job-types.js'
 import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
 import { createWorkerQueue } from './queue/index.js'
@@ -38,6 +39,8 @@ export interface Faena {
   readonly dispatcher: Dispatcher | null
   /** Deletes finished jobs past RETENTION_DAYS with their files (sweepOnce() runs it now). */
   readonly retention: RetentionSweeper
+  /** Who follows which job (the event streams). */
+  readonly watch: JobWatch
   /** Listens on HOST:PORT; returns the address. */
   listen(): Promise<string>
   /** Ordered, idempotent shutdown: HTTP, dispatcher (hands running jobs back), listener, DB. */
@@ -78,7 +81,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     cleanups.push(() => storage.close())
 
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
-    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS })
+    const watch = createJobWatch(db, config.EVENTS_POLL_MS)
+    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     const retention = createRetentionSweeper({
@@ -146,6 +150,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       },
     })
     cleanups.push(() => app.close())
+    // Runs before app.close(): ends the event streams, which would otherwise hold it open.
+    cleanups.push(async () => watch.close())
 
     let stopping: Promise<void> | undefined
     return {
@@ -157,6 +163,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       workerId,
       dispatcher,
       retention,
+      watch,
       listen: () => app.listen({ host: config.HOST, port: config.PORT }),
       stop: () => (stopping ??= stopAll()),
     }

@@ -35,6 +35,7 @@ export const ConfigSchema = Type.Object({
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),
   PROGRESS_FLUSH_MS: Int(250, 10, 'progress reports are coalesced and written at most this often per process'),
   JOB_READ_CACHE_MS: Int(250, 0, 'GET /jobs/:id answers from a read of the same job at most this old, and concurrent reads of one job share one query (polling load); 0 = always read'),
+  EVENTS_POLL_MS: Int(250, 20, 'GET /jobs/:id/events reads the followed jobs this often: one query per period per API process, none while nobody follows'),
   LEASE_MS: Int(30000, 1000, 'how long a claimed job stays ours without a heartbeat'),
   LEASE_RENEW_MS: Int(10000, 100, 'heartbeat period: renews leases and picks up missed cancel requests'),
   RETRY_BASE_MS: Int(1000, 10, 'first retry of a failed attempt after up to this long (jittered), doubling each attempt'),

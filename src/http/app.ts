@@ -1,6 +1,7 @@
 // The HTTP application: plugins and routes, no listen (server.ts owns the socket). Everything
 // it serves comes in through `deps`, built by the composition root (src/runtime.ts).
 import { validation } from './validation.js'
+import { fastifySSE as sse } from '@fastify/sse'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { TokenService } from '../auth/tokens.js'
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(Job)
   app.addSchema(Lote)
   await app.register(errorHandler)
+  await app.register(sse)
   await app.register(security, { corsOrigins: deps.corsOrigins ?? [] })
   // A worker node (ROLE=worker) answers health checks only.
   if (!deps.healthOnly) await app.register(openapi)

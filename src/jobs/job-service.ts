@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
+import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
 import { toPage, type PageQuery } from './page.js'
 import type { JobRegistry, Priority } from './registry.js'
@@ -42,14 +43,19 @@ export interface CreateOptions {
 
 export type JobService = ReturnType<typeof createJobService>
 
-export interface JobLimits {
+export interface JobServiceOptions {
   /** QUEUED + PROCESSING jobs a user may have; beyond, creating one is a 429. */
   maxActivePerUser: number
   /** Reads of one job answered from a read this recent (JOB_READ_CACHE_MS; 0 = always read). */
   readCacheMs?: number
+  /** Follows jobs for follow() (the event streams); without it, follow() yields the job once. */
+  watch?: JobWatch
 }
 
-export function createJobService(db: Database, registry: JobRegistry, limits: JobLimits = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
+/** No change comes after these. */
+export const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
+
+export function createJobService(db: Database, registry: JobRegistry, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
 
@@ -124,6 +130,23 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
       // Another user's job is indistinguishable from a missing one.
       if (!job || (!caller.admin && job.userId !== caller.userId)) throw new NotFoundError('job', id)
       return (await withLoteState([toJobView(job)]))[0]!
+    },
+
+    /**
+     * The job now, then at every change, ending after a final state or when `signal` aborts.
+     * Checks the caller first (404 before anything is streamed).
+     */
+    async follow(caller: Caller, id: string, signal: AbortSignal): Promise<AsyncGenerator<JobView>> {
+      const now = await this.get(caller, id)
+      const watch = limits.watch
+      return (async function* (): AsyncGenerator<JobView> {
+        if (!watch || FINAL_STATUSES.has(now.status)) return yield now
+        for await (const row of watch.changes(id, signal)) {
+          const [view] = await withLoteState([toJobView(row)])
+          yield view!
+          if (FINAL_STATUSES.has(row.status)) return
+        }
+      })()
     },
 
     async list(caller: Caller, q: ListJobsQuery) {

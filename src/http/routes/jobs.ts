@@ -56,6 +56,36 @@ const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, 
     async (request) => jobs.get(request.caller, request.params.id),
   )
 
+  app.get(
+    '/jobs/:id/events',
+    {
+      // Streams whatever the Accept header says (@fastify/sse's 406 has not the one error shape).
+      sse: { kind: 'manual' },
+      schema: {
+        tags,
+        summary: 'Follow a job: Server-Sent Events until it ends',
+        description:
+          'A `job` event with the job as `GET /jobs/:id` shows it at once, then one at every change of status, progress or message, from whichever process runs it; the stream ends after the final state (COMPLETED, FAILED or CANCELLED). Changes are read every `EVENTS_POLL_MS` (250 ms): a state shorter than that may be skipped. A comment line every 30 s keeps proxies from closing a quiet stream. Browsers: `fetch` with the Authorization header (EventSource cannot send one).',
+        params: JobParams,
+        produces: ['text/event-stream'],
+        response: {
+          200: Type.String({ description: 'text/event-stream: `event: job`, `id:` the job\'s updatedAt, `data:` the job as JSON', examples: ['event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"cmi9x1c2p0000abcd1234efgh","status":"PROCESSING","progress":42}\n\n'] }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const closed = new AbortController()
+      const views = await jobs.follow(request.caller, request.params.id, closed.signal)
+      reply.sse.onClose(() => closed.abort())
+      await reply.sse.send(
+        (async function* () {
+          for await (const job of views) yield { event: 'job', id: job.updatedAt, data: job }
+        })(),
+      )
+    },
+  )
+
   const cancelSchema = {
     tags,
     params: JobParams,
