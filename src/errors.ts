@@ -46,6 +46,12 @@ export class UnauthorizedError extends FaenaError {
   }
 }
 
+export class ForbiddenError extends FaenaError {
+  constructor(message: string) {
+    super('FORBIDDEN', message, 403)
+  }
+}
+
 export class NotFoundError extends FaenaError {
   constructor(what: string, id: string) {
     super('NOT_FOUND', `${what} ${id} not found`, 404)

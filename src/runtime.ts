@@ -20,6 +20,7 @@ import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
 import { createJobService, type JobService } from './jobs/job-service.js'
+import { createMetrics } from './operators/metrics.js'
 import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
 import { jobTypes } from './jobs/job-types.js'
 import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
@@ -82,7 +83,13 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
 
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const watch = createJobWatch(db, config.EVENTS_POLL_MS)
-    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch })
+    let dispatcher: Dispatcher | null = null
+    const poolUse = () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null)
+    const metrics = createMetrics(db.pool, () => {
+      const p = poolUse()
+      return p && { threads: p.threads, busy: p.running }
+    })
+    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch, metrics })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     const retention = createRetentionSweeper({
@@ -98,7 +105,6 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       cleanups.push(() => retention.stop())
     }
 
-    let dispatcher: Dispatcher | null = null
     if (config.WORKER_CONCURRENCY > 0 && config.ROLE !== 'api') {
       const queue = createWorkerQueue(db.pool, workerId, config.LEASE_MS)
       const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
@@ -116,6 +122,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         cancelGraceMs: config.CANCEL_GRACE_MS,
         retryBaseMs: config.RETRY_BASE_MS,
         retryMaxMs: config.RETRY_MAX_MS,
+        metrics,
       })
       const listener: NotificationListener = createNotificationListener(url, {
         onJobQueued: (dueAt) => (dueAt === null ? d.wake() : d.wakeAt(dueAt)),
@@ -140,13 +147,15 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       reports: { reports },
       dataReports: { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+      metrics: { metrics, tokens, metricsToken: config.METRICS_TOKEN },
+      stats: { db: db.pool, pool: poolUse, workerId },
       healthOnly: config.ROLE === 'worker',
       trustProxy: trustProxyOption(config.TRUST_PROXY),
       jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
       corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
-        pool: () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null),
+        pool: poolUse,
       },
     })
     cleanups.push(() => app.close())

@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object({
   ABANDONED_UPLOAD_MS: Int(86_400_000, 1000, 'a partial upload (local .partial file, S3 multipart upload) untouched this long was left by a dead process and is removed by the retention sweep'),
   RETENTION_SWEEP_MS: Int(3_600_000, 1000, 'how often each process looks for finished jobs past RETENTION_DAYS'),
   SHUTDOWN_TIMEOUT_MS: Int(30000, 0, 'on SIGTERM/SIGINT, how long running jobs may finish before they go back to the queue'),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'bearer token Prometheus scrapes GET /metrics with (admin JWTs work too)' })),
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'base URL clients reach the API at (local download links); default http://localhost:PORT' })),
   STORAGE: Type.Union([Type.Literal('local'), Type.Literal('s3')], { default: 'local', description: 'where files go: local disk under DATA_DIR/files, or S3' }),
   S3_BUCKET: Type.Optional(Type.String({ minLength: 3, maxLength: 63, description: 'required with STORAGE=s3' })),

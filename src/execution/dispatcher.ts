@@ -7,6 +7,7 @@
 // Leases: the heartbeat renews ours and, on every process, rescues jobs whose lease expired.
 // stop(): stop claiming, let running jobs finish for up to timeoutMs, then abort them
 // cooperatively and hand them back to the queue (QUEUED, attempt refunded), never FAILED.
+import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
@@ -29,6 +30,7 @@ export interface DispatcherOptions {
   /** Backoff of retried attempts: the first waits up to retryBaseMs, doubling up to retryMaxMs. */
   retryBaseMs: number
   retryMaxMs: number
+  metrics?: JobMetrics
 }
 
 export interface Dispatcher {
@@ -105,7 +107,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         again = false
         const free = o.pool.size - running.size
         if (free <= 0) break
+        const claimStart = performance.now()
         const jobs = await o.queue.claim(free)
+        o.metrics?.claimed((performance.now() - claimStart) / 1000)
         if (state !== 'running') {
           // Stopped while claiming: hand them straight back.
           await o.queue.giveBack(jobs.map((j) => j.id))
@@ -164,6 +168,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   async function finish(r: Running, outcome: RunJobOutcome, log: Logger): Promise<void> {
     const { job } = r
     const durationMs = Date.now() - job.startedAt.getTime()
+    const ended = (outcome: JobOutcome) => o.metrics?.jobEnded(job.type, outcome, durationMs / 1000)
     o.progress.forget(job.id)
     if (r.abortedFor === 'lost') {
       log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
@@ -182,17 +187,20 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         totalItems: last?.totalItems ?? null,
         message: last?.message ?? null,
       })
+      if (ok) ended('completed')
       log.info({ event: 'job.completed', durationMs, recorded: ok }, 'job completed')
       return
     }
     if (r.abortedFor === 'cancel') {
       const ok = await o.queue.cancelled(job.id, { code: 'CANCELLED', message: 'cancelled by the user' })
+      if (ok) ended('cancelled')
       log.info({ event: 'job.cancelled', durationMs, recorded: ok }, 'job cancelled')
       return
     }
     if (outcome.retryable && !r.abortedFor && job.attempts < job.maxAttempts) {
       const delayMs = backoffMs(job.attempts, o.retryBaseMs, o.retryMaxMs)
       const ok = await o.queue.retry(job.id, outcome.error, delayMs)
+      if (ok) ended('retried')
       log.warn({ event: 'job.retry', durationMs, recorded: ok, error: outcome.error, internal: outcome.internal, delayMs }, 'attempt failed; retrying')
       return
     }
@@ -201,6 +209,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         ? { code: 'TIMEOUT', message: `the job ran longer than its ${job.timeoutMs} ms timeout and was stopped${outcome.error.code === 'WORKER_TERMINATED' ? ' (its thread was terminated)' : ''}` }
         : outcome.error
     const ok = await o.queue.fail(job.id, error)
+    if (ok) ended('failed')
     log.warn({ event: 'job.failed', durationMs, recorded: ok, error, internal: outcome.internal }, 'job failed')
   }
 

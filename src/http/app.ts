@@ -17,6 +17,7 @@ import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
 import dataReportRoutes, { type DataReportRouteOptions } from './routes/data-reports.js'
+import { metricsRoutes, statsRoutes, type MetricsRouteOptions, type StatsRouteOptions } from './routes/operators.js'
 import reportRoutes, { type ReportRouteOptions } from './routes/reports.js'
 import { ErrorResponse } from './schemas/error.js'
 import { Lote } from './schemas/dkt.js'
@@ -36,7 +37,9 @@ export interface AppDeps {
   jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
   corsOrigins?: string[]
-  /** Only /health/* (a worker node): no API routes, no docs. */
+  metrics: MetricsRouteOptions
+  stats: StatsRouteOptions
+  /** Only /health/* and /metrics (a worker node): no API routes, no docs. */
   healthOnly?: boolean
   /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string[]
@@ -61,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A worker node (ROLE=worker) answers health checks only.
   if (!deps.healthOnly) await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })
+  await app.register(metricsRoutes, deps.metrics)
   if (deps.healthOnly) return app
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(async (protectedScope) => {
@@ -70,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(dktRoutes, deps.dkt)
     await protectedScope.register(reportRoutes, deps.reports)
     await protectedScope.register(dataReportRoutes, deps.dataReports)
+    await protectedScope.register(statsRoutes, deps.stats)
   })
   return app
 }

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
+import type { JobMetrics } from '../operators/metrics.js'
 import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
 import { toPage, type PageQuery } from './page.js'
@@ -50,6 +51,7 @@ export interface JobServiceOptions {
   readCacheMs?: number
   /** Follows jobs for follow() (the event streams); without it, follow() yields the job once. */
   watch?: JobWatch
+  metrics?: JobMetrics
 }
 
 /** No change comes after these. */
@@ -115,6 +117,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
         },
       })
       if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
+      limits.metrics?.jobCreated(job.type)
       return toJobView(job)
     },
 
@@ -174,6 +177,9 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
           throw new ConflictError('JOB_FINISHED', `job ${id} is already ${outcome.status} and cannot be cancelled`, {
             status: outcome.status,
           })
+        case 'cancelled':
+          limits.metrics?.jobEnded(outcome.type, 'cancelled', null)
+          return outcome.kind
         default:
           return outcome.kind
       }

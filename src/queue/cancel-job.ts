@@ -6,7 +6,7 @@ import type { Queryable } from './types.js'
 // `owner` NULL means an admin (any user's job).
 const SQL = `
 WITH target AS (
-  SELECT id, status FROM processing_job
+  SELECT id, status, type FROM processing_job
    WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)
    FOR UPDATE
 ), changed AS (
@@ -21,6 +21,7 @@ WITH target AS (
   RETURNING j.id, t.status AS previous
 )
 SELECT t.status AS found,
+       t.type,
        c.previous,
        CASE WHEN c.previous = 'PROCESSING' THEN pg_notify('faena_cancel', c.id) END AS notified
   FROM target t LEFT JOIN changed c ON c.id = t.id`
@@ -28,14 +29,14 @@ SELECT t.status AS found,
 export type CancelOutcome =
   | { kind: 'not-found' }
   | { kind: 'finished'; status: string }
-  | { kind: 'cancelled' }
+  | { kind: 'cancelled'; type: string }
   | { kind: 'requested' }
 
 export async function cancelJob(db: Queryable, jobId: string, owner: string | null): Promise<CancelOutcome> {
   const { rows } = await db.query({ name: 'faena_cancel_job', text: SQL, values: [jobId, owner] })
   const row = rows[0]
   if (!row) return { kind: 'not-found' }
-  if (row.previous === 'QUEUED') return { kind: 'cancelled' }
+  if (row.previous === 'QUEUED') return { kind: 'cancelled', type: row.type }
   if (row.previous === 'PROCESSING') return { kind: 'requested' }
   return { kind: 'finished', status: row.found }
 }

@@ -1,0 +1,96 @@
+// For operators: GET /metrics (Prometheus text; METRICS_TOKEN or an admin token) and GET /stats
+// (admin: the queue, the running jobs, the pool, the files kept).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { timingSafeEqual } from 'node:crypto'
+import Type from 'typebox'
+import type { TokenService } from '../../auth/tokens.js'
+import { ForbiddenError, UnauthorizedError } from '../../errors.js'
+import type { Metrics } from '../../operators/metrics.js'
+import { activeJobs, jobCounts, queueDepth, storedBytes } from '../../queue/stats.js'
+import type { Queryable } from '../../queue/types.js'
+import { errorResponses } from '../schemas/error.js'
+
+export interface MetricsRouteOptions {
+  metrics: Metrics
+  tokens: TokenService
+  /** A static bearer token for scrapers (METRICS_TOKEN); admins' JWTs are accepted too. */
+  metricsToken?: string | undefined
+}
+
+export interface StatsRouteOptions {
+  db: Queryable
+  pool: () => { threads: number; running: number } | null
+  workerId: string
+}
+
+const tags = ['operators']
+
+export const Stats = Type.Object({
+  jobs: Type.Array(Type.Object({ type: Type.String(), status: Type.String(), count: Type.Integer() }), { description: 'every kept job, by type and status' }),
+  queue: Type.Array(
+    Type.Object({ type: Type.String(), queued: Type.Integer(), processing: Type.Integer(), oldestQueuedSeconds: Type.Number() }),
+    { description: 'active jobs by type, and how long the longest-waiting due job has waited' },
+  ),
+  active: Type.Array(
+    Type.Object({ id: Type.String(), type: Type.String(), userId: Type.String(), progress: Type.Integer(), startedAt: Type.Union([Type.String(), Type.Null()]), workerId: Type.Union([Type.String(), Type.Null()]) }),
+    { description: 'running jobs (first 100, oldest first) and the process running each' },
+  ),
+  pool: Type.Object({
+    workerId: Type.String({ description: 'this process' }),
+    threads: Type.Integer({ description: "this process's worker threads (0 on an API-only node)" }),
+    busy: Type.Integer(),
+  }),
+  storage: Type.Object(
+    { uploads: Type.Integer(), reportInputs: Type.Integer(), problemFiles: Type.Integer(), reports: Type.Integer(), total: Type.Integer() },
+    { description: 'bytes of the files faena keeps, as recorded when it stored them' },
+  ),
+})
+
+/** Outside the JWT scope: scrapers come with METRICS_TOKEN. Served by worker nodes too. */
+export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = async (app, o) => {
+  const scraperToken = o.metricsToken ? Buffer.from(o.metricsToken) : null
+  const isScraper = (token: string) => {
+    const given = Buffer.from(token)
+    return scraperToken !== null && given.length === scraperToken.length && timingSafeEqual(given, scraperToken)
+  }
+
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags,
+        summary: 'Prometheus metrics',
+        description:
+          "Bearer `METRICS_TOKEN` (for scrapers) or an admin JWT. This process's job counters, durations, claim latency and pool; the cluster-wide queue depth and oldest queued age; Node's default process metrics.",
+        produces: ['text/plain'],
+        response: { 200: Type.String({ examples: ['faena_queue_depth{type="dkt-import",status="QUEUED"} 3'] }), ...errorResponses(401, 403) },
+      },
+    },
+    async (request, reply) => {
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+      if (!token) throw new UnauthorizedError()
+      if (!isScraper(token) && !o.tokens.verify(token).admin) throw new ForbiddenError('metrics are for METRICS_TOKEN or an admin')
+      return reply.type(o.metrics.contentType).send(await o.metrics.render())
+    },
+  )
+}
+
+/** Inside the JWT scope. */
+export const statsRoutes: FastifyPluginAsyncTypebox<StatsRouteOptions> = async (app, o) => {
+  app.get(
+    '/stats',
+    {
+      schema: {
+        tags,
+        summary: 'The queue at a glance (admin)',
+        response: { 200: Stats, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      if (!request.caller.admin) throw new ForbiddenError('stats are for admins')
+      const [jobs, queue, active, storage] = await Promise.all([jobCounts(o.db), queueDepth(o.db), activeJobs(o.db), storedBytes(o.db)])
+      const p = o.pool()
+      return { jobs, queue, active, pool: { workerId: o.workerId, threads: p?.threads ?? 0, busy: p?.running ?? 0 }, storage }
+    },
+  )
+}
