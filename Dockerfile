@@ -11,6 +11,7 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src ./src
 COPY workers ./workers
+COPY web ./web
 COPY test ./test
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
@@ -26,6 +27,7 @@ COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
+COPY --from=build --chown=node:node /app/web ./web
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -147,6 +147,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       reports: { reports },
       dataReports: { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES },
+      web: { tokens, devTokenUser: config.JWT_SECRET ? null : 'dev' },
       metrics: { metrics, tokens, metricsToken: config.METRICS_TOKEN },
       stats: { db: db.pool, pool: poolUse, workerId },
       healthOnly: config.ROLE === 'worker',

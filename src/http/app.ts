@@ -18,6 +18,7 @@ import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes from './routes/jobs.js'
 import dataReportRoutes, { type DataReportRouteOptions } from './routes/data-reports.js'
 import { metricsRoutes, statsRoutes, type MetricsRouteOptions, type StatsRouteOptions } from './routes/operators.js'
+import webRoutes, { type WebRouteOptions } from './routes/web.js'
 import reportRoutes, { type ReportRouteOptions } from './routes/reports.js'
 import { ErrorResponse } from './schemas/error.js'
 import { Lote } from './schemas/dkt.js'
@@ -37,6 +38,7 @@ export interface AppDeps {
   jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
   corsOrigins?: string[]
+  web: WebRouteOptions
   metrics: MetricsRouteOptions
   stats: StatsRouteOptions
   /** Only /health/* and /metrics (a worker node): no API routes, no docs. */
@@ -67,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(metricsRoutes, deps.metrics)
   if (deps.healthOnly) return app
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
+  await app.register(webRoutes, deps.web)
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })

@@ -9,6 +9,7 @@ import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
 import { readUploadForm } from '../multipart-parts.js'
+import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { ListQuery, LoteList, LoteParams } from '../schemas/dkt.js'
@@ -72,14 +73,13 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
       schema: {
         tags: ['dkt'],
         summary: 'Every problem an import found (line, column, value, reason), as CSV',
-        description: 'Redirects (302) to a freshly signed download link, valid PRESIGNED_EXPIRES seconds.',
+        description: 'Redirects (302; with `Accept: application/json`, 200 `{url, expiresAt}`) to a freshly signed download link, valid PRESIGNED_EXPIRES seconds.',
         params: JobParams,
-        response: { 302: Type.Null(), ...errorResponses(400, 401, 404) },
+        response: { ...signedLinkResponses, ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
-      const { url } = await dkt.problemsFileUrl(request.caller, request.params.id)
-      return reply.redirect(url, 302)
+      return sendSignedLink(request, reply, await dkt.problemsFileUrl(request.caller, request.params.id))
     },
   )
 

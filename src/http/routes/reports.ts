@@ -4,6 +4,7 @@ import Type from 'typebox'
 import type { ReportService } from '../../reports/report-service.js'
 import { clientIp } from '../client-ip.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
+import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 import { errorResponses } from '../schemas/error.js'
 import { IdempotencyHeaders, JobParams } from '../schemas/job.js'
 import { CreatedExport, KpiExportBody } from '../schemas/report.js'
@@ -39,14 +40,13 @@ const reportRoutes: FastifyPluginAsyncTypebox<ReportRouteOptions> = async (app, 
       schema: {
         tags: ['reports'],
         summary: "A finished job's file",
-        description: 'Redirects (302) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end.',
+        description: 'Redirects (302; with `Accept: application/json`, 200 `{url, expiresAt}`) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end.',
         params: JobParams,
-        response: { 302: Type.Null(), ...errorResponses(400, 401, 404, 409, 410) },
+        response: { ...signedLinkResponses, ...errorResponses(400, 401, 404, 409, 410) },
       },
     },
     async (request, reply) => {
-      const { url } = await reports.downloadUrl(request.caller, request.params.id)
-      return reply.redirect(url, 302)
+      return sendSignedLink(request, reply, await reports.downloadUrl(request.caller, request.params.id))
     },
   )
 }

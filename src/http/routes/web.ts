@@ -1,0 +1,40 @@
+// The web page (web/ at the top of the project: index.html, app.js, app.css) at /, and, where
+// the JWT secret was generated for development (no JWT_SECRET), a development token the page
+// offers so that a fresh `npm start` can be tried at once.
+import fastifyStatic from '@fastify/static'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { fileURLToPath } from 'node:url'
+import Type from 'typebox'
+import type { TokenService } from '../../auth/tokens.js'
+import { NotFoundError } from '../../errors.js'
+import { errorResponses } from '../schemas/error.js'
+
+/** From dist/src/http/routes (compiled) or src/http/routes: the project's web/. */
+const WEB_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../../web/' : '../../../web/', import.meta.url))
+
+export interface WebRouteOptions {
+  tokens: TokenService
+  /** The user a development token is for; null: no development token (JWT_SECRET is set). */
+  devTokenUser: string | null
+}
+
+const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => {
+  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false, schemaHide: true })
+  app.get(
+    '/dev-token',
+    {
+      schema: {
+        tags: ['web'],
+        summary: 'A token for the development user (only where JWT_SECRET is not set)',
+        description: 'Offered by the page on a fresh `npm start`; 404 wherever JWT_SECRET is set (production requires it).',
+        response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }), ...errorResponses(404) },
+      },
+    },
+    async () => {
+      if (!o.devTokenUser) throw new NotFoundError('route', 'GET /dev-token')
+      return { token: o.tokens.sign(o.devTokenUser, { expiresInSeconds: 12 * 3600 }), userId: o.devTokenUser }
+    },
+  )
+}
+
+export default webRoutes

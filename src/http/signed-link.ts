@@ -1,0 +1,21 @@
+// Answers with a freshly signed download link: a 302 to it, or, for a client that asks for
+// JSON (Accept: application/json; a page's fetch cannot read a redirect's Location), 200 with
+// the link and its expiry.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import type { SignedUrl } from '../storage/storage.js'
+
+export const SignedLink = Type.Object(
+  {
+    url: Type.String({ description: 'downloads the file without other credentials until expiresAt' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+  },
+  { description: 'with Accept: application/json, instead of the 302' },
+)
+
+export const signedLinkResponses = { 200: SignedLink, 302: Type.Null({ description: 'Location: the signed link' }) }
+
+export function sendSignedLink(request: FastifyRequest, reply: FastifyReply, link: SignedUrl) {
+  if (/\bapplication\/json\b/.test(request.headers.accept ?? '')) return reply.send({ url: link.url, expiresAt: link.expiresAt.toISOString() })
+  return reply.redirect(link.url, 302)
+}
