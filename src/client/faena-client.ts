@@ -25,7 +25,7 @@ export interface FaenaClient {
   importDkt(file: string, fields?: { onError?: 'reject' | 'skip'; force?: boolean }): Promise<Created>
   exportKpi(body: { filters: { from: string; to: string; sucursal?: string; indicador?: string }; format: 'xlsx' | 'csv' }): Promise<Created>
   get(id: string): Promise<JobView>
-  list(query?: { status?: string; type?: string; limit?: number }): Promise<{ items: JobView[]; total: number }>
+  list(query?: { status?: string; type?: string; limit?: number }): Promise<{ data: JobView[]; pagination: { total: number; limit: number; offset: number; hasMore: boolean } }>
   cancel(id: string): Promise<void>
   /** The job now, then at every change, until a final state (or `signal`). */
   follow(id: string, signal?: AbortSignal): AsyncGenerator<JobView>
