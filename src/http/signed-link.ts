@@ -10,7 +10,10 @@ export const SignedLink = Type.Object(
     url: Type.String({ description: 'downloads the file without other credentials until expiresAt' }),
     expiresAt: Type.String({ format: 'date-time' }),
   },
-  { description: 'with Accept: application/json, instead of the 302' },
+  {
+    description: 'with Accept: application/json, instead of the 302',
+    examples: [{ url: 'http://localhost:3000/files/reports/cmwrzpax90001ga7d67qz0v2d/kpi_2020-01-01_2020-03-31.xlsx?expires=1795362691&name=kpi_2020-01-01_2020-03-31.xlsx&sig=4q2n…', expiresAt: '2026-11-22T15:41:32.000Z' }],
+  },
 )
 
 export const signedLinkResponses = { 200: SignedLink, 302: Type.Null({ description: 'Location: the signed link' }) }

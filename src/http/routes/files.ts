@@ -8,10 +8,12 @@ import { verify } from '../../storage/url-signature.js'
 import { errorResponses } from '../schemas/error.js'
 
 const Query = Type.Object({
-  expires: Type.Integer({ minimum: 0, maximum: 2 ** 31 }),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  expires: Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'epoch seconds', examples: [1795362691] }),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, examples: ['kpi_2020-01-01_2020-03-31.xlsx'] })),
   sig: Type.String({ minLength: 1, maxLength: 128 }),
 })
+
+const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/cmwrzpax90001ga7d67qz0v2d/kpi_2020-01-01_2020-03-31.xlsx'] }) })
 
 const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (app, { storage, signingSecret }) => {
   app.get(
@@ -21,12 +23,16 @@ const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: 
         tags: ['files'],
         summary: 'Download a stored file through a signed, expiring link',
         security: [],
+        params: Params,
         querystring: Query,
-        response: { 200: Type.Unknown({ description: 'the file' }), ...errorResponses(400, 403, 404) },
+        response: {
+          200: { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          ...errorResponses(400, 403, 404),
+        },
       },
     },
     async (request, reply) => {
-      const key = (request.params as { '*': string })['*']
+      const key = request.params['*']
       const { expires, name, sig } = request.query
       const verdict = verify(signingSecret, { key, expires, name }, sig)
       if (verdict === 'expired') throw new FaenaError('LINK_EXPIRED', 'this download link has expired; ask for a new one', 403)
@@ -35,7 +41,8 @@ const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: 
       const stream = await storage.get(key)
       if (name) reply.header('content-disposition', contentDisposition(name))
       if (size !== null) reply.header('content-length', size)
-      return reply.type('application/octet-stream').send(stream)
+      // The type provider reads the documented binary body as a string; a stream is what goes out.
+      return reply.type('application/octet-stream').send(stream as unknown as string)
     },
   )
 }

@@ -8,10 +8,13 @@ export interface HealthChecks {
   pool(): { threads: number; running: number } | null
 }
 
-const Health = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-})
+const Health = Type.Object(
+  {
+    status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+    checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { examples: [{ status: 'ok', checks: { database: 'ok', pool: { threads: 2, running: 0 } } }] },
+)
 
 const healthRoutes: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
   app.get('/health/live', { schema: { tags: ['health'], security: [], response: { 200: Health } } }, async () => ({ status: 'ok' as const }))

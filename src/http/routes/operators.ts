@@ -44,6 +44,16 @@ export const Stats = Type.Object({
     { uploads: Type.Integer(), reportInputs: Type.Integer(), problemFiles: Type.Integer(), reports: Type.Integer(), total: Type.Integer() },
     { description: 'bytes of the files faena keeps, as recorded when it stored them' },
   ),
+}, {
+  examples: [
+    {
+      jobs: [{ type: 'dkt-import', status: 'COMPLETED', count: 12 }, { type: 'kpi-export', status: 'PROCESSING', count: 1 }],
+      queue: [{ type: 'kpi-export', queued: 3, processing: 1, oldestQueuedSeconds: 4.2 }],
+      active: [{ id: 'cmwrzpax90001ga7d67qz0v2d', type: 'kpi-export', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
+      pool: { workerId: 'host-1:4242:1a2b3c4d', threads: 2, busy: 1 },
+      storage: { uploads: 14332944, reportInputs: 0, problemFiles: 2048, reports: 1337618, total: 15672610 },
+    },
+  ],
 })
 
 /** Outside the JWT scope: scrapers come with METRICS_TOKEN. Served by worker nodes too. */

@@ -27,7 +27,7 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => 
         tags: ['web'],
         summary: 'A token for the development user (only where JWT_SECRET is not set)',
         description: 'Offered by the page on a fresh `npm start`; 404 wherever JWT_SECRET is set (production requires it).',
-        response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }), ...errorResponses(404) },
+        response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }, { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.…', userId: 'dev' }] }), ...errorResponses(404) },
       },
     },
     async () => {

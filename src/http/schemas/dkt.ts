@@ -1,4 +1,5 @@
 import Type from 'typebox'
+import { LOTE_EXAMPLE, page } from './examples.js'
 import { PageOf, PageQuery } from './page.js'
 
 export const Lote = Type.Object(
@@ -18,14 +19,14 @@ export const Lote = Type.Object(
     totals: Type.Array(Type.Object({ moneda: Type.String(), importe: Type.String({ description: 'exact decimal' }), rows: Type.Integer() })),
     createdAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Lote' },
+  { $id: 'Lote', examples: [LOTE_EXAMPLE] },
 )
 
-export const LoteParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
+export const LoteParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: [LOTE_EXAMPLE.id] }) })
 
 export const ListQuery = PageQuery({})
 
-export const LoteList = PageOf(Type.Ref('Lote'))
+export const LoteList = PageOf(Type.Ref('Lote'), page(LOTE_EXAMPLE))
 
 /** The multipart form of POST /jobs/dkt-import, for the documentation (parsed by hand). */
 export const DktUploadForm = Type.Object({

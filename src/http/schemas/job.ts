@@ -1,5 +1,6 @@
 import Type from 'typebox'
 import { IDEMPOTENCY_KEY_PATTERN } from '../../jobs/idempotency.js'
+import { CREATED_EXAMPLE, JOB_EXAMPLE, page } from './examples.js'
 import { PageOf, PageQuery } from './page.js'
 
 export const JobStatus = Type.Union(
@@ -34,7 +35,7 @@ export const CreatedJob = Type.Object({
   type: Type.String(),
   createdAt: Timestamp,
   progress: Type.Integer(),
-})
+}, { examples: [CREATED_EXAMPLE] })
 
 export const Job = Type.Object(
   {
@@ -63,15 +64,15 @@ export const Job = Type.Object(
     estimatedCompletionAt: NullableTimestamp,
     loteDeleted: Type.Optional(Type.Boolean({ description: 'imports: the lote this job created was deleted' })),
   },
-  { $id: 'Job' },
+  { $id: 'Job', examples: [JOB_EXAMPLE] },
 )
 
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
-  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' })),
+  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['dkt-import'] })),
 })
 
-export const JobList = PageOf(Type.Ref('Job'))
+export const JobList = PageOf(Type.Ref('Job'), page(JOB_EXAMPLE))
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(

@@ -5,14 +5,17 @@ export const PageQuery = <P extends TProperties>(filters: P) =>
   Type.Object(
     {
       ...filters,
-      limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+      limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, examples: [20] }),
       offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
     },
     { additionalProperties: false },
   )
 
-export const PageOf = <T extends TSchema>(item: T) =>
-  Type.Object({
-    data: Type.Array(item),
-    pagination: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() }),
-  })
+export const PageOf = <T extends TSchema>(item: T, example: unknown) =>
+  Type.Object(
+    {
+      data: Type.Array(item),
+      pagination: Type.Object({ total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer(), hasMore: Type.Boolean() }),
+    },
+    { examples: [example] },
+  )

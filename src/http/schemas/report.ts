@@ -12,10 +12,13 @@ export const KpiExportBody = Type.Object(
   { additionalProperties: false },
 )
 
-export const CreatedExport = Type.Object({
-  ...CreatedJob.properties,
-  idExport: Type.String({ description: 'the audit row of this request (kpi_auditoria_export)' }),
-})
+export const CreatedExport = Type.Object(
+  {
+    ...CreatedJob.properties,
+    idExport: Type.String({ description: 'the audit row of this request (kpi_auditoria_export)' }),
+  },
+  { examples: [{ jobId: 'cmwrzpax90001ga7d67qz0v2d', status: 'QUEUED', type: 'kpi-export', createdAt: '2026-11-22T15:26:31.120Z', progress: 0, idExport: '1' }] },
+)
 
 export const DataReportBody = Type.Object(
   {
