@@ -125,3 +125,13 @@ t.test('a fresh development server offers its development token; the page signs 
   await page.locator('#app').waitFor()
   t.equal(await page.locator('#who').textContent(), 'signed in as dev')
 })
+
+t.test('the development token: none where JWT_SECRET is set, and never to another machine', async (t) => {
+  const withSecret = await startTestFaena(t)
+  t.equal((await withSecret.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })).statusCode, 404)
+  const dev = await startTestFaena(t, { config: { JWT_SECRET: undefined } })
+  const local = await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })
+  t.equal(local.statusCode, 200)
+  t.equal(dev.faena.tokens.verify(local.json().token).userId, 'dev')
+  t.equal((await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '192.168.1.20' })).statusCode, 404, 'not to the LAN')
+})

@@ -1,6 +1,6 @@
 // The web page (web/ at the top of the project: index.html, app.js, app.css) at /, and, where
 // the JWT secret was generated for development (no JWT_SECRET), a development token the page
-// offers so that a fresh `npm start` can be tried at once.
+// offers so that a fresh `npm start` can be tried at once (asked from the same machine only).
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +11,8 @@ import { errorResponses } from '../schemas/error.js'
 
 /** From dist/src/http/routes (compiled) or src/http/routes: the project's web/. */
 const WEB_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../../web/' : '../../../web/', import.meta.url))
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
 export interface WebRouteOptions {
   tokens: TokenService
@@ -26,12 +28,13 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => 
       schema: {
         tags: ['web'],
         summary: 'A token for the development user (only where JWT_SECRET is not set)',
-        description: 'Offered by the page on a fresh `npm start`; 404 wherever JWT_SECRET is set (production requires it).',
+        description: 'Offered by the page on a fresh `npm start`, to requests from the same machine only; 404 wherever JWT_SECRET is set (production requires it) and to other machines.',
         response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }, { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.…', userId: 'dev' }] }), ...errorResponses(404) },
       },
     },
-    async () => {
-      if (!o.devTokenUser) throw new NotFoundError('route', 'GET /dev-token')
+    async (request) => {
+      // Only to this machine: a development server listens on every interface by default.
+      if (!o.devTokenUser || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new NotFoundError('route', 'GET /dev-token')
       return { token: o.tokens.sign(o.devTokenUser, { expiresInSeconds: 12 * 3600 }), userId: o.devTokenUser }
     },
   )
