@@ -11,7 +11,7 @@ if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
   process.exit(1)
 }
 console.log('Installing Chromium for the browser tests (apt-get install -y chromium)...')
-const install = () => execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+const install = () => execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
 try {
   install()
 } catch {
