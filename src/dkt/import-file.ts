@@ -15,7 +15,6 @@ import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE
 import type { RowProblem } from './normalize.js'
 import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
-import { checkXlsxSize } from './xlsx-limits.js'
 
 export interface DktImportInput {
   jobId: string
@@ -66,7 +65,6 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
   const { signal } = deps
   const earlier = await earlierAttempt(deps, input)
   if (earlier) return earlier
-  if (input.kind === 'xlsx') await checkXlsxSize(await deps.storage.get(input.fileKey))
   signal.throwIfAborted()
   const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
   const loader = new LoteLoader({ loteId: input.loteId, onError: input.onError, addProblem: (p) => problems.add(p), maxFingerprintSlots: options.maxFingerprintSlots })

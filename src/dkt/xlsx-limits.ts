@@ -1,11 +1,9 @@
 // Limits on what an uploaded XLSX may unfold into, so that a hostile or broken file (a zip bomb,
 // a giant shared-string table, a sheet millions of columns wide) fails its job with a clear
 // error instead of filling the disk or the memory of the process. The decompressed size is
-// measured by inflating the archive once before the import reads it (ExcelJS gives no hook
-// on its own inflating, and may spill a sheet to a temporary file before reading it): real
-// bytes, not the sizes the archive claims.
-import type { Readable } from 'node:stream'
-import type { Entry } from 'unzipper'
+// counted as the archive is read (src/dkt/xlsx-sheet.ts walks it): real bytes, not the sizes
+// the archive claims, and the reading stops at the limit.
+import { Transform } from 'node:stream'
 import { JobError } from '../../workers/processor.js'
 
 export const XLSX_LIMITS = {
@@ -23,23 +21,24 @@ export class XlsxTooLargeError extends JobError {
   }
 }
 
-/** Inflates every entry of the archive, counting; throws XlsxTooLargeError past the limit. */
-export async function checkXlsxSize(source: Readable, maxBytes = XLSX_LIMITS.uncompressedBytes): Promise<number> {
-  const { default: unzipper } = await import('unzipper')
-  const zip = source.pipe(unzipper.Parse({ forceStream: true }))
-  source.on('error', (err) => zip.destroy(err))
+/**
+ * Counts what the entries of one archive inflate to, as they are read: each entry's bytes go
+ * through `count()`, which fails with XlsxTooLargeError once all of them together pass the limit.
+ */
+export function inflatedBudget(maxBytes: number = XLSX_LIMITS.uncompressedBytes): { count(): Transform; readonly bytes: number } {
   let total = 0
-  try {
-    for await (const entry of zip as AsyncIterable<Entry>) {
-      for await (const chunk of entry as AsyncIterable<Buffer>) {
-        total += chunk.length
-        if (total > maxBytes) throw new XlsxTooLargeError(`its entries hold more than ${maxBytes} bytes`)
-      }
-    }
-    return total
-  } finally {
-    source.destroy()
-    zip.destroy()
+  return {
+    count: () =>
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          total += chunk.length
+          if (total > maxBytes) done(new XlsxTooLargeError(`its entries hold more than ${maxBytes} bytes`))
+          else done(null, chunk)
+        },
+      }),
+    get bytes() {
+      return total
+    },
   }
 }
 

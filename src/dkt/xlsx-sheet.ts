@@ -9,7 +9,8 @@
 // `{ sharedString: 0 }`... and the import failed with DKT_BAD_HEADER (scratch/xlsx-race*.mjs).
 //
 // This walk iterates the entries with Node's own async iterator, which ends on the stream's real
-// end, and gives each entry to the reader's own parsers. A sheet met before the shared strings,
+// end, and gives each entry to the reader's own parsers, counting what they inflate to
+// (XLSX_LIMITS: a zip bomb stops at the limit). A sheet met before the shared strings,
 // styles and workbook it depends on is spilled to a temporary file (as ExcelJS does) and read
 // once the archive has been walked.
 import type ExcelJS from 'exceljs'
@@ -18,8 +19,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { finished, pipeline } from 'node:stream/promises'
 import type { Entry } from 'unzipper'
+import { inflatedBudget } from './xlsx-limits.js'
 
 /** The parts of ExcelJS's WorkbookReader (4.4) this walk drives; they are not in its typings. */
 interface ReaderParts {
@@ -35,7 +37,8 @@ interface ReaderParts {
 
 const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
 
-export async function* firstSheetRows(source: Readable): AsyncGenerator<ExcelJS.Row> {
+/** `maxBytes`: what all entries may inflate to together (XlsxTooLargeError past it). */
+export async function* firstSheetRows(source: Readable, maxBytes?: number): AsyncGenerator<ExcelJS.Row> {
   const [{ default: ExcelJS }, { default: unzipper }] = await Promise.all([import('exceljs'), import('unzipper')])
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     sharedStrings: 'cache',
@@ -46,29 +49,34 @@ export async function* firstSheetRows(source: Readable): AsyncGenerator<ExcelJS.
   }) as unknown as ReaderParts
   const zip = source.pipe(unzipper.Parse({ forceStream: true }))
   source.on('error', (err) => zip.destroy(err))
+  const budget = inflatedBudget(maxBytes)
   let spilled: { dir: string; file: string; sheetNo: string } | undefined
   let stylesRead = false
   try {
     for await (const entry of zip as AsyncIterable<Entry>) {
       const sheet = SHEET.exec(entry.path)
-      if (entry.path === 'xl/_rels/workbook.xml.rels') await reader._parseRels(entry)
-      else if (entry.path === 'xl/workbook.xml') await reader._parseWorkbook(entry)
+      const body = entry.pipe(budget.count())
+      entry.on('error', (err) => body.destroy(err))
+      if (entry.path === 'xl/_rels/workbook.xml.rels') await reader._parseRels(body)
+      else if (entry.path === 'xl/workbook.xml') await reader._parseWorkbook(body)
       else if (entry.path === 'xl/styles.xml') {
-        await reader._parseStyles(entry)
+        await reader._parseStyles(body)
         stylesRead = true
       } else if (entry.path === 'xl/sharedStrings.xml') {
-        for await (const _ of reader._parseSharedStrings(entry)); // 'cache': fills reader.sharedStrings
+        for await (const _ of reader._parseSharedStrings(body)); // 'cache': fills reader.sharedStrings
       } else if (sheet && !spilled) {
         const sheetNo = sheet[1]!
         if (reader.sharedStrings && stylesRead && reader.workbookRels && reader.model) {
-          yield* rowsOf(reader, entry, sheetNo)
+          yield* rowsOf(reader, body, sheetNo)
           return // the first sheet only; the finally below stops the walk
         }
         const dir = await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
         spilled = { dir, file: join(dir, `sheet${sheetNo}.xml`), sheetNo }
-        await pipeline(entry, createWriteStream(spilled.file))
+        await pipeline(body, createWriteStream(spilled.file))
+      } else {
+        for await (const _ of body); // inflated and counted, not kept
       }
-      entry.autodrain()
+      if (!body.readableEnded) await finished(body.resume()) // what a parser left unread
     }
     if (spilled) yield* rowsOf(reader, createReadStream(spilled.file), spilled.sheetNo)
   } finally {
