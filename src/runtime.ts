@@ -89,7 +89,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       const p = poolUse()
       return p && { threads: p.threads, busy: p.running }
     })
-    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch, metrics })
+    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch, metrics, logger: logger.child({ component: 'jobs' }) })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     const retention = createRetentionSweeper({

@@ -250,7 +250,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       }
       const rescued = await o.queue.rescueExpired()
       for (const j of rescued) {
-        o.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
+        o.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, userId: j.userId, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
+        o.metrics?.jobEnded(j.type, j.status === 'QUEUED' ? 'retried' : j.status === 'FAILED' ? 'failed' : 'cancelled', null)
       }
       if (rescued.some((j) => j.status === 'QUEUED')) wake()
     } catch (err) {

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
+import type { Logger } from 'pino'
 import type { JobMetrics } from '../operators/metrics.js'
 import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
@@ -52,6 +53,8 @@ export interface JobServiceOptions {
   /** Follows jobs for follow() (the event streams); without it, follow() yields the job once. */
   watch?: JobWatch
   metrics?: JobMetrics
+  /** One line per transition made here: job.created, job.cancelled (while queued). */
+  logger?: Logger
 }
 
 /** No change comes after these. */
@@ -118,6 +121,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
       })
       if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
       limits.metrics?.jobCreated(job.type)
+      limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
       return toJobView(job)
     },
 
@@ -179,6 +183,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
           })
         case 'cancelled':
           limits.metrics?.jobEnded(outcome.type, 'cancelled', null)
+          limits.logger?.info({ event: 'job.cancelled', jobId: id, type: outcome.type, userId: caller.userId, attempt: 0 }, 'job cancelled while queued')
           return outcome.kind
         default:
           return outcome.kind

@@ -33,11 +33,12 @@ UPDATE processing_job j
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = now()
   FROM expired e
  WHERE j.id = e.id
-RETURNING j.id, j.type, j.status, j.attempts, j.max_attempts`
+RETURNING j.id, j.type, j.user_id, j.status, j.attempts, j.max_attempts`
 
 export interface RescuedJob {
   id: string
   type: string
+  userId: string
   status: 'QUEUED' | 'FAILED' | 'CANCELLED'
   attempts: number
   maxAttempts: number
@@ -45,5 +46,5 @@ export interface RescuedJob {
 
 export async function rescueExpired(db: Queryable, limit = 100): Promise<RescuedJob[]> {
   const { rows } = await db.query({ name: 'faena_rescue_expired', text: SQL, values: [limit] })
-  return rows.map((r) => ({ id: r.id, type: r.type, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts }))
+  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts }))
 }

@@ -35,7 +35,7 @@ function injector(faena: Faena, token: string) {
 
 export async function startTestFaena(
   t: Test,
-  opts: { databaseUrl?: string; config?: Partial<Config>; stopOnTeardown?: boolean } = {},
+  opts: { databaseUrl?: string; config?: Partial<Config>; stopOnTeardown?: boolean; logLines?: (line: Record<string, unknown>) => void } = {},
 ): Promise<TestFaena> {
   const url = opts.databaseUrl ?? (await createTestDatabase(t))
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-test-data-'))
@@ -63,7 +63,9 @@ export async function startTestFaena(
       ...opts.config,
     },
   )
-  const logger = pino({ level: process.env.FAENA_TEST_LOG_LEVEL ?? 'silent' })
+  const logger = opts.logLines
+    ? pino({ level: 'info' }, { write: (line: string) => opts.logLines!(JSON.parse(line) as Record<string, unknown>) })
+    : pino({ level: process.env.FAENA_TEST_LOG_LEVEL ?? 'silent' })
   const faena = await startFaena({ config, logger, jobTypes: { ...jobTypes, ...testJobTypes } })
   if (opts.stopOnTeardown !== false) t.teardown(() => faena.stop())
   return {
