@@ -151,6 +151,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       metrics: { metrics, tokens, metricsToken: config.METRICS_TOKEN },
       stats: { db: db.pool, pool: poolUse, workerId },
       healthOnly: config.ROLE === 'worker',
+      https: config.PUBLIC_URL?.startsWith('https://') ?? false,
       trustProxy: trustProxyOption(config.TRUST_PROXY),
       jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
       corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),

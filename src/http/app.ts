@@ -43,6 +43,8 @@ export interface AppDeps {
   stats: StatsRouteOptions
   /** Only /health/* and /metrics (a worker node): no API routes, no docs. */
   healthOnly?: boolean
+  /** Served over HTTPS (PUBLIC_URL is https://). */
+  https?: boolean
   /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | string[]
 }
@@ -62,7 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(Lote)
   await app.register(errorHandler)
   await app.register(sse)
-  await app.register(security, { corsOrigins: deps.corsOrigins ?? [] })
+  await app.register(security, { corsOrigins: deps.corsOrigins ?? [], https: deps.https ?? false })
   // A worker node (ROLE=worker) answers health checks only.
   if (!deps.healthOnly) await app.register(openapi)
   await app.register(healthRoutes, { checks: deps.health })

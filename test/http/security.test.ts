@@ -15,6 +15,16 @@ t.test('security headers on API answers, errors and docs alike', async (t) => {
   t.match(answers[2]!.headers['content-security-policy'], /script-src 'self' /, "the docs page has its own policy (swagger-ui's)")
 })
 
+t.test('upgrade-insecure-requests only when served over HTTPS: over plain HTTP it broke the page on any address but localhost', async (t) => {
+  const plain = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, PUBLIC_URL: 'http://192.0.2.2:3000' } })
+  const page = await plain.faena.app.inject('/')
+  t.equal(page.statusCode, 200)
+  t.match(page.headers['content-security-policy'], /script-src 'self'/)
+  t.notMatch(page.headers['content-security-policy'], /upgrade-insecure-requests/)
+  const tls = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, PUBLIC_URL: 'https://faena.example' } })
+  t.match((await tls.faena.app.inject('/')).headers['content-security-policy'], /upgrade-insecure-requests/)
+})
+
 t.test('CORS is off by default', async (t) => {
   const { faena, token } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
   const res = await faena.app.inject({ url: '/jobs', headers: { origin: 'https://app.example', authorization: `Bearer ${token('alice')}` } })

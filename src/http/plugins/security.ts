@@ -12,23 +12,30 @@ import helmet from 'helmet'
 export interface SecurityOptions {
   /** Origins allowed to call the API from a browser; empty = no CORS headers at all. */
   corsOrigins: string[]
+  /**
+   * Served over HTTPS (PUBLIC_URL is https): the CSP then tells browsers to upgrade insecure
+   * requests. Over plain HTTP that directive would send the page's own scripts to an https://
+   * that does not answer (on any address but localhost), so it is left out.
+   */
+  https: boolean
 }
 
 /** The headers helmet's defaults set, captured from one run of its middleware. */
-export function helmetHeaders(): Record<string, string> {
+export function helmetHeaders(opts: { https: boolean }): Record<string, string> {
   const headers: Record<string, string> = {}
   const res = {
     setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   }
   let ran = false
-  helmet()({} as IncomingMessage, res as unknown as ServerResponse, () => (ran = true))
+  const csp = opts.https ? {} : { contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } } }
+  helmet(csp)({} as IncomingMessage, res as unknown as ServerResponse, () => (ran = true))
   if (!ran) throw new Error('helmet did not run synchronously: its headers cannot be computed once')
   return headers
 }
 
 export default fp(async function security(app: FastifyInstance, opts: SecurityOptions) {
-  const headers = helmetHeaders()
+  const headers = helmetHeaders({ https: opts.https })
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers)
     done()
