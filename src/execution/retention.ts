@@ -34,6 +34,7 @@ export type RetentionSweeper = ReturnType<typeof createRetentionSweeper>
 export function createRetentionSweeper(o: RetentionOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> | undefined
+  let toldUnsupported = false
 
   async function sweepOnce(): Promise<SweepResult> {
     const total: SweepResult = { jobs: 0, files: 0, keys: 0, partials: 0 }
@@ -56,7 +57,15 @@ export function createRetentionSweeper(o: RetentionOptions) {
     }
     total.keys = await deleteExpiredKeys(o.db)
     total.partials = await o.storage.removeAbandoned(o.abandonedUploadMs).catch((err: unknown) => {
-      o.logger.warn({ err }, 'retention: abandoned partial uploads could not be listed or removed')
+      if ((err as { name?: unknown })?.name === 'NotImplemented') {
+        // Some S3-compatible servers cannot list multipart uploads: say so once, not every sweep.
+        if (!toldUnsupported) {
+          o.logger.warn(
+            'retention: this S3-compatible server cannot list multipart uploads, so those left by dead processes are not removed here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) does it',
+          )
+        }
+        toldUnsupported = true
+      } else o.logger.warn({ err }, 'retention: abandoned partial uploads could not be listed or removed')
       return 0
     })
     if (total.jobs + total.keys + total.partials > 0) o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')

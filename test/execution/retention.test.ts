@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import t from 'tap'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { S3_CREDENTIALS, startS3 } from '../support/s3.js'
 
 const put = (f: TestFaena, key: string) => f.faena.storage.put(key, Readable.from([`content of ${key}`]))
 
@@ -88,4 +89,21 @@ t.test('partial uploads left by a dead process go once untouched for ABANDONED_U
   t.match(await f.faena.retention.sweepOnce(), { partials: 1 })
   t.notOk(existsSync(old), 'the abandoned partial is gone')
   t.ok(existsSync(live), 'the one still being written stays')
+})
+
+t.test('an S3-compatible server that cannot list multipart uploads: said once, not at every sweep', async (t) => {
+  const s3 = await startS3(t) // s3rver answers ListMultipartUploads with NotImplemented
+  process.env.AWS_ACCESS_KEY_ID = S3_CREDENTIALS.accessKeyId
+  process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey
+  const lines: Record<string, unknown>[] = []
+  const f = await startTestFaena(t, {
+    config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 7, STORAGE: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: true },
+    logLines: (l) => lines.push(l),
+  })
+  await f.faena.retention.settled()
+  t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0, partials: 0 })
+  await f.faena.retention.sweepOnce()
+  const told = lines.filter((l) => /cannot list multipart uploads/.test(String(l.msg)))
+  t.equal(told.length, 1, 'one warning for three sweeps')
+  t.equal(lines.filter((l) => /could not be listed/.test(String(l.msg))).length, 0)
 })
