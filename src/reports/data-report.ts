@@ -1,6 +1,7 @@
 // A data report, in its worker thread: the rows a client sent (stored as NDJSON or a JSON
 // array) become an XLSX or CSV file, optionally zipped, streamed into storage as they are read
 // (report-file.ts). Columns come from the request or from the keys of the first rows.
+import { formatStyle, PLAIN_STYLE, shareStyles } from './xlsx-styles.js'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -144,6 +145,7 @@ async function writeXlsx(
   workbook.creator = opts.userName ?? 'faena'
   workbook.created = new Date()
   const keys = columns.map((c) => c.key)
+  const plain = keys.map(() => PLAIN_STYLE)
   const addSheet = (n: number) => {
     const sheet = workbook.addWorksheet(n === 1 ? 'Data' : `Data (${n})`)
     sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: Math.min(60, Math.max(10, c.header.length + 2)) }))
@@ -161,7 +163,7 @@ async function writeXlsx(
       }
       const { cells, dates } = xlsxCells(r, keys, onTruncated)
       const row = sheet.addRow(cells)
-      if (dates) dates.forEach((d, i) => d && (row.getCell(i + 1).numFmt = DATE_FORMATS[d]))
+      shareStyles(row, dates ? dates.map((d) => (d ? formatStyle(DATE_FORMATS[d]) : PLAIN_STYLE)) : plain)
       row.commit()
       inSheet++
     }

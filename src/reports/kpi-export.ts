@@ -2,6 +2,7 @@
 // PostgreSQL (one REPEATABLE READ snapshot) into an XLSX or CSV file that goes straight into
 // storage as it is produced (report-file.ts). Rows are read in pages and the next page waits
 // until storage has taken what was written.
+import { formatStyle, shareStyles } from './xlsx-styles.js'
 import type { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
@@ -99,13 +100,18 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
   const { default: ExcelJS } = await import('exceljs') // loaded by the threads that write XLSX only
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useStyles: true, useSharedStrings: false })
   const sheet = workbook.addWorksheet('KPI')
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, ...(c.numFmt ? { style: { numFmt: c.numFmt } } : {}) }))
+  const styles = columns.map((c) => formatStyle(c.numFmt))
+  sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
   await client.query(`DECLARE kpi_rows NO SCROLL CURSOR FOR ${selectRows(columns)}`)
   let rows = 0
   for (;;) {
     const page = await client.query({ text: `FETCH ${PAGE} FROM kpi_rows`, rowMode: 'array', types: RAW_TEXT })
     if (page.rows.length === 0) break
-    for (const r of page.rows as (string | null)[][]) sheet.addRow(toCells(r, columns)).commit()
+    for (const r of page.rows as (string | null)[][]) {
+      const row = sheet.addRow(toCells(r, columns))
+      shareStyles(row, styles)
+      row.commit()
+    }
     rows += page.rows.length
     report(rows)
     signal.throwIfAborted()
