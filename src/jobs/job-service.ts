@@ -141,10 +141,12 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
 
     /**
      * The job now, then at every change, ending after a final state or when `signal` aborts.
-     * Checks the caller first (404 before anything is streamed).
+     * Checks the caller first (404 before anything is streamed). `lastSeen`: the updatedAt of
+     * the last event a reconnecting client had; null when that was already the job's end.
      */
-    async follow(caller: Caller, id: string, signal: AbortSignal): Promise<AsyncGenerator<JobView>> {
+    async follow(caller: Caller, id: string, signal: AbortSignal, lastSeen?: string): Promise<AsyncGenerator<JobView> | null> {
       const now = await this.get(caller, id)
+      if (lastSeen !== undefined && FINAL_STATUSES.has(now.status) && now.updatedAt === lastSeen) return null
       const watch = limits.watch
       return (async function* (): AsyncGenerator<JobView> {
         if (!watch || FINAL_STATUSES.has(now.status)) return yield now

@@ -108,3 +108,20 @@ t.test('stopping the server ends the open streams instead of waiting for them', 
   t.same(await collect(events), [], 'the stream has ended cleanly')
   t.equal(f.faena.watch.followers, 0)
 })
+
+t.test('a reconnection after the final event gets 204 (an EventSource then stops reconnecting)', async (t) => {
+  const f = await startTestFaena(t)
+  const client = await listening(f)
+  const { jobId } = (await f.as('alice').post('/jobs', { type: 'noop' })).json()
+  await waitForStatus(f.faena, jobId, 'COMPLETED')
+  const [final] = await collect(client.follow(jobId))
+  const again = (lastEventId: string) =>
+    f.faena.app.inject({ method: 'GET', url: `/jobs/${jobId}/events`, headers: { authorization: `Bearer ${f.token('alice')}`, 'last-event-id': lastEventId } })
+  const done = await again(final!.updatedAt)
+  t.equal(done.statusCode, 204, 'the client had the end already')
+  t.equal(done.body, '')
+  const behind = await again('2020-01-01T00:00:00.000Z')
+  t.equal(behind.statusCode, 200, 'a client that missed the end gets it')
+  t.match(behind.body, /event: job\n/)
+  t.match(behind.body, /"status":"COMPLETED"/)
+})

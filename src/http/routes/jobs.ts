@@ -65,18 +65,21 @@ const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, 
         tags,
         summary: 'Follow a job: Server-Sent Events until it ends',
         description:
-          'A `job` event with the job as `GET /jobs/:id` shows it at once, then one at every change of status, progress or message, from whichever process runs it; the stream ends after the final state (COMPLETED, FAILED or CANCELLED). Changes are read every `EVENTS_POLL_MS` (250 ms): a state shorter than that may be skipped. A comment line every 30 s keeps proxies from closing a quiet stream. Browsers: `fetch` with the Authorization header (EventSource cannot send one).',
+          'A `job` event with the job as `GET /jobs/:id` shows it at once, then one at every change of status, progress or message, from whichever process runs it; the stream ends after the final state (COMPLETED, FAILED or CANCELLED). Changes are read every `EVENTS_POLL_MS` (250 ms): a state shorter than that may be skipped. A comment line every 30 s keeps proxies from closing a quiet stream. A client that reconnects with the `Last-Event-ID` of the final event gets 204, which tells an EventSource to stop reconnecting. Browsers: `fetch` with the Authorization header (EventSource cannot send one).',
         params: JobParams,
+        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64, description: 'the id of the last event received, on reconnection', examples: ['2026-11-22T15:04:22.123Z'] })) }),
         produces: ['text/event-stream'],
         response: {
           200: Type.String({ description: 'text/event-stream: `event: job`, `id:` the job\'s updatedAt, `data:` the job as JSON', examples: ['event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"cmi9x1c2p0000abcd1234efgh","status":"PROCESSING","progress":42}\n\n'] }),
+          204: Type.Null({ description: 'a reconnection after the final event: nothing more will come' }),
           ...errorResponses(400, 401, 404),
         },
       },
     },
     async (request, reply) => {
       const closed = new AbortController()
-      const views = await jobs.follow(request.caller, request.params.id, closed.signal)
+      const views = await jobs.follow(request.caller, request.params.id, closed.signal, request.headers['last-event-id'])
+      if (!views) return reply.code(204).send(null)
       reply.sse.onClose(() => closed.abort())
       await reply.sse.send(
         (async function* () {
