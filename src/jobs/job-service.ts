@@ -58,7 +58,7 @@ export interface JobServiceOptions {
 }
 
 /** No change comes after these. */
-export const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
+const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 
 export function createJobService(db: Database, registry: JobRegistry, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
@@ -149,8 +149,9 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
       if (lastSeen !== undefined && FINAL_STATUSES.has(now.status) && now.updatedAt === lastSeen) return null
       const watch = limits.watch
       return (async function* (): AsyncGenerator<JobView> {
-        if (!watch || FINAL_STATUSES.has(now.status)) return yield now
-        for await (const row of watch.changes(id, signal)) {
+        yield now
+        if (!watch || FINAL_STATUSES.has(now.status)) return
+        for await (const row of watch.changes(id, Date.parse(now.updatedAt), signal)) {
           const [view] = await withLoteState([toJobView(row)])
           yield view!
           if (FINAL_STATUSES.has(row.status)) return

@@ -10,27 +10,27 @@ import type { ProcessingJob } from '../generated/prisma/client.js'
 
 export interface JobWatch {
   /**
-   * The job's row now, then each time it changes, until `signal` aborts (the iteration then
-   * ends) or the job no longer exists. The caller stops iterating on a final state.
+   * The job's row each time it changes after `since` (its updatedAt, epoch ms, as the caller
+   * last saw it), until `signal` aborts (the iteration then ends) or the job no longer exists.
+   * The caller stops iterating on a final state.
    */
-  changes(id: string, signal: AbortSignal): AsyncGenerator<ProcessingJob>
+  changes(id: string, since: number, signal: AbortSignal): AsyncGenerator<ProcessingJob>
   /** How many followers there are now. */
   readonly followers: number
   /** Idempotent; ends every iteration. */
   close(): void
 }
 
-interface Follower {
-  seen: number
-  wake: () => void
+/** One followed job: its followers' wake-ups, and its row as last read (null: gone). */
+interface Followed {
+  wakes: Set<() => void>
+  latest?: ProcessingJob | null
 }
 
 export function createJobWatch(db: Database, pollMs: number): JobWatch {
-  const followed = new Map<string, Set<Follower>>()
-  const latest = new Map<string, ProcessingJob | null>()
+  const followed = new Map<string, Followed>()
   let timer: NodeJS.Timeout | undefined
   let closed = false
-  let count = 0
 
   const schedule = () => {
     if (!timer && !closed && followed.size > 0) timer = setTimeout(poll, pollMs)
@@ -38,12 +38,11 @@ export function createJobWatch(db: Database, pollMs: number): JobWatch {
 
   async function poll(): Promise<void> {
     try {
-      const ids = [...followed.keys()]
-      const rows = await db.prisma.processingJob.findMany({ where: { id: { in: ids } } })
+      const rows = await db.prisma.processingJob.findMany({ where: { id: { in: [...followed.keys()] } } })
       const found = new Map(rows.map((r) => [r.id, r]))
-      for (const id of ids) {
-        latest.set(id, found.get(id) ?? null)
-        for (const f of followed.get(id) ?? []) f.wake()
+      for (const [id, entry] of followed) {
+        entry.latest = found.get(id) ?? null
+        for (const wake of entry.wakes) wake()
       }
     } catch {
       // The database is away for a moment: the next period tries again.
@@ -54,48 +53,41 @@ export function createJobWatch(db: Database, pollMs: number): JobWatch {
   }
 
   return {
-    async *changes(id, signal) {
-      const first = await db.prisma.processingJob.findUnique({ where: { id } })
-      if (!first) return
-      yield first
-      let wake = () => {}
-      const follower: Follower = { seen: first.updatedAt.getTime(), wake: () => wake() }
-      const stop = () => follower.wake()
-      signal.addEventListener('abort', stop, { once: true })
-      let set = followed.get(id)
-      if (!set) followed.set(id, (set = new Set()))
-      set.add(follower)
-      count++
+    async *changes(id, since, signal) {
+      let resolveWake = () => {}
+      const wake = () => resolveWake()
+      signal.addEventListener('abort', wake, { once: true })
+      let entry = followed.get(id)
+      if (!entry) followed.set(id, (entry = { wakes: new Set() }))
+      entry.wakes.add(wake)
       schedule()
       try {
         while (!signal.aborted && !closed) {
-          await new Promise<void>((resolve) => (wake = resolve))
+          await new Promise<void>((resolve) => (resolveWake = resolve))
           if (signal.aborted || closed) return
-          const row = latest.get(id)
+          const row = entry.latest
           if (row === null) return // deleted (retention)
-          if (row && row.updatedAt.getTime() > follower.seen) {
-            follower.seen = row.updatedAt.getTime()
+          if (row && row.updatedAt.getTime() > since) {
+            since = row.updatedAt.getTime()
             yield row
           }
         }
       } finally {
-        signal.removeEventListener('abort', stop)
-        count--
-        set.delete(follower)
-        if (set.size === 0) {
-          followed.delete(id)
-          latest.delete(id)
-        }
+        signal.removeEventListener('abort', wake)
+        entry.wakes.delete(wake)
+        if (entry.wakes.size === 0) followed.delete(id)
       }
     },
     get followers() {
-      return count
+      let n = 0
+      for (const entry of followed.values()) n += entry.wakes.size
+      return n
     },
     close() {
       closed = true
       if (timer) clearTimeout(timer)
       timer = undefined
-      for (const set of followed.values()) for (const f of set) f.wake()
+      for (const entry of followed.values()) for (const wake of entry.wakes) wake()
     },
   }
 }
