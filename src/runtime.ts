@@ -15,7 +15,7 @@ import { migrateInThread } from './db/migrate.js'
 import { createDktService } from './dkt/dkt-service.js'
 import { trustProxyOption } from './http/client-ip.js'
 import { createReportService } from './reports/report-service.js'
-import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
+import { createDispatcher, type Dispatcher, type PoolUse } from './execution/dispatcher.js'
 import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
@@ -84,11 +84,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const watch = createJobWatch(db, config.EVENTS_POLL_MS)
     let dispatcher: Dispatcher | null = null
-    const poolUse = () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null)
-    const metrics = createMetrics(db.pool, () => {
-      const p = poolUse()
-      return p && { threads: p.threads, busy: p.running }
-    })
+    const poolUse: PoolUse = () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null)
+    const metrics = createMetrics(db.pool, poolUse)
     const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch, metrics, logger: logger.child({ component: 'jobs' }) })
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 

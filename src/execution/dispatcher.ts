@@ -7,9 +7,9 @@
 // Leases: the heartbeat renews ours and, on every process, rescues jobs whose lease expired.
 // stop(): stop claiming, let running jobs finish for up to timeoutMs, then abort them
 // cooperatively and hand them back to the queue (QUEUED, attempt refunded), never FAILED.
-import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Logger } from 'pino'
+import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
@@ -32,6 +32,9 @@ export interface DispatcherOptions {
   retryMaxMs: number
   metrics?: JobMetrics
 }
+
+/** This process's worker threads and how many run a job now; null on a node that runs none. */
+export type PoolUse = () => { threads: number; running: number } | null
 
 export interface Dispatcher {
   start(): void

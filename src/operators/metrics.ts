@@ -2,6 +2,7 @@
 // process's own (sum them across processes); the queue gauges are read from PostgreSQL at each
 // scrape, so every process reports the same cluster-wide depth.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { PoolUse } from '../execution/dispatcher.js'
 import { queueDepth } from '../queue/stats.js'
 import type { Queryable } from '../queue/types.js'
 
@@ -21,7 +22,7 @@ export interface Metrics extends JobMetrics {
   render(): Promise<string>
 }
 
-export function createMetrics(db: Queryable, pool: () => { threads: number; busy: number } | null): Metrics {
+export function createMetrics(db: Queryable, pool: PoolUse): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   const created = new Counter({ name: 'faena_jobs_created_total', help: 'Jobs accepted by this process, by type', labelNames: ['type'], registers: [registry] })
@@ -68,7 +69,7 @@ export function createMetrics(db: Queryable, pool: () => { threads: number; busy
       }
       const p = pool()
       threads.set(p?.threads ?? 0)
-      busy.set(p?.busy ?? 0)
+      busy.set(p?.running ?? 0)
       return registry.metrics()
     },
   }

@@ -12,14 +12,18 @@ declare module 'fastify' {
   }
 }
 
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  return (typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header)?.[1] : undefined) ?? null
+}
+
 export default fp(
   async function auth(app: FastifyInstance, opts: { tokens: TokenService }) {
     app.decorateRequest('caller', null as unknown as Caller)
     app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization
-      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null
-      if (!match) throw new UnauthorizedError()
-      request.caller = opts.tokens.verify(match[1]!)
+      const token = bearerToken(request.headers.authorization)
+      if (!token) throw new UnauthorizedError()
+      request.caller = opts.tokens.verify(token)
     })
   },
   { name: 'auth' },

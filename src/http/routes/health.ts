@@ -1,11 +1,12 @@
 // Liveness (the process answers) and readiness (database reachable, worker pool up).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import type { PoolUse } from '../../execution/dispatcher.js'
 
 export interface HealthChecks {
   database(): Promise<void>
   /** null when this node runs no workers. */
-  pool(): { threads: number; running: number } | null
+  pool: PoolUse
 }
 
 const Health = Type.Object(

@@ -5,9 +5,11 @@ import { timingSafeEqual } from 'node:crypto'
 import Type from 'typebox'
 import type { TokenService } from '../../auth/tokens.js'
 import { ForbiddenError, UnauthorizedError } from '../../errors.js'
+import type { PoolUse } from '../../execution/dispatcher.js'
 import type { Metrics } from '../../operators/metrics.js'
 import { activeJobs, jobCounts, queueDepth, storedBytes } from '../../queue/stats.js'
 import type { Queryable } from '../../queue/types.js'
+import { bearerToken } from '../plugins/auth.js'
 import { errorResponses } from '../schemas/error.js'
 
 export interface MetricsRouteOptions {
@@ -19,7 +21,7 @@ export interface MetricsRouteOptions {
 
 export interface StatsRouteOptions {
   db: Queryable
-  pool: () => { threads: number; running: number } | null
+  pool: PoolUse
   workerId: string
 }
 
@@ -77,7 +79,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = asy
       },
     },
     async (request, reply) => {
-      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+      const token = bearerToken(request.headers.authorization)
       if (!token) throw new UnauthorizedError()
       if (!isScraper(token) && !o.tokens.verify(token).admin) throw new ForbiddenError('metrics are for METRICS_TOKEN or an admin')
       return reply.type(o.metrics.contentType).send(await o.metrics.render())
