@@ -23,23 +23,19 @@ export class XlsxTooLargeError extends JobError {
 
 /**
  * Counts what the entries of one archive inflate to, as they are read: each entry's bytes go
- * through `count()`, which fails with XlsxTooLargeError once all of them together pass the limit.
+ * through a counter it returns, which fails with XlsxTooLargeError once all of them together
+ * pass the limit.
  */
-export function inflatedBudget(maxBytes: number = XLSX_LIMITS.uncompressedBytes): { count(): Transform; readonly bytes: number } {
+export function inflatedBudget(maxBytes: number = XLSX_LIMITS.uncompressedBytes): () => Transform {
   let total = 0
-  return {
-    count: () =>
-      new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          total += chunk.length
-          if (total > maxBytes) done(new XlsxTooLargeError(`its entries hold more than ${maxBytes} bytes`))
-          else done(null, chunk)
-        },
-      }),
-    get bytes() {
-      return total
-    },
-  }
+  return () =>
+    new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        total += chunk.length
+        if (total > maxBytes) done(new XlsxTooLargeError(`its entries hold more than ${maxBytes} bytes`))
+        else done(null, chunk)
+      },
+    })
 }
 
 /** Throws past the row or column limit (the rows are counted by the reader). */

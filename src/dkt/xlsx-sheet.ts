@@ -49,13 +49,13 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
   }) as unknown as ReaderParts
   const zip = source.pipe(unzipper.Parse({ forceStream: true }))
   source.on('error', (err) => zip.destroy(err))
-  const budget = inflatedBudget(maxBytes)
+  const counted = inflatedBudget(maxBytes)
   let spilled: { dir: string; file: string; sheetNo: string } | undefined
   let stylesRead = false
   try {
     for await (const entry of zip as AsyncIterable<Entry>) {
       const sheet = SHEET.exec(entry.path)
-      const body = entry.pipe(budget.count())
+      const body = entry.pipe(counted())
       entry.on('error', (err) => body.destroy(err))
       if (entry.path === 'xl/_rels/workbook.xml.rels') await reader._parseRels(body)
       else if (entry.path === 'xl/workbook.xml') await reader._parseWorkbook(body)
@@ -73,10 +73,9 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
         const dir = await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
         spilled = { dir, file: join(dir, `sheet${sheetNo}.xml`), sheetNo }
         await pipeline(body, createWriteStream(spilled.file))
-      } else {
-        for await (const _ of body); // inflated and counted, not kept
       }
-      if (!body.readableEnded) await finished(body.resume()) // what a parser left unread
+      // Whatever was not read (another entry, what a parser left): inflated and counted, not kept.
+      if (!body.readableEnded) await finished(body.resume())
     }
     if (spilled) yield* rowsOf(reader, createReadStream(spilled.file), spilled.sheetNo)
   } finally {
