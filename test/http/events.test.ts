@@ -1,6 +1,6 @@
 // GET /jobs/:id/events: the job at once, then its changes, from whichever process runs it,
 // ending after its final state; a client that goes away stops being followed.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { createFaenaClient, FaenaApiError } from '../../src/client/faena-client.js'
 import type { JobView } from '../../src/jobs/job-view.js'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
@@ -11,6 +11,16 @@ import { waitFor } from '../support/wait.js'
 async function listening(f: TestFaena, userId = 'alice') {
   const address = await f.faena.app.listen({ port: 0, host: '127.0.0.1' })
   return createFaenaClient(address, f.token(userId))
+}
+
+/** A server listening, with a gate job of alice's running (started) on it. */
+async function runningGate(t: Test, key: string, stopOnTeardown = true) {
+  const gates = openGates(t)
+  const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 }, stopOnTeardown })
+  const client = await listening(f)
+  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key } })).json() as { jobId: string }
+  await gates.next(key, 'started')
+  return { gates, f, client, jobId }
 }
 
 async function collect(events: AsyncIterable<JobView>, onEach: (job: JobView, all: JobView[]) => void = () => {}) {
@@ -53,11 +63,7 @@ t.test('a job run by another process is followed through the API process', async
 })
 
 t.test('a cancelled job ends its stream with CANCELLED; a finished job gives one event', async (t) => {
-  const gates = openGates(t)
-  const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 } })
-  const client = await listening(f)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev3' } })).json()
-  await gates.next('ev3', 'started')
+  const { f, client, jobId } = await runningGate(t, 'ev3')
   const events = collect(client.follow(jobId), (job, all) => {
     if (all.length === 1) void client.cancel(job.id)
   })
@@ -68,11 +74,7 @@ t.test('a cancelled job ends its stream with CANCELLED; a finished job gives one
 })
 
 t.test('a client that disconnects is no longer followed', async (t) => {
-  const gates = openGates(t)
-  const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 } })
-  const client = await listening(f)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev4' } })).json()
-  await gates.next('ev4', 'started')
+  const { gates, f, client, jobId } = await runningGate(t, 'ev4')
   const leave = new AbortController()
   const events = client.follow(jobId, leave.signal)
   t.equal((await events.next()).value?.status, 'PROCESSING')
@@ -97,11 +99,7 @@ t.test("owner or admin only: another user's job is a 404, no token a 401, and no
 })
 
 t.test('stopping the server ends the open streams instead of waiting for them', async (t) => {
-  const gates = openGates(t)
-  const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 }, stopOnTeardown: false })
-  const client = await listening(f)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev5' } })).json()
-  await gates.next('ev5', 'started')
+  const { f, client, jobId } = await runningGate(t, 'ev5', false)
   const events = client.follow(jobId)
   t.equal((await events.next()).value?.status, 'PROCESSING')
   await f.faena.stop()
