@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import { storedFilesOf } from '../jobs/job-files.js'
 import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
-import type { Storage } from '../storage/storage.js'
+import { StorageUnsupportedError, type Storage } from '../storage/storage.js'
 
 const BATCH = 200
 
@@ -57,13 +57,9 @@ export function createRetentionSweeper(o: RetentionOptions) {
     }
     total.keys = await deleteExpiredKeys(o.db)
     total.partials = await o.storage.removeAbandoned(o.abandonedUploadMs).catch((err: unknown) => {
-      if ((err as { name?: unknown })?.name === 'NotImplemented') {
-        // Some S3-compatible servers cannot list multipart uploads: say so once, not every sweep.
-        if (!toldUnsupported) {
-          o.logger.warn(
-            'retention: this S3-compatible server cannot list multipart uploads, so those left by dead processes are not removed here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) does it',
-          )
-        }
+      if (err instanceof StorageUnsupportedError) {
+        // It will not change from one sweep to the next: said once.
+        if (!toldUnsupported) o.logger.warn(`retention: ${err.message}`)
         toldUnsupported = true
       } else o.logger.warn({ err }, 'retention: abandoned partial uploads could not be listed or removed')
       return 0

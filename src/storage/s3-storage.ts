@@ -15,7 +15,7 @@ import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { pipeline, type Readable } from 'node:stream'
 import { observe } from './observe-stream.js'
-import { assertValidKey, contentDisposition, StorageNotFoundError, type Storage } from './storage.js'
+import { assertValidKey, contentDisposition, StorageNotFoundError, StorageUnsupportedError, type Storage } from './storage.js'
 
 export interface S3StorageOptions {
   bucket: string
@@ -115,7 +115,12 @@ export function createS3Storage(o: S3StorageOptions): Storage {
       let removed = 0
       let marker: { KeyMarker?: string; UploadIdMarker?: string } = {}
       for (;;) {
-        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: o.bucket, ...marker }))
+        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: o.bucket, ...marker })).catch((err: unknown) => {
+          if ((err as { name?: unknown })?.name !== 'NotImplemented') throw err
+          throw new StorageUnsupportedError(
+            'this S3-compatible server cannot list multipart uploads, so those left by dead processes are not removed here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) does it',
+          )
+        })
         for (const u of page.Uploads ?? []) {
           if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated.getTime() >= before) continue
           await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: u.Key, UploadId: u.UploadId }))

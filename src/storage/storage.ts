@@ -34,10 +34,18 @@ export interface Storage {
   /**
    * Removes what puts abandoned by a dead process left (a local partial file, an incomplete S3
    * multipart upload) untouched for `olderThanMs`; returns how many. A live put is never older.
+   * Rejects with StorageUnsupportedError where the server cannot list them.
    */
   removeAbandoned(olderThanMs: number): Promise<number>
   /** Idempotent. */
   close(): Promise<void>
+}
+
+/** What this storage server cannot do at all (not a passing failure): the message says what instead. */
+export class StorageUnsupportedError extends FaenaError {
+  constructor(message: string) {
+    super('STORAGE_UNSUPPORTED', message, 501)
+  }
 }
 
 export class StorageNotFoundError extends FaenaError {
