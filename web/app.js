@@ -20,9 +20,15 @@ class ApiError extends Error {
   }
 }
 
-async function api(path, init = {}) {
+/** A signed-in request; an answer that is not 2xx throws ApiError. */
+async function request(path, init = {}) {
   const res = await fetch(path, { ...init, headers: { authorization: `Bearer ${store.token}`, ...init.headers } })
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
+  return res
+}
+
+async function api(path, init = {}) {
+  const res = await request(path, init)
   return res.status === 204 ? null : res.json()
 }
 
@@ -92,8 +98,7 @@ async function follow(entry) {
   store.setIds('watched', watched)
   const controller = (entry.follow = new AbortController())
   try {
-    const res = await fetch(`/jobs/${id}/events`, { headers: { authorization: `Bearer ${store.token}`, accept: 'text/event-stream' }, signal: controller.signal })
-    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
+    const res = await request(`/jobs/${id}/events`, { headers: { accept: 'text/event-stream' }, signal: controller.signal })
     for await (const event of sseEvents(res.body)) if (event.event === 'job') show(JSON.parse(event.data))
   } catch (err) {
     if (controller.signal.aborted) return
