@@ -110,30 +110,24 @@ async function* concatStreams(head: Buffer, rest: AsyncIterator<Buffer>): AsyncG
 
 async function* readXlsx(source: Readable): AsyncGenerator<Row[]> {
   let batch: Row[] = []
-  for await (const row of firstSheetRows(source)) {
-    const values = row.values as unknown[]
-    checkXlsxRow(row.number, values.length - 1)
-    const cells = values.slice(1).map(cellText)
-    if (!cells.some((c) => c.trim() !== '')) continue
-    batch.push({ line: row.number, cells })
-    if (batch.length === BATCH) {
-      yield batch
-      batch = []
+  for await (const rows of firstSheetRows(source)) {
+    for (const row of rows) {
+      checkXlsxRow(row.number, row.values.length)
+      const cells = Array.from(row.values, cellText)
+      if (!cells.some((c) => c.trim() !== '')) continue
+      batch.push({ line: row.number, cells })
+      if (batch.length === BATCH) {
+        yield batch
+        batch = []
+      }
     }
   }
   if (batch.length) yield batch
 }
 
-/** A cell as the text a CSV export would have had. */
+/** A cell as the text a CSV export would have had (a missing cell: empty). */
 function cellText(v: unknown): string {
-  if (v === null || v === undefined) return ''
+  if (v === undefined) return ''
   if (v instanceof Date) return v.toISOString().slice(0, 10)
-  if (typeof v === 'object') {
-    const o = v as { text?: unknown; result?: unknown; richText?: { text: string }[] }
-    if (o.richText) return o.richText.map((r) => r.text).join('')
-    if (o.result !== undefined) return cellText(o.result)
-    if (o.text !== undefined) return String(o.text)
-    return ''
-  }
   return String(v)
 }

@@ -1,5 +1,4 @@
-// The first worksheet of an XLSX archive, row by row, through ExcelJS's streaming reader but
-// with a sound walk over the archive's entries.
+// The first worksheet of an XLSX archive, as batches of rows of plain values.
 //
 // ExcelJS's own walk (WorkbookReader.parse) can stop before the last entries of the archive:
 // its unzipper emits 'end' as soon as all input is written, while entries are still buffered,
@@ -9,84 +8,83 @@
 // `{ sharedString: 0 }`... and the import failed with DKT_BAD_HEADER (scratch/xlsx-race*.mjs).
 //
 // This walk iterates the entries with Node's own async iterator, which ends on the stream's real
-// end, and gives each entry to the reader's own parsers, counting what they inflate to
-// (XLSX_LIMITS: a zip bomb stops at the limit). A sheet met before the shared strings,
-// styles and workbook it depends on is spilled to a temporary file (as ExcelJS does) and read
-// once the archive has been walked.
-import type ExcelJS from 'exceljs'
+// end, counting what they inflate to (XLSX_LIMITS: a zip bomb stops at the limit). The workbook,
+// its relationships and the styles go to ExcelJS's own parsers; the shared strings and the sheet
+// to ours (xlsx-xml.ts, which keeps UTF-8 whole and is three times lighter). A sheet met before
+// the parts it depends on is spilled to a temporary file (as ExcelJS does) and read once the
+// archive has been walked.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import type { Entry } from 'unzipper'
 import { inflatedBudget } from './xlsx-limits.js'
+import { readSharedStrings, readSheetRows, type SheetContext, type SheetRow } from './xlsx-xml.js'
 
 /** The parts of ExcelJS's WorkbookReader (4.4) this walk drives; they are not in its typings. */
 interface ReaderParts {
-  sharedStrings?: unknown[]
-  workbookRels?: unknown
-  model?: unknown
+  workbookRels?: { Type: string }[]
+  properties?: { model?: { date1904?: boolean } }
+  styles: { getStyleModel(index: number): { numFmt?: string } | null }
   _parseRels(entry: Readable): Promise<void>
   _parseWorkbook(entry: Readable): Promise<void>
-  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>
   _parseStyles(entry: Readable): Promise<void>
-  _parseWorksheet(iterator: AsyncIterable<Buffer>, sheetNo: string): Generator<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader }>
 }
 
 const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
 
 /** `maxBytes`: what all entries may inflate to together (XlsxTooLargeError past it). */
-export async function* firstSheetRows(source: Readable, maxBytes?: number): AsyncGenerator<ExcelJS.Row> {
+export async function* firstSheetRows(source: Readable, maxBytes?: number): AsyncGenerator<SheetRow[]> {
   const [{ default: ExcelJS }, { default: unzipper }] = await Promise.all([import('exceljs'), import('unzipper')])
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    styles: 'cache',
-    worksheets: 'emit',
-    entries: 'ignore',
-  }) as unknown as ReaderParts
+  // ExcelJS's own rule for "this number format shows a date", as its reader applies it.
+  const { isDateFmt } = createRequire(import.meta.url)('exceljs/lib/utils/utils.js') as { isDateFmt(fmt: string | undefined): boolean }
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, { styles: 'cache' }) as unknown as ReaderParts
   const zip = source.pipe(unzipper.Parse({ forceStream: true }))
   source.on('error', (err) => zip.destroy(err))
   const counted = inflatedBudget(maxBytes)
-  let spilled: { dir: string; file: string; sheetNo: string } | undefined
+  let sharedStrings: string[] | undefined
+  let workbookRead = false
   let stylesRead = false
+  /** Whether the archive has a part of this kind: by its relationships once read, else maybe. */
+  const mayHave = (kind: string) => reader.workbookRels?.some((r) => r.Type.endsWith(`/${kind}`)) ?? true
+  const ready = () => workbookRead && (stylesRead || !mayHave('styles')) && (sharedStrings !== undefined || !mayHave('sharedStrings'))
+  const context = (): SheetContext => ({
+    sharedStrings,
+    date1904: reader.properties?.model?.date1904 === true,
+    isDateStyle: (s) => isDateFmt(reader.styles.getStyleModel(s)?.numFmt),
+  })
+  let spilled: { dir: string; file: string } | undefined
   try {
     for await (const entry of zip as AsyncIterable<Entry>) {
-      const sheet = SHEET.exec(entry.path)
       const body = entry.pipe(counted())
       entry.on('error', (err) => body.destroy(err))
       if (entry.path === 'xl/_rels/workbook.xml.rels') await reader._parseRels(body)
-      else if (entry.path === 'xl/workbook.xml') await reader._parseWorkbook(body)
-      else if (entry.path === 'xl/styles.xml') {
+      else if (entry.path === 'xl/workbook.xml') {
+        await reader._parseWorkbook(body)
+        workbookRead = true
+      } else if (entry.path === 'xl/styles.xml') {
         await reader._parseStyles(body)
         stylesRead = true
-      } else if (entry.path === 'xl/sharedStrings.xml') {
-        for await (const _ of reader._parseSharedStrings(body)); // 'cache': fills reader.sharedStrings
-      } else if (sheet && !spilled) {
-        const sheetNo = sheet[1]!
-        if (reader.sharedStrings && stylesRead && reader.workbookRels && reader.model) {
-          yield* rowsOf(reader, body, sheetNo)
+      } else if (entry.path === 'xl/sharedStrings.xml') sharedStrings = await readSharedStrings(body)
+      else if (SHEET.test(entry.path) && !spilled) {
+        if (ready()) {
+          yield* readSheetRows(body, context())
           return // the first sheet only; the finally below stops the walk
         }
         const dir = await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
-        spilled = { dir, file: join(dir, `sheet${sheetNo}.xml`), sheetNo }
+        spilled = { dir, file: join(dir, 'sheet.xml') }
         await pipeline(body, createWriteStream(spilled.file))
       }
       // Whatever was not read (another entry, what a parser left): inflated and counted, not kept.
       if (!body.readableEnded) await finished(body.resume())
     }
-    if (spilled) yield* rowsOf(reader, createReadStream(spilled.file), spilled.sheetNo)
+    if (spilled) yield* readSheetRows(createReadStream(spilled.file), context())
   } finally {
     source.destroy()
     zip.destroy()
     if (spilled) await rm(spilled.dir, { recursive: true, force: true })
-  }
-}
-
-async function* rowsOf(reader: ReaderParts, sheet: AsyncIterable<Buffer>, sheetNo: string): AsyncGenerator<ExcelJS.Row> {
-  for (const { value } of reader._parseWorksheet(sheet, sheetNo)) {
-    yield* value as AsyncIterable<ExcelJS.Row>
   }
 }

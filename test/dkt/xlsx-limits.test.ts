@@ -11,7 +11,7 @@ import { HEADER } from '../support/dkt-files.js'
 import { waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 
-/** A zip named like a workbook whose sheet is `bytes` of spaces: a few KB compressed. */
+/** A zip named like a workbook whose sheet holds `bytes` of spaces: a few KB compressed. */
 async function zipBomb(bytes: number): Promise<Buffer> {
   const out = new PassThrough()
   const chunks: Buffer[] = []
@@ -21,7 +21,9 @@ async function zipBomb(bytes: number): Promise<Buffer> {
   zip.pipe(out)
   zip.append('<?xml version="1.0"?><Types/>', { name: '[Content_Types].xml' })
   zip.append(Readable.from((function* () {
+    yield Buffer.from('<worksheet><sheetData>')
     for (let i = 0; i < bytes / 65536; i++) yield Buffer.alloc(65536, 0x20)
+    yield Buffer.from('</sheetData></worksheet>')
   })()), { name: 'xl/worksheets/sheet1.xml' })
   await zip.finalize()
   await ended
