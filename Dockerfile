@@ -20,7 +20,8 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
-    DATA_DIR=/var/lib/faena
+    DATA_DIR=/var/lib/faena \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 RUN mkdir -p /var/lib/faena && chown node:node /var/lib/faena
 COPY --from=build --chown=node:node /app/package.json ./
@@ -32,4 +33,4 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # Fails fast with a clear message when DATABASE_URL is missing (see src/server.ts).
-CMD ["node", "dist/src/server.js"]
+CMD ["node", "--max-semi-space-size=2", "dist/src/server.js"]

@@ -1,9 +1,11 @@
-// A faena server in a child process for a benchmark (dist/src/server.js), ready once
+// A faena server in a child process for a benchmark (dist/src/server.js, started as `npm start`
+// starts it), ready once
 // /health/ready answers; its peak RSS read from /proc (VmHWM: the whole life of the process).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/server-node-flags.js'
 
 export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0000'
 
@@ -17,8 +19,8 @@ export interface BenchFaena {
 
 export async function startBenchServer(env: Record<string, string>): Promise<BenchFaena> {
   const port = 3900 + Math.floor(Math.random() * 500)
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/server.js', import.meta.url))], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, fileURLToPath(new URL('../../src/server.js', import.meta.url))], {
+    env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const base = `http://127.0.0.1:${port}`

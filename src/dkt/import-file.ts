@@ -58,6 +58,11 @@ export interface DktImportResult extends LoteSummary {
 
 /** Share of the progress bar for reading the file; the rest is the database's final steps. */
 const READ_SHARE = 95
+/**
+ * A DKT row's usual size in the file, on the large side (a file then holds at least the rows it
+ * suggests): about 80 bytes in CSV, 50 zipped in XLSX.
+ */
+const BYTES_PER_ROW: Record<FileKind, number> = { csv: 100, xlsx: 60 }
 /** COPY text is sent in pieces of about this many characters (one CopyData message each). */
 const COPY_PIECE = 65536
 
@@ -67,7 +72,13 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
   if (earlier) return earlier
   signal.throwIfAborted()
   const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
-  const loader = new LoteLoader({ loteId: input.loteId, onError: input.onError, addProblem: (p) => problems.add(p), maxFingerprintSlots: options.maxFingerprintSlots })
+  const loader = new LoteLoader({
+    loteId: input.loteId,
+    onError: input.onError,
+    addProblem: (p) => problems.add(p),
+    maxFingerprintSlots: options.maxFingerprintSlots,
+    expectedRows: Math.floor(input.size / BYTES_PER_ROW[input.kind]),
+  })
   const client = await deps.pool.connect()
   let keepProblems = false
   let copyOpen = false

@@ -3,7 +3,7 @@
 // repeat an earlier one (checked exactly in SQL once loaded). Synchronous and free of I/O, so
 // the import awaits once per batch of rows, not once per row.
 import { JobError } from '../../workers/processor.js'
-import { copyLine } from './copy-text.js'
+import { copyLine } from '../db/copy-text.js'
 import { DEFAULT_MAX_SLOTS, FingerprintSet } from './fingerprints.js'
 import { DKT_LAYOUT, mapHeader, type ColumnIndex, type DktField } from './layout.js'
 import { centsToDecimal, type Moneda, type RowProblem } from './normalize.js'
@@ -16,6 +16,11 @@ export interface LoteLoaderOptions {
   addProblem(p: RowProblem): void
   /** Fingerprint table size limit (a power of two); beyond it the whole lote is checked in SQL. */
   maxFingerprintSlots?: number
+  /**
+   * Rows the file probably has: the fingerprint table starts at its size, instead of doubling
+   * its way there (each doubling briefly holds the old table and the new one, twice the size).
+   */
+  expectedRows?: number
 }
 
 export interface LoteTotal {
@@ -40,7 +45,7 @@ export class LoteLoader {
   readonly #totals = new Map<Moneda, { cents: bigint; rows: number }>()
 
   constructor(private readonly options: LoteLoaderOptions) {
-    this.#fingerprints = new FingerprintSet(options.maxFingerprintSlots ?? DEFAULT_MAX_SLOTS)
+    this.#fingerprints = new FingerprintSet(options.maxFingerprintSlots ?? DEFAULT_MAX_SLOTS, slotsFor(options.expectedRows ?? 0))
   }
 
   get sawHeader(): boolean {
@@ -129,4 +134,11 @@ function headerIndex(row: Row): ColumnIndex<DktField> {
     missing: header.missing,
     duplicated: header.duplicated,
   })
+}
+
+/** Table slots for `rows` fingerprints at the table's load limit (3/4), a power of two. */
+function slotsFor(rows: number): number {
+  let slots = 1 << 16
+  while (slots * 3 < rows * 4) slots *= 2
+  return slots
 }

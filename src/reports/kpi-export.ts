@@ -1,7 +1,7 @@
 // A KPI export, in its worker thread: counts the matching rows, then streams them out of
 // PostgreSQL (one REPEATABLE READ snapshot) into an XLSX or CSV file that goes straight into
-// storage as it is produced (report-file.ts). Rows are read in pages and the next page waits
-// until storage has taken what was written.
+// storage as it is produced (report-file.ts). Rows come from COPY ... TO STDOUT, and are pulled
+// only as fast as the zip and the storage take what was written.
 import { formatStyle, shareStyles } from './xlsx-styles.js'
 import type { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -10,7 +10,8 @@ import { to as copyTo } from 'pg-copy-streams'
 import type { Storage } from '../storage/storage.js'
 import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
-import { COUNT_ROWS, copyRowsAsCsv, filterValues, selectRows, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
+import { COUNT_ROWS, copyRowsAsCsv, copyRowsAsText, filterValues, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
+import { copyRows } from '../db/copy-text.js'
 import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from './report-file.js'
@@ -36,7 +37,7 @@ export interface KpiExportResult extends ReportResult {
   idExport: string
 }
 
-/** Rows per FETCH from the cursor (XLSX). */
+/** Rows between progress reports and pacing checks. */
 const PAGE = 5000
 
 export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Promise<KpiExportResult> {
@@ -95,49 +96,61 @@ async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassT
   await pipeline(client.query(copyTo(copyRowsAsCsv(columns))), counter, body, { signal })
 }
 
-/** XLSX through ExcelJS's streaming writer, one page of the cursor at a time. */
+/**
+ * XLSX through ExcelJS's streaming writer, fed by COPY ... TO STDOUT: PostgreSQL's text rows
+ * cost this thread a split per line, where a cursor's rows cost the driver's parsing of each
+ * field, and nothing waits on a round trip per page. Pulling the rows is what drives the query,
+ * so waiting for the zip and the storage (paced) holds PostgreSQL back at its socket.
+ */
 async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
   const { default: ExcelJS } = await import('exceljs') // loaded by the threads that write XLSX only
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useStyles: true, useSharedStrings: false })
   const sheet = workbook.addWorksheet('KPI')
   const styles = columns.map((c) => formatStyle(c.numFmt))
   sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
-  await client.query(`DECLARE kpi_rows NO SCROLL CURSOR FOR ${selectRows(columns)}`)
+  const toCells = cellsOf(columns)
   let rows = 0
-  for (;;) {
-    const page = await client.query({ text: `FETCH ${PAGE} FROM kpi_rows`, rowMode: 'array', types: RAW_TEXT })
-    if (page.rows.length === 0) break
-    for (const r of page.rows as (string | null)[][]) {
-      const row = sheet.addRow(toCells(r, columns))
+  let reported = 0
+  for await (const batch of copyRows(client.query(copyTo(copyRowsAsText(columns))))) {
+    for (const r of batch) {
+      const row = sheet.addRow(toCells(r))
       shareStyles(row, styles)
       row.commit()
     }
-    rows += page.rows.length
-    report(rows)
-    signal.throwIfAborted()
-    await paced(sheet, body, REPORT_BUFFER)
+    rows += batch.length
+    if (rows - reported >= PAGE) {
+      report((reported = rows))
+      signal.throwIfAborted()
+      await paced(sheet, body, REPORT_BUFFER)
+    }
   }
-  await client.query('CLOSE kpi_rows')
+  signal.throwIfAborted()
+  report(rows)
   sheet.commit()
   await workbook.commit()
 }
 
-/** Every column as PostgreSQL's text; cells are typed here, exactly. */
-const RAW_TEXT = { getTypeParser: () => (v: string) => v }
-
-function toCells(r: (string | null)[], columns: KpiColumn[]): (string | number | Date | null)[] {
-  return columns.map((c, i) => {
-    const v = r[i] ?? null
-    if (v === null) return null
-    switch (c.type) {
-      case 'integer':
-      case 'decimal':
-        return Number(v)
-      case 'date':
-        return new Date(`${v}T00:00:00Z`)
-      default:
-        // A string cell of an XLSX is never run as a formula, whatever its first character.
-        return v
-    }
-  })
+/** Typed cells from PostgreSQL's text, exactly; rows of a day share its Date. */
+function cellsOf(columns: KpiColumn[]): (r: (string | null)[]) => (string | number | Date | null)[] {
+  let day = ''
+  let date = new Date(0)
+  const dateOf = (v: string) => {
+    if (v !== day) date = new Date(`${(day = v)}T00:00:00Z`)
+    return date
+  }
+  return (r) =>
+    columns.map((c, i) => {
+      const v = r[i] ?? null
+      if (v === null) return null
+      switch (c.type) {
+        case 'integer':
+        case 'decimal':
+          return Number(v)
+        case 'date':
+          return dateOf(v)
+        default:
+          // A string cell of an XLSX is never run as a formula, whatever its first character.
+          return v
+      }
+    })
 }

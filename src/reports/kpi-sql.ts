@@ -1,6 +1,7 @@
 // The SQL of a KPI export. Filter values never become SQL text: they are bound as parameters
 // of set_config() (transaction-local settings), which the query reads with current_setting(),
-// so that one query serves both a cursor and COPY ... TO STDOUT (COPY takes no parameters).
+// so that COPY ... TO STDOUT, which takes no parameters, can use them. Dates come out as
+// YYYY-MM-DD whatever the server's DateStyle.
 import type { KpiColumn } from './kpi-columns.js'
 
 export interface KpiFilters {
@@ -12,7 +13,8 @@ export interface KpiFilters {
 
 export const SET_FILTERS = `
 SELECT set_config('faena.kpi_from', $1, true), set_config('faena.kpi_to', $2, true),
-       set_config('faena.kpi_sucursal', $3, true), set_config('faena.kpi_indicador', $4, true)`
+       set_config('faena.kpi_sucursal', $3, true), set_config('faena.kpi_indicador', $4, true),
+       set_config('DateStyle', 'ISO, YMD', true)`
 
 export const filterValues = (f: KpiFilters) => [f.from, f.to, f.sucursal ?? '', f.indicador ?? '']
 
@@ -23,9 +25,9 @@ const WHERE = `
 
 export const COUNT_ROWS = `SELECT count(*)::int AS n FROM kpi_snapshot_diario ${WHERE}`
 
-/** The rows, oldest idLog first, every value as text (read through a cursor). */
-export function selectRows(columns: readonly KpiColumn[]): string {
-  return `SELECT ${columns.map((c) => c.sql).join(', ')} FROM kpi_snapshot_diario ${WHERE} ORDER BY id_log`
+/** The rows, oldest idLog first, in COPY's text format (dates as YYYY-MM-DD: see SET_FILTERS). */
+export function copyRowsAsText(columns: readonly KpiColumn[]): string {
+  return `COPY (SELECT ${columns.map((c) => c.sql).join(', ')} FROM kpi_snapshot_diario ${WHERE} ORDER BY id_log) TO STDOUT`
 }
 
 /**

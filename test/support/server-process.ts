@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/server-node-flags.js'
 import { TEST_SECRET } from './faena.js'
 
 export interface ServerProcess {
@@ -18,8 +19,8 @@ export interface ServerProcess {
 const serverJs = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 
 export async function startServerProcess(t: Test, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [serverJs], {
-    env: { ...process.env, JWT_SECRET: TEST_SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverJs], {
+    env: { ...process.env, ...SERVER_ENV, JWT_SECRET: TEST_SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()))

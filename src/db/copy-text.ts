@@ -1,0 +1,48 @@
+// PostgreSQL's COPY text format, both ways: tab-separated fields, one row per line, \N for
+// NULL, and backslash, tab, newline and carriage return (and, read back, \b \f \v) escaped.
+import { StringDecoder } from 'node:string_decoder'
+
+const SPECIAL = /[\\\t\n\r]/
+const escape = (v: string) =>
+  SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v
+
+export function copyLine(values: readonly (string | number | null)[]): string {
+  let line = ''
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (i > 0) line += '\t'
+    line += v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : escape(v)
+  }
+  return `${line}\n`
+}
+
+const UNESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' }
+
+/** One line of COPY ... TO STDOUT (without its newline) as its fields, null for \N. */
+export function copyFields(line: string): (string | null)[] {
+  const fields: (string | null)[] = line.split('\t')
+  if (!line.includes('\\')) return fields
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!
+    if (f === '\\N') fields[i] = null
+    else if (f.includes('\\')) fields[i] = f.replace(/\\(.)/g, (_, c: string) => UNESCAPED[c] ?? c)
+  }
+  return fields
+}
+
+/**
+ * The rows of a COPY ... TO STDOUT stream, in batches (the complete lines of each chunk).
+ * Pulling drives the query: a consumer that stops pulling stops PostgreSQL at its socket.
+ */
+export async function* copyRows(stream: AsyncIterable<Buffer>): AsyncGenerator<(string | null)[][]> {
+  const decoder = new StringDecoder('utf8')
+  let rest = ''
+  for await (const chunk of stream) {
+    const text = rest + decoder.write(chunk)
+    const lines = text.split('\n')
+    rest = lines.pop()!
+    if (lines.length) yield lines.map(copyFields)
+  }
+  rest += decoder.end()
+  if (rest) throw new Error('COPY output ended in the middle of a row')
+}

@@ -1,0 +1,30 @@
+// The server is started with the same Node.js flags and environment everywhere: `npm start`, the Dockerfile,
+// and the benchmarks and tests (SERVER_NODE_FLAGS); and those flags do what they are there for.
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/server-node-flags.js'
+
+const root = new URL('../../../', import.meta.url)
+
+t.test('npm start and the Dockerfile start the server with SERVER_NODE_FLAGS and SERVER_ENV', async (t) => {
+  const start = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const env = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`)
+  t.match(start, `&& ${env.join(' ')} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js`)
+  const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8')
+  t.same(JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]'), ['node', ...SERVER_NODE_FLAGS, 'dist/src/server.js'])
+  for (const line of env) t.match(dockerfile, new RegExp(`^\\s+${line}( \\\\)?$`, 'm'), `Dockerfile ENV ${line}`)
+})
+
+t.test('the API thread keeps a small young generation; worker threads get their own', async (t) => {
+  // A process started like the server makes a pool as the server does, and reports the young
+  // generation of its main thread and of a worker thread, after both allocated.
+  const probe = new URL('dist/test/support/young-generation-probe.js', root)
+  const { stdout } = await promisify(execFile)(process.execPath, [...SERVER_NODE_FLAGS, fileURLToPath(probe)])
+  const { main, worker } = JSON.parse(stdout) as { main: number; worker: number }
+  const MB = 1024 * 1024
+  t.ok(main <= 4 * MB, `API thread: ${main / MB} MB of new space`)
+  t.ok(worker >= 16 * MB, `worker thread: ${worker / MB} MB of new space`)
+})

@@ -1,0 +1,23 @@
+// Run as `node <SERVER_NODE_FLAGS> young-generation-probe.js` (test/config/start-command.test.ts):
+// makes a worker pool as the server does, lets the main thread and a worker thread allocate,
+// and prints the size of each one's young generation (V8's new space) in bytes, as JSON.
+import { getHeapSpaceStatistics } from 'node:v8'
+import { MessageChannel } from 'node:worker_threads'
+import { createWorkerPool } from '../../src/execution/worker-pool.js'
+
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size
+let junk: { i: number }[] = []
+for (let i = 0; i < 3e6; i++) {
+  junk.push({ i })
+  if (junk.length > 100_000) junk = []
+}
+const pool = createWorkerPool(1)
+const { port1, port2 } = new MessageChannel()
+const outcome = await pool.run(
+  { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', userId: 'probe', attempt: 1, parameters: null, port: port2 },
+  new AbortController().signal,
+)
+port1.close()
+await pool.close()
+if (!outcome.ok) throw new Error(outcome.error.message)
+console.log(JSON.stringify({ main: newSpace(), worker: outcome.result }))
