@@ -10,14 +10,15 @@
 // This walk iterates the entries with Node's own async iterator, which ends on the stream's real
 // end, counting what they inflate to (XLSX_LIMITS: a zip bomb stops at the limit). The workbook,
 // its relationships and the styles go to ExcelJS's own parsers; the shared strings and the sheet
-// to ours (xlsx-xml.ts, which keeps UTF-8 whole and is three times lighter). A sheet met before
+// to ours (xlsx-xml.ts, which keeps UTF-8 whole and builds plain rows). A sheet met before
 // the parts it depends on is spilled to a temporary file (as ExcelJS does) and read once the
-// archive has been walked.
+// archive has been walked. "The first sheet" is the first tab Excel shows (workbook.xml's order,
+// hidden tabs skipped), which is not always the first sheet file in the archive.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import type { Entry } from 'unzipper'
@@ -26,7 +27,9 @@ import { readSharedStrings, readSheetRows, type SheetContext, type SheetRow } fr
 
 /** The parts of ExcelJS's WorkbookReader (4.4) this walk drives; they are not in its typings. */
 interface ReaderParts {
-  workbookRels?: { Type: string }[]
+  workbookRels?: { Id: string; Type: string; Target: string }[]
+  /** The workbook's sheets, in the order Excel shows their tabs. */
+  model?: { sheets?: { rId: string; state?: string }[] }
   properties?: { model?: { date1904?: boolean } }
   styles: { getStyleModel(index: number): { numFmt?: string } | null }
   _parseRels(entry: Readable): Promise<void>
@@ -56,7 +59,20 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
     date1904: reader.properties?.model?.date1904 === true,
     isDateStyle: (s) => isDateFmt(reader.styles.getStyleModel(s)?.numFmt),
   })
-  let spilled: { dir: string; file: string } | undefined
+  /**
+   * The entry of the sheet Excel shows first (the first tab not hidden), once the workbook and
+   * its relationships are read. Not always sheet1.xml: tabs can be moved.
+   */
+  const firstSheet = (): string | undefined => {
+    const sheets = reader.model?.sheets
+    if (!workbookRead || !reader.workbookRels || !sheets) return undefined
+    const first = sheets.find((s) => s.state !== 'hidden' && s.state !== 'veryHidden') ?? sheets[0]
+    const target = reader.workbookRels.find((r) => r.Id === first?.rId)?.Target
+    return target === undefined ? undefined : posix.normalize(target.startsWith('/') ? target.slice(1) : `xl/${target}`)
+  }
+  // Sheets met before the workbook said which one is first (ExcelJS writes the workbook last).
+  const spilled = new Map<string, string>()
+  let dir: string | undefined
   try {
     for await (const entry of zip as AsyncIterable<Entry>) {
       const body = entry.pipe(counted())
@@ -69,22 +85,25 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
         await reader._parseStyles(body)
         stylesRead = true
       } else if (entry.path === 'xl/sharedStrings.xml') sharedStrings = await readSharedStrings(body)
-      else if (SHEET.test(entry.path) && !spilled) {
-        if (ready()) {
+      else if (SHEET.test(entry.path) && (firstSheet() ?? entry.path) === entry.path) {
+        if (ready() && firstSheet() === entry.path) {
           yield* readSheetRows(body, context())
           return // the first sheet only; the finally below stops the walk
         }
-        const dir = await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
-        spilled = { dir, file: join(dir, 'sheet.xml') }
-        await pipeline(body, createWriteStream(spilled.file))
+        dir ??= await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
+        const file = join(dir, `sheet${spilled.size}.xml`)
+        await pipeline(body, createWriteStream(file))
+        spilled.set(entry.path, file)
       }
       // Whatever was not read (another entry, what a parser left): inflated and counted, not kept.
       if (!body.readableEnded) await finished(body.resume())
     }
-    if (spilled) yield* readSheetRows(createReadStream(spilled.file), context())
+    // Without a readable workbook, the first sheet in the archive.
+    const file = spilled.get(firstSheet() ?? '') ?? spilled.values().next().value
+    if (file) yield* readSheetRows(createReadStream(file), context())
   } finally {
     source.destroy()
     zip.destroy()
-    if (spilled) await rm(spilled.dir, { recursive: true, force: true })
+    if (dir) await rm(dir, { recursive: true, force: true })
   }
 }

@@ -1,4 +1,6 @@
+import ExcelJS from 'exceljs'
 import JSZip from 'jszip'
+import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { sniffFileKind } from '../../src/dkt/file-kind.js'
 import { readRows } from '../../src/dkt/read-rows.js'
@@ -56,7 +58,7 @@ const XLSX_CELLS = ['450799******1234', '2026-03-05', 'Café', '0001', '2/6', '1
 /** The same archive with its entries in another order (the order a reader meets them in). */
 async function reordered(bytes: Buffer, first: string[]): Promise<Buffer> {
   const zip = await JSZip.loadAsync(bytes)
-  const names = Object.keys(zip.files)
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir)
   const out = new JSZip()
   for (const name of [...first, ...names.filter((n) => !first.includes(n))]) out.file(name, await zip.file(name)!.async('uint8array'))
   return out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
@@ -85,6 +87,34 @@ t.test('XLSX: entries after the sheet are never lost (ExcelJS alone lost them ab
     if (got.length !== 2 || got[0]!.cells[0] !== 'Tarjeta' || got[1]!.cells[1] !== '2026-03-05') wrong++
   }
   t.equal(wrong, 0, 'every read has its shared strings and its date style')
+})
+
+/** A workbook with sheets A and B (one row each, its name), tabs then edited as Excel would. */
+async function twoSheets(edit: (workbookXml: string) => string, first: string[] = []): Promise<Buffer> {
+  const sink = new PassThrough()
+  const chunks: Buffer[] = []
+  sink.on('data', (c: Buffer) => chunks.push(c))
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: true })
+  for (const name of ['A', 'B']) {
+    const sheet = wb.addWorksheet(name)
+    sheet.addRow([`sheet ${name}`]).commit()
+    sheet.commit()
+  }
+  await wb.commit()
+  const zip = await JSZip.loadAsync(Buffer.concat(chunks))
+  zip.file('xl/workbook.xml', edit(await zip.file('xl/workbook.xml')!.async('string')))
+  return reordered(await zip.generateAsync({ type: 'nodebuffer' }), first)
+}
+
+t.test('XLSX: "the first sheet" is the first tab Excel shows, not the first sheet file', async (t) => {
+  const firstCell = async (bytes: Buffer) => (await collect(bytes, 'xlsx'))[0]?.cells[0]
+  const moved = (xml: string) => xml.replace(/(<sheet [^>]*name="A"[^>]*\/>)(<sheet [^>]*name="B"[^>]*\/>)/, '$2$1')
+  const hidden = (xml: string) => xml.replace(/<sheet [^>]*name="A"[^>]*\/>/, (tag) => tag.replace('state="visible"', 'state="hidden"'))
+  t.equal(await firstCell(await twoSheets((x) => x)), 'sheet A', 'as written')
+  t.equal(await firstCell(await twoSheets(moved)), 'sheet B', 'tab B moved before A (workbook after the sheets)')
+  const workbookFirst = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels']
+  t.equal(await firstCell(await twoSheets(moved, workbookFirst)), 'sheet B', 'tab B moved before A (workbook before the sheets, as Excel writes it)')
+  t.equal(await firstCell(await twoSheets(hidden)), 'sheet B', 'tab A hidden')
 })
 
 t.test('content sniffing refuses what is neither CSV nor XLSX, whatever its name', async (t) => {
