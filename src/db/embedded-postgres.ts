@@ -103,7 +103,8 @@ function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: num
   })
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on the loopback now (for a server whose address must be known before it starts). */
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer()
     srv.once('error', fail)

@@ -9,6 +9,16 @@ export const DEFAULT_MAX_SLOTS = 1 << 22
 
 const EMPTY = 0
 
+/** The table holds at most 3 entries per 4 slots (then it doubles, or is full). */
+const overLoaded = (entries: number, slots: number) => entries * 4 > slots * 3
+
+/** The smallest table (a power of two, 65,536 at least) that holds `entries` without doubling. */
+export function slotsFor(entries: number): number {
+  let slots = 1 << 16
+  while (overLoaded(entries, slots)) slots *= 2
+  return slots
+}
+
 export class FingerprintSet {
   #hi: Int32Array
   #lo: Int32Array
@@ -53,7 +63,7 @@ export class FingerprintSet {
       if (seen === EMPTY) break
       if (this.#hi[slot] === h1 && this.#lo[slot] === h2) return seen
     }
-    if ((this.#size + 1) * 4 > this.#line.length * 3 && !this.#grow()) {
+    if (overLoaded(this.#size + 1, this.#line.length) && !this.#grow()) {
       this.#full = true
       return 0
     }

@@ -4,7 +4,7 @@
 // the import awaits once per batch of rows, not once per row.
 import { JobError } from '../../workers/processor.js'
 import { copyLine } from '../db/copy-text.js'
-import { DEFAULT_MAX_SLOTS, FingerprintSet } from './fingerprints.js'
+import { DEFAULT_MAX_SLOTS, FingerprintSet, slotsFor } from './fingerprints.js'
 import { DKT_LAYOUT, mapHeader, type ColumnIndex, type DktField } from './layout.js'
 import { centsToDecimal, type Moneda, type RowProblem } from './normalize.js'
 import { normalizeRow } from './normalize.js'
@@ -134,11 +134,4 @@ function headerIndex(row: Row): ColumnIndex<DktField> {
     missing: header.missing,
     duplicated: header.duplicated,
   })
-}
-
-/** Table slots for `rows` fingerprints at the table's load limit (3/4), a power of two. */
-function slotsFor(rows: number): number {
-  let slots = 1 << 16
-  while (slots * 3 < rows * 4) slots *= 2
-  return slots
 }

@@ -16,12 +16,12 @@
 // hidden tabs skipped), which is not always the first sheet file in the archive.
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import type { Readable } from 'node:stream'
 import { finished, pipeline } from 'node:stream/promises'
 import type { Entry } from 'unzipper'
+import { isDateFmt } from './exceljs-utils.js'
 import { inflatedBudget } from './xlsx-limits.js'
 import { readSharedStrings, readSheetRows, type SheetContext, type SheetRow } from './xlsx-xml.js'
 
@@ -37,13 +37,11 @@ interface ReaderParts {
   _parseStyles(entry: Readable): Promise<void>
 }
 
-const SHEET = /^xl\/worksheets\/sheet(\d+)\.xml$/
+const SHEET = /^xl\/worksheets\/sheet\d+\.xml$/
 
 /** `maxBytes`: what all entries may inflate to together (XlsxTooLargeError past it). */
 export async function* firstSheetRows(source: Readable, maxBytes?: number): AsyncGenerator<SheetRow[]> {
   const [{ default: ExcelJS }, { default: unzipper }] = await Promise.all([import('exceljs'), import('unzipper')])
-  // ExcelJS's own rule for "this number format shows a date", as its reader applies it.
-  const { isDateFmt } = createRequire(import.meta.url)('exceljs/lib/utils/utils.js') as { isDateFmt(fmt: string | undefined): boolean }
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, { styles: 'cache' }) as unknown as ReaderParts
   const zip = source.pipe(unzipper.Parse({ forceStream: true }))
   source.on('error', (err) => zip.destroy(err))
@@ -85,15 +83,18 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
         await reader._parseStyles(body)
         stylesRead = true
       } else if (entry.path === 'xl/sharedStrings.xml') sharedStrings = await readSharedStrings(body)
-      else if (SHEET.test(entry.path) && (firstSheet() ?? entry.path) === entry.path) {
-        if (ready() && firstSheet() === entry.path) {
+      else if (SHEET.test(entry.path)) {
+        const first = firstSheet()
+        if (first === entry.path && ready()) {
           yield* readSheetRows(body, context())
           return // the first sheet only; the finally below stops the walk
         }
-        dir ??= await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
-        const file = join(dir, `sheet${spilled.size}.xml`)
-        await pipeline(body, createWriteStream(file))
-        spilled.set(entry.path, file)
+        if (first === undefined || first === entry.path) {
+          dir ??= await mkdtemp(join(tmpdir(), 'faena-xlsx-'))
+          const file = join(dir, `sheet${spilled.size}.xml`)
+          await pipeline(body, createWriteStream(file))
+          spilled.set(entry.path, file)
+        }
       }
       // Whatever was not read (another entry, what a parser left): inflated and counted, not kept.
       if (!body.readableEnded) await finished(body.resume())

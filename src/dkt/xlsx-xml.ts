@@ -9,13 +9,14 @@
 // Here a StringDecoder keeps cut characters whole, and a row is an array of plain values. The
 // value rules are ExcelJS's:
 // `t="s"` a shared string, `inlineStr`/`str` text, `b` a boolean, a number with a date format a
-// Date (ExcelJS's isDateFmt and excelToDate); an error cell is its text (`#N/A`), which the
+// Date (ExcelJS's isDateFmt and excelToDate, exceljs-utils.ts); an error cell is its text (`#N/A`), which the
 // checks then name. Unlike ExcelJS, a cell or row without its optional `r` reference takes the
 // next position, an inline string keeps all its runs, and prefixed element names (`x:c`, some
 // .NET writers) are read.
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { StringDecoder } from 'node:string_decoder'
 import { JobError } from '../../workers/processor.js'
+import { excelToDate } from './exceljs-utils.js'
 
 export interface SheetRow {
   /** The row's number in the sheet (1 = the first row). */
@@ -212,7 +213,7 @@ function cellValue(type: string, text: string, style: number, ctx: SheetContext,
     default: {
       if (text === '') return undefined
       const n = Number(text)
-      return isDate(style) ? new Date(Math.round((n - 25569 + (ctx.date1904 ? 1462 : 0)) * 86_400_000)) : n
+      return isDate(style) ? excelToDate(n, ctx.date1904) : n
     }
   }
 }

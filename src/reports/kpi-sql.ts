@@ -25,16 +25,19 @@ const WHERE = `
 
 export const COUNT_ROWS = `SELECT count(*)::int AS n FROM kpi_snapshot_diario ${WHERE}`
 
-/** The rows, oldest idLog first, in COPY's text format (dates as YYYY-MM-DD: see SET_FILTERS). */
-export function copyRowsAsText(columns: readonly KpiColumn[]): string {
-  return `COPY (SELECT ${columns.map((c) => c.sql).join(', ')} FROM kpi_snapshot_diario ${WHERE} ORDER BY id_log) TO STDOUT`
-}
+/** The rows, oldest idLog first, out of COPY: `cells` are the SELECT list, `options` COPY's. */
+const copyOut = (cells: readonly string[], options = '') =>
+  `COPY (SELECT ${cells.join(', ')} FROM kpi_snapshot_diario ${WHERE} ORDER BY id_log) TO STDOUT${options}`
+
+/** In COPY's text format (dates as YYYY-MM-DD: see SET_FILTERS). */
+export const copyRowsAsText = (columns: readonly KpiColumn[]) => copyOut(columns.map((c) => c.sql))
 
 /**
- * The same rows as CSV produced by PostgreSQL itself. Text that a spreadsheet would take for a
- * formula (starting with = + - @, tab or CR) gets a leading apostrophe.
+ * As CSV made by PostgreSQL itself. Text that a spreadsheet would take for a formula (starting
+ * with = + - @, tab or CR) gets a leading apostrophe.
  */
-export function copyRowsAsCsv(columns: readonly KpiColumn[]): string {
-  const cells = columns.map((c) => (c.type === 'text' ? `CASE WHEN ${c.sql} ~ '^[-=+@\\t\\r]' THEN '''' || ${c.sql} ELSE ${c.sql} END` : c.sql))
-  return `COPY (SELECT ${cells.join(', ')} FROM kpi_snapshot_diario ${WHERE} ORDER BY id_log) TO STDOUT WITH (FORMAT csv)`
-}
+export const copyRowsAsCsv = (columns: readonly KpiColumn[]) =>
+  copyOut(
+    columns.map((c) => (c.type === 'text' ? `CASE WHEN ${c.sql} ~ '^[-=+@\\t\\r]' THEN '''' || ${c.sql} ELSE ${c.sql} END` : c.sql)),
+    ' WITH (FORMAT csv)',
+  )

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { freePort } from '../support/browser.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { startListeningTestFaena, type TestFaena } from '../support/faena.js'
 import { openGates } from '../support/gates.js'
 import { waitFor } from '../support/wait.js'
 
@@ -31,10 +30,7 @@ function cli(f: TestFaena, base: string, args: string[]) {
 }
 
 async function server(t: Test) {
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50 } })
-  await f.faena.listen()
+  const { f, base } = await startListeningTestFaena(t)
   const dir = mkdtempSync(join(tmpdir(), 'faena-cli-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   return { f, base, dir }

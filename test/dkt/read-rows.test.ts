@@ -1,10 +1,8 @@
-import ExcelJS from 'exceljs'
 import JSZip from 'jszip'
-import { PassThrough } from 'node:stream'
 import t from 'tap'
 import { sniffFileKind } from '../../src/dkt/file-kind.js'
 import { readRows } from '../../src/dkt/read-rows.js'
-import { csvBytes, HEADER, readableOf, xlsxBytes } from '../support/dkt-files.js'
+import { csvBytes, HEADER, readableOf, workbookBytes, xlsxBytes } from '../support/dkt-files.js'
 
 const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {
   const rows = []
@@ -91,17 +89,14 @@ t.test('XLSX: entries after the sheet are never lost (ExcelJS alone lost them ab
 
 /** A workbook with sheets A and B (one row each, its name), tabs then edited as Excel would. */
 async function twoSheets(edit: (workbookXml: string) => string, first: string[] = []): Promise<Buffer> {
-  const sink = new PassThrough()
-  const chunks: Buffer[] = []
-  sink.on('data', (c: Buffer) => chunks.push(c))
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: true })
-  for (const name of ['A', 'B']) {
-    const sheet = wb.addWorksheet(name)
-    sheet.addRow([`sheet ${name}`]).commit()
-    sheet.commit()
-  }
-  await wb.commit()
-  const zip = await JSZip.loadAsync(Buffer.concat(chunks))
+  const bytes = await workbookBytes((wb) => {
+    for (const name of ['A', 'B']) {
+      const sheet = wb.addWorksheet(name)
+      sheet.addRow([`sheet ${name}`]).commit()
+      sheet.commit()
+    }
+  })
+  const zip = await JSZip.loadAsync(bytes)
   zip.file('xl/workbook.xml', edit(await zip.file('xl/workbook.xml')!.async('string')))
   return reordered(await zip.generateAsync({ type: 'nodebuffer' }), first)
 }

@@ -2,12 +2,11 @@
 // the process unharmed.
 import { PassThrough, Readable } from 'node:stream'
 import archiver from 'archiver'
-import ExcelJS from 'exceljs'
 import t from 'tap'
 import { XLSX_LIMITS } from '../../src/dkt/xlsx-limits.js'
 import { firstSheetRows } from '../../src/dkt/xlsx-sheet.js'
 import { startTestFaena } from '../support/faena.js'
-import { HEADER } from '../support/dkt-files.js'
+import { HEADER, workbookBytes } from '../support/dkt-files.js'
 import { waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 
@@ -45,16 +44,13 @@ t.test('the inflated size is measured, not taken from the archive, and refused p
 
 t.test('a row wider than the column limit fails the import job with XLSX_TOO_LARGE; no lote', async (t) => {
   const f = await startTestFaena(t)
-  const sink = new PassThrough()
-  const chunks: Buffer[] = []
-  sink.on('data', (c: Buffer) => chunks.push(c))
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink })
-  const sheet = wb.addWorksheet('DKT')
-  sheet.addRow(HEADER).commit()
-  sheet.addRow(Array.from({ length: XLSX_LIMITS.columns + 1 }, (_, i) => `c${i}`)).commit()
-  sheet.commit()
-  await wb.commit()
-  const m = multipartBody({}, { name: 'wide.xlsx', content: Buffer.concat(chunks) })
+  const content = await workbookBytes((wb) => {
+    const sheet = wb.addWorksheet('DKT')
+    sheet.addRow(HEADER).commit()
+    sheet.addRow(Array.from({ length: XLSX_LIMITS.columns + 1 }, (_, i) => `c${i}`)).commit()
+    sheet.commit()
+  }, { useSharedStrings: false })
+  const m = multipartBody({}, { name: 'wide.xlsx', content })
   const res = await f.as('alice').post('/jobs/dkt-import', m.payload, m.headers)
   t.equal(res.statusCode, 202, res.body)
   const job = await waitForStatus(f.faena, res.json().jobId, 'FAILED')

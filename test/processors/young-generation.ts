@@ -3,13 +3,20 @@
 import { getHeapSpaceStatistics } from 'node:v8'
 import type { Processor } from '../../workers/processor.js'
 
-const youngGeneration: Processor<unknown, number> = async () => {
+/** Allocates `n` small objects that die young, so that the young generation grows to its size. */
+export function churn(n: number): void {
   let junk: { i: number }[] = []
-  for (let i = 0; i < 5e6; i++) {
+  for (let i = 0; i < n; i++) {
     junk.push({ i })
     if (junk.length > 100_000) junk = []
   }
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size
+}
+
+export const newSpaceBytes = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size
+
+const youngGeneration: Processor<unknown, number> = async () => {
+  churn(5e6)
+  return newSpaceBytes()
 }
 
 export default youngGeneration

@@ -1,7 +1,6 @@
 // A real browser for the page's tests: Debian's Chromium driven by playwright-core (installed by
 // scripts/ensure-chromium.mjs before the suite). Screenshots go to test-output/screenshots/.
 import { mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import type { Test } from 'tap'
@@ -22,16 +21,4 @@ export async function screenshot(t: Test, page: Page, name: string): Promise<voi
   const path = join(SCREENSHOTS, `${name}.png`)
   await page.screenshot({ path, fullPage: true })
   t.comment(`screenshot: ${path}`)
-}
-
-/** A port free now, for a server whose own address must be known before it starts (PUBLIC_URL). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 }

@@ -17,16 +17,23 @@ export function csvBytes(rows: string[][], opts: { delimiter?: string; encoding?
   return Buffer.from((opts.encoding === 'utf8-bom' ? '\uFEFF' : '') + text, 'utf8')
 }
 
-export async function xlsxBytes(rows: (string | number | Date)[][]): Promise<Buffer> {
+/** The bytes of an XLSX file made by ExcelJS's streaming writer; `write` adds the sheets. */
+export async function workbookBytes(write: (wb: ExcelJS.stream.xlsx.WorkbookWriter) => void, opts: { useSharedStrings?: boolean } = {}): Promise<Buffer> {
   const sink = new PassThrough()
   const chunks: Buffer[] = []
   sink.on('data', (c: Buffer) => chunks.push(c))
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: true })
-  const sheet = wb.addWorksheet('DKT')
-  for (const r of rows) sheet.addRow(r).commit()
-  sheet.commit()
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useSharedStrings: opts.useSharedStrings ?? true })
+  write(wb)
   await wb.commit()
   return Buffer.concat(chunks)
+}
+
+export function xlsxBytes(rows: (string | number | Date)[][]): Promise<Buffer> {
+  return workbookBytes((wb) => {
+    const sheet = wb.addWorksheet('DKT')
+    for (const r of rows) sheet.addRow(r).commit()
+    sheet.commit()
+  })
 }
 
 /** A valid DKT row number i (distinct per i). */

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import type { Test } from 'tap'
 import { loadConfig } from '../../src/config/load-config.js'
+import { freePort } from '../../src/db/embedded-postgres.js'
 import type { Config } from '../../src/config/schema.js'
 import { jobTypes } from '../../src/jobs/job-types.js'
 import { startFaena, type Faena } from '../../src/runtime.js'
@@ -75,4 +76,16 @@ export async function startTestFaena(
     token: (userId, o = {}) => faena.tokens.sign(userId, o),
     as: (userId, o = {}) => injector(faena, faena.tokens.sign(userId, o)),
   }
+}
+
+/**
+ * A test faena listening over real HTTP for clients outside the process (a browser, the CLI),
+ * with its PUBLIC_URL its own address; events are polled every 50 ms.
+ */
+export async function startListeningTestFaena(t: Test): Promise<{ f: TestFaena; base: string }> {
+  const port = await freePort()
+  const base = `http://127.0.0.1:${port}`
+  const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50 } })
+  await f.faena.listen()
+  return { f, base }
 }

@@ -1,16 +1,11 @@
 // Run as `node <SERVER_NODE_FLAGS> young-generation-probe.js` (test/config/start-command.test.ts):
 // makes a worker pool as the server does, lets the main thread and a worker thread allocate,
 // and prints the size of each one's young generation (V8's new space) in bytes, as JSON.
-import { getHeapSpaceStatistics } from 'node:v8'
 import { MessageChannel } from 'node:worker_threads'
 import { createWorkerPool } from '../../src/execution/worker-pool.js'
+import { churn, newSpaceBytes } from '../processors/young-generation.js'
 
-const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_size
-let junk: { i: number }[] = []
-for (let i = 0; i < 3e6; i++) {
-  junk.push({ i })
-  if (junk.length > 100_000) junk = []
-}
+churn(3e6)
 const pool = createWorkerPool(1)
 const { port1, port2 } = new MessageChannel()
 const outcome = await pool.run(
@@ -20,4 +15,4 @@ const outcome = await pool.run(
 port1.close()
 await pool.close()
 if (!outcome.ok) throw new Error(outcome.error.message)
-console.log(JSON.stringify({ main: newSpace(), worker: outcome.result }))
+console.log(JSON.stringify({ main: newSpaceBytes(), worker: outcome.result }))

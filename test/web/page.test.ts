@@ -5,18 +5,15 @@ import ExcelJS from 'exceljs'
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { freePort, openBrowser, screenshot } from '../support/browser.js'
+import { openBrowser, screenshot } from '../support/browser.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
-import { startTestFaena } from '../support/faena.js'
+import { startListeningTestFaena, startTestFaena } from '../support/faena.js'
 import { openGates } from '../support/gates.js'
 import { waitForStatus } from '../support/jobs.js'
 
 t.test('the page, end to end in Chromium', async (t) => {
   const gates = openGates(t)
-  const port = await freePort()
-  const base = `http://127.0.0.1:${port}`
-  const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50 } })
-  await f.faena.listen()
+  const { f, base } = await startListeningTestFaena(t)
   await seedKpi(f.faena.db.pool, 2000)
 
   const browser = await openBrowser(t)
