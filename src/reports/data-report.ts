@@ -5,6 +5,7 @@ import { formatStyle, PLAIN_STYLE, shareStyles } from './xlsx-styles.js'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Storage } from '../storage/storage.js'
 import { csvCells, DATE_FORMATS, keysOf, xlsxCells } from './data-cells.js'
 import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
@@ -13,7 +14,7 @@ import type { StoredRows } from './json-body-intake.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, zipEntry, type ReportResult } from './report-file.js'
 import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
-import { paced } from './xlsx-pacing.js'
+import { paced, ROWS_PER_TURN } from './xlsx-pacing.js'
 
 export interface DataReportInput {
   jobId: string
@@ -165,7 +166,7 @@ async function writeXlsx(
       const row = sheet.addRow(cells)
       shareStyles(row, dates ? dates.map((d) => (d ? formatStyle(DATE_FORMATS[d]) : PLAIN_STYLE)) : plain)
       row.commit()
-      inSheet++
+      if (++inSheet % ROWS_PER_TURN === 0) await nextTurn()
     }
     await paced(sheet, out, REPORT_BUFFER)
   }

@@ -5,17 +5,18 @@
 import { formatStyle, shareStyles } from './xlsx-styles.js'
 import type { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
 import type { Storage } from '../storage/storage.js'
 import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
-import { COUNT_ROWS, copyRowsAsCsv, copyRowsAsText, filterValues, SET_FILTERS, type KpiFilters } from './kpi-sql.js'
+import { COUNT_ROWS, copyRowsAsCsv, copyRowsAsText, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, walksPrimaryKey, type KpiFilters } from './kpi-sql.js'
 import { copyRows } from '../db/copy-text.js'
 import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from './report-file.js'
-import { paced } from './xlsx-pacing.js'
+import { paced, ROWS_PER_TURN } from './xlsx-pacing.js'
 
 export interface KpiExportInput {
   jobId: string
@@ -54,7 +55,9 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
       // One snapshot: the count and the rows agree.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
       await client.query(SET_FILTERS, filterValues(input.filters))
-      total = (await client.query(COUNT_ROWS)).rows[0].n as number
+      const counted = (await client.query(COUNT_ROWS)).rows[0] as { n: number; tableRows: number }
+      total = counted.n
+      if (walksPrimaryKey(total, counted.tableRows)) await client.query(WALK_PRIMARY_KEY)
       const report = (processed: number) => {
         done = processed
         memory.sample()
@@ -116,8 +119,8 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
       const row = sheet.addRow(toCells(r))
       shareStyles(row, styles)
       row.commit()
+      if (++rows % ROWS_PER_TURN === 0) await nextTurn()
     }
-    rows += batch.length
     if (rows - reported >= PAGE) {
       report((reported = rows))
       signal.throwIfAborted()

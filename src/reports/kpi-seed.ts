@@ -18,9 +18,14 @@ SELECT DATE '2020-01-01' + (g / 200)::int,
        LATERAL (SELECT round(1000 + ((g * 7919) % 100000) / 10.0, 4) AS valor,
                        round(1000 + ((g * 104729) % 90000) / 10.0, 4) AS meta) v`
 
-/** Adds `rows` rows after the existing ones; returns how many the table now holds. */
+/**
+ * Adds `rows` rows after the existing ones; returns how many the table now holds. The table is
+ * analysed afterwards, as after any bulk load, so that PostgreSQL knows its size and contents
+ * (exports choose their plan from it: WALK_SHARE in kpi-sql.ts).
+ */
 export async function seedKpi(db: Queryable, rows: number): Promise<number> {
   const { rows: [{ n }] } = await db.query('SELECT count(*)::bigint AS n FROM kpi_snapshot_diario')
   await db.query(SEED, [n, rows])
+  await db.query('ANALYZE kpi_snapshot_diario')
   return Number(n) + rows
 }
