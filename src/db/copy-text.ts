@@ -31,17 +31,20 @@ export function copyFields(line: string): (string | null)[] {
 }
 
 /**
- * The rows of a COPY ... TO STDOUT stream, in batches (the complete lines of each chunk).
- * Pulling drives the query: a consumer that stops pulling stops PostgreSQL at its socket.
+ * The lines of a COPY ... TO STDOUT stream (without their newlines), in batches: the complete
+ * lines of each chunk. Each line becomes fields (copyFields) when its row is wanted, so that a
+ * batch's rows are not all held as fields while the first ones are written: values that live
+ * long enough to survive a minor GC are copied, and promoted to the old generation if they
+ * survive two. Pulling drives the query: a consumer that stops pulling stops PostgreSQL at its
+ * socket.
  */
-export async function* copyRows(stream: AsyncIterable<Buffer>): AsyncGenerator<(string | null)[][]> {
+export async function* copyLines(stream: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8')
   let rest = ''
   for await (const chunk of stream) {
-    const text = rest + decoder.write(chunk)
-    const lines = text.split('\n')
+    const lines = (rest + decoder.write(chunk)).split('\n')
     rest = lines.pop()!
-    if (lines.length) yield lines.map(copyFields)
+    if (lines.length) yield lines
   }
   rest += decoder.end()
   if (rest) throw new Error('COPY output ended in the middle of a row')

@@ -12,7 +12,7 @@ import type { Storage } from '../storage/storage.js'
 import { observe } from '../storage/observe-stream.js'
 import { pickColumns, type KpiColumn } from './kpi-columns.js'
 import { COUNT_ROWS, copyRowsAsCsv, copyRowsAsText, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, walksPrimaryKey, type KpiFilters } from './kpi-sql.js'
-import { copyRows } from '../db/copy-text.js'
+import { copyFields, copyLines } from '../db/copy-text.js'
 import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from './report-file.js'
@@ -114,9 +114,9 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
   const toCells = cellsOf(columns)
   let rows = 0
   let reported = 0
-  for await (const batch of copyRows(client.query(copyTo(copyRowsAsText(columns))))) {
-    for (const r of batch) {
-      const row = sheet.addRow(toCells(r))
+  for await (const lines of copyLines(client.query(copyTo(copyRowsAsText(columns))))) {
+    for (const line of lines) {
+      const row = sheet.addRow(toCells(copyFields(line)))
       shareStyles(row, styles)
       row.commit()
       if (++rows % ROWS_PER_TURN === 0) await nextTurn()
