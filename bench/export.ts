@@ -115,6 +115,8 @@ try {
   const ceiling = median(ceilings)
   const bigRate = median(bigLocal.map((r) => r.rate))
   console.log(`ceiling, median of ${flags.rounds}: ExcelJS alone ${fmt(ceiling)} rows/s; ${bigName}: median ${fmt(bigRate)} rows/s, export / ExcelJS alone = ${fmt(bigRate / ceiling, 2)}x`)
+  // Each round's own ratio compares runs a few seconds apart, so a slow drift of the machine cancels out.
+  console.log(`median of the rounds' own ratios: ${fmt(median(bigLocal.map((r, i) => r.rate / ceilings[i]!)), 2)}x`)
   const results: Record<string, Awaited<ReturnType<typeof exportCase>>> = {}
   for (const [name, env, n, format] of [
     [`XLSX ${fmt(small)} rows, local disk`, local, small, 'xlsx'],
