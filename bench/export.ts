@@ -12,7 +12,8 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
-import { formatStyle, shareStyles } from '../src/reports/xlsx-styles.js'
+import { kpiWorkbook } from '../src/reports/kpi-export.js'
+import { shareStyles } from '../src/reports/xlsx-styles.js'
 import S3rver from 's3rver'
 import { createTokenService } from '../src/auth/tokens.js'
 import { withClient } from '../src/db/ensure-database.js'
@@ -58,18 +59,15 @@ const CEILING_ROWS_PER_TURN = 10
 
 /**
  * ExcelJS's streaming writer alone: the rows the export writes (the seed's, made in JavaScript:
- * bench/support/kpi-rows.ts) to a sink that drops them, with the same writer options and column
- * styles as src/reports/kpi-export.ts. `shared`: with the export's shared style objects
+ * bench/support/kpi-rows.ts) to a sink that drops them, in the export's own workbook
+ * (kpiWorkbook in src/reports/kpi-export.ts). `shared`: with the export's shared style objects
  * (src/reports/xlsx-styles.ts), which halve the writer's work; without, ExcelJS as it is
  * commonly used. A turn of the event loop every few rows lets the zip compress alongside and
  * keeps memory flat (a turn every 5,000 rows: about 540 MB RSS and slower).
  */
 async function excelJsAlone(n: number, shared: boolean): Promise<number> {
   const sink = new Writable({ write: (_c, _e, done) => done() })
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink, useStyles: true, useSharedStrings: false })
-  const sheet = workbook.addWorksheet('KPI')
-  const styles = KPI_COLUMNS.map((c) => formatStyle(c.numFmt))
-  sheet.columns = KPI_COLUMNS.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
+  const { workbook, sheet, styles } = kpiWorkbook(ExcelJS, sink, KPI_COLUMNS)
   const seedRow = kpiSeedRows()
   const t0 = performance.now()
   for (let g = 0; g < n; g++) {

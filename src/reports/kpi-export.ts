@@ -3,7 +3,8 @@
 // storage as it is produced (report-file.ts). Rows come from COPY ... TO STDOUT, and are pulled
 // only as fast as the zip and the storage take what was written.
 import { formatStyle, shareStyles } from './xlsx-styles.js'
-import type { PassThrough } from 'node:stream'
+import type ExcelJS from 'exceljs'
+import type { PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type pg from 'pg'
@@ -107,10 +108,7 @@ async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassT
  */
 async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
   const { default: ExcelJS } = await import('exceljs') // loaded by the threads that write XLSX only
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: body, useStyles: true, useSharedStrings: false })
-  const sheet = workbook.addWorksheet('KPI')
-  const styles = columns.map((c) => formatStyle(c.numFmt))
-  sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
+  const { workbook, sheet, styles } = kpiWorkbook(ExcelJS, body, columns)
   const toCells = cellsOf(columns)
   let rows = 0
   let reported = 0
@@ -131,6 +129,19 @@ async function writeXlsx(client: pg.PoolClient, columns: KpiColumn[], body: Pass
   report(rows)
   sheet.commit()
   await workbook.commit()
+}
+
+/**
+ * ExcelJS's streaming writer into `stream`, with one sheet: the columns' headers and widths, and
+ * the shared style of each column's cells (give them with shareStyles). bench:export's ceiling
+ * writes through the same, so that ExcelJS alone is measured on the export's very workbook.
+ */
+export function kpiWorkbook(excelJs: typeof ExcelJS, stream: Writable, columns: readonly KpiColumn[]) {
+  const workbook = new excelJs.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
+  const sheet = workbook.addWorksheet('KPI')
+  const styles = columns.map((c) => formatStyle(c.numFmt))
+  sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
+  return { workbook, sheet, styles }
 }
 
 /** Typed cells from PostgreSQL's text, exactly; rows of a day share its Date. */

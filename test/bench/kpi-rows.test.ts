@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs'
 import t from 'tap'
 import { kpiSeedRows } from '../../bench/support/kpi-rows.js'
 import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { startTestFaena } from '../support/faena.js'
+import { download, startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 
 t.test('the seed rows made in JavaScript are the cells of an export of the seeded table', async (t) => {
@@ -13,9 +13,8 @@ t.test('the seed rows made in JavaScript are the cells of an export of the seede
   await seedKpi(f.faena.db.pool, rows)
   const res = await f.as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-12-31' }, format: 'xlsx' })
   const job = await waitForStatus(f.faena, res.json().jobId, 'COMPLETED')
-  const url = new URL((job.result as { downloadUrl: string }).downloadUrl)
   const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.load((await f.faena.app.inject(`${url.pathname}${url.search}`)).rawPayload as never)
+  await workbook.xlsx.load((await download(f, (job.result as { downloadUrl: string }).downloadUrl)) as never)
   const sheet = workbook.worksheets[0]!
   t.equal(sheet.rowCount, rows + 1)
   const seedRow = kpiSeedRows()

@@ -10,18 +10,10 @@ import JSZip from 'jszip'
 import t from 'tap'
 import { buildDataReport } from '../../src/reports/data-report.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { download, startTestFaena, type TestFaena } from '../support/faena.js'
 import { waitForItems, waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 import { startS3, S3_CREDENTIALS } from '../support/s3.js'
-
-const pathOf = (url: string) => `${new URL(url).pathname}${new URL(url).search}`
-
-async function download(f: TestFaena, url: string): Promise<Buffer> {
-  const res = await f.faena.app.inject(pathOf(url))
-  if (res.statusCode !== 200) throw new Error(`download answered ${res.statusCode}: ${res.body}`)
-  return res.rawPayload
-}
 
 const storedFiles = (f: TestFaena) => {
   const dir = join(f.config.DATA_DIR, 'files')

@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
 import t from 'tap'
 import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { download, startTestFaena, type TestFaena } from '../support/faena.js'
 import { waitForItems, waitForStatus } from '../support/jobs.js'
 import { startS3, S3_CREDENTIALS } from '../support/s3.js'
 
@@ -19,14 +19,6 @@ async function seed(f: TestFaena) {
   await f.faena.db.pool.query(`
     INSERT INTO kpi_snapshot_diario (fecha, sucursal, indicador, region, valor, meta, cumplimiento, unidad, responsable, observacion)
     VALUES ('2020-01-10', '=HYPERLINK("http://x","y")', 'ventas', '+Norte', 1234.5678, 1000, 1.2346, 'ARS', '@SUM(A1)', '-2+3')`)
-}
-
-const pathOf = (url: string) => `${new URL(url).pathname}${new URL(url).search}`
-
-async function download(f: TestFaena, url: string): Promise<Buffer> {
-  const res = await f.faena.app.inject(pathOf(url))
-  if (res.statusCode !== 200) throw new Error(`download answered ${res.statusCode}: ${res.body}`)
-  return res.rawPayload
 }
 
 const audit = async (f: TestFaena, idExport: string) =>

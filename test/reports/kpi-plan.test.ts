@@ -4,7 +4,7 @@ import t from 'tap'
 import { COUNT_ROWS, copyRowsAsCsv, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, WALK_SHARE, walksPrimaryKey } from '../../src/reports/kpi-sql.js'
 import { KPI_COLUMNS } from '../../src/reports/kpi-columns.js'
 import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { startTestFaena } from '../support/faena.js'
+import { download, startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 
 t.test('the walk is chosen from the share of the table, never for a table PostgreSQL has not sized', async (t) => {
@@ -47,8 +47,7 @@ t.test('rows come in idLog order by either plan, also when the table is not stor
   ] as const) {
     const res = await f.as('alice').post('/jobs/kpi-export', { filters, format: 'csv', columns: ['idLog', 'observacion'] })
     const job = await waitForStatus(f.faena, res.json().jobId, 'COMPLETED')
-    const url = new URL((job.result as { downloadUrl: string }).downloadUrl)
-    const lines = (await f.faena.app.inject(`${url.pathname}${url.search}`)).body.trim().split('\n').slice(1)
+    const lines = (await download(f, (job.result as { downloadUrl: string }).downloadUrl)).toString('utf8').trim().split('\n').slice(1)
     const ids = lines.map((l) => Number(l.split(',')[0]))
     t.equal(ids.length, expected, `${name}: every row`)
     t.same(ids, [...ids].sort((a, b) => a - b), `${name}: in idLog order`)

@@ -89,3 +89,11 @@ export async function startListeningTestFaena(t: Test): Promise<{ f: TestFaena; 
   await f.faena.listen()
   return { f, base }
 }
+
+/** The file behind one of this faena's signed links (local storage), fetched in process; throws unless 200. */
+export async function download(f: TestFaena, url: string): Promise<Buffer> {
+  const link = new URL(url)
+  const res = await f.faena.app.inject(`${link.pathname}${link.search}`)
+  if (res.statusCode !== 200) throw new Error(`download answered ${res.statusCode}: ${res.body}`)
+  return res.rawPayload
+}
