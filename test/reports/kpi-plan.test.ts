@@ -15,7 +15,7 @@ t.test('the walk is chosen from the share of the table, never for a table Postgr
   t.notOk(walksPrimaryKey(1000, -1), 'never analysed')
 })
 
-t.test('the walk reads the primary key without a sort, and the count sees the table size', async (t) => {
+t.test('the walk reads the primary key without a sort, and the count sees the table size of a seeded table', async (t) => {
   const f = await startTestFaena(t)
   await seedKpi(f.faena.db.pool, 2000)
   const client = await f.faena.db.pool.connect()
@@ -23,6 +23,8 @@ t.test('the walk reads the primary key without a sort, and the count sees the ta
   await client.query('BEGIN')
   await client.query(SET_FILTERS, filterValues({ from: '2020-01-01', to: '2020-12-31' }))
   t.same((await client.query(COUNT_ROWS)).rows[0], { n: 2000, tableRows: 2000 })
+  const stats = (await client.query(`SELECT last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname = 'kpi_snapshot_diario'`)).rows[0]
+  t.ok(stats.last_vacuum && stats.last_analyze, 'seeding vacuums and analyses the table, as after any bulk load')
   const select = copyRowsAsCsv(KPI_COLUMNS).replace(/^COPY \((.*)\) TO STDOUT.*$/s, '$1')
   const plan = async () => (await client.query(`EXPLAIN ${select}`)).rows.map((r) => r['QUERY PLAN'] as string).join('\n')
   t.match(await plan(), /Sort/, 'the planner alone sorts')
