@@ -151,7 +151,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     log.info({ event: 'job.started' }, 'job started')
     const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
     const settled: Promise<void> = o.pool
-      .run(task as never, r.kill.signal)
+      .run(task as never, r.kill.signal, o.registry.describe(job.type)?.youngGenerationMb)
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
         port1.close()

@@ -1,5 +1,7 @@
-// The Piscina pool that runs processors. One task per thread at a time, so "idle threads" is
-// exactly what the dispatcher may claim. Tasks are run from the compiled workers/run-job.js.
+// The Piscina pools that run processors: one per young-generation size that job types ask for,
+// created with its first task. One task per thread at a time, and the dispatcher keeps at most
+// `size` tasks running in all, so "idle threads" is exactly what it may claim. Tasks are run from
+// the compiled workers/run-job.js.
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
 import type { RunJobOutcome, RunJobTask } from '../../workers/messages.js'
@@ -7,7 +9,12 @@ import type { WorkerSettings } from '../../workers/resources.js'
 
 export interface WorkerPool {
   readonly size: number
-  run(task: RunJobTask, signal: AbortSignal): Promise<RunJobOutcome>
+  /**
+   * Runs a task on a thread whose young generation is `youngGenerationMb` (default
+   * WORKER_YOUNG_GENERATION_MB): threads of each size are kept apart, since V8 fixes the size
+   * when a thread starts. The caller keeps at most `size` tasks running in all.
+   */
+  run(task: RunJobTask, signal: AbortSignal, youngGenerationMb?: number): Promise<RunJobOutcome>
   /** Terminates the threads (running tasks are killed); idempotent. */
   close(): Promise<void>
 }
@@ -15,11 +22,12 @@ export interface WorkerPool {
 const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
 
 /**
- * Each worker thread's young generation (V8's default on 64-bit: two semi-spaces of 16 MB and
- * the space they promote through). Parsing a CSV and writing XLSX allocate short-lived strings
- * fast: with 2 MB semi-spaces a million-row CSV import took a quarter longer.
+ * Each worker thread's young generation by default (V8's default on 64-bit: two semi-spaces of
+ * 16 MB and the space they promote through). Parsing a CSV and writing XLSX allocate short-lived
+ * strings fast: with 2 MB semi-spaces a million-row CSV import took a quarter longer. A job type
+ * may ask for more (youngGenerationMb in job-types.ts).
  */
-const WORKER_YOUNG_GENERATION_MB = 48
+export const WORKER_YOUNG_GENERATION_MB = 48
 
 export function createWorkerPool(
   threads: number,
@@ -31,27 +39,36 @@ export function createWorkerPool(
   // to V8's default holds 32 MB for nothing. V8 applies that flag to every isolate created after
   // it, overriding resourceLimits, so it is lifted (0: unset) before the threads are made.
   setFlagsFromString('--max-semi-space-size=0')
-  const piscina = new Piscina({
-    filename: taskFile,
-    workerData: { settings },
-    // Threads start with the first jobs and leave after a minute idle (about 20 MB each).
-    minThreads: 0,
-    maxThreads: threads,
-    concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
-    // Bounds each thread's heap: the process's memory stays bounded, and a job that would need
-    // more (a zip bomb, a giant shared-string table) loses its thread, not the process.
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}) },
-  })
-  // A thread that dies outside a task (out of memory while starting, say) is replaced by
-  // Piscina, which reports it here; unheard, the 'error' event would end the process.
-  piscina.on('error', (err: Error) => opts.onThreadError?.(err))
+  const piscinas = new Map<number, Piscina>()
+  const piscinaFor = (youngGenerationMb: number) => {
+    let piscina = piscinas.get(youngGenerationMb)
+    if (!piscina) {
+      piscina = new Piscina({
+        filename: taskFile,
+        workerData: { settings },
+        // Threads start with the first jobs and leave after a minute idle (about 20 MB each).
+        minThreads: 0,
+        maxThreads: threads,
+        concurrentTasksPerWorker: 1,
+        idleTimeout: 60_000,
+        // Bounds each thread's heap: the process's memory stays bounded, and a job that would
+        // need more (a zip bomb, a giant shared-string table) loses its thread, not the process.
+        resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb, ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}) },
+      })
+      // A thread that dies outside a task (out of memory while starting, say) is replaced by
+      // Piscina, which reports it here; unheard, the 'error' event would end the process.
+      piscina.on('error', (err: Error) => opts.onThreadError?.(err))
+      piscinas.set(youngGenerationMb, piscina)
+    }
+    return piscina
+  }
   let closing: Promise<void> | undefined
   return {
     size: threads,
-    run: (task, signal) => piscina.run(task, { transferList: [task.port as never], signal }) as Promise<RunJobOutcome>,
+    run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) =>
+      piscinaFor(youngGenerationMb).run(task, { transferList: [task.port as never], signal }) as Promise<RunJobOutcome>,
     close: () => {
-      closing ??= piscina.destroy()
+      closing ??= Promise.all([...piscinas.values()].map((p) => p.destroy())).then(() => undefined)
       return closing
     },
   }

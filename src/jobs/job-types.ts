@@ -10,6 +10,14 @@ import type { JobTypeDefinition } from './registry.js'
 
 const processor = (name: string) => new URL(`../../workers/processors/${name}.js`, import.meta.url)
 
+/**
+ * ExcelJS's writer allocates about 16 KB per row, nearly all of it garbage at once. With twice
+ * the default young generation, a thread scavenges half as often and promotes less: a 1M-row
+ * KPI export took 11.7-11.9 s instead of 12.8 s (server runs side by side), for 20-40 MB more
+ * peak RSS while it runs. Imports keep the default: they peak nearer their memory budget.
+ */
+const XLSX_WRITER_YOUNG_GENERATION_MB = 96
+
 export const jobTypes: Record<string, JobTypeDefinition> = {
   noop: { parameters: noop.parameters, processor: processor('noop'), description: 'does nothing (smoke test, benchmarks)' },
   sleep: { parameters: sleep.parameters, processor: processor('sleep'), description: 'waits, reporting progress (demo)' },
@@ -28,6 +36,7 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     submittedThrough: 'POST /jobs/kpi-export',
     // A new file from a consistent snapshot each time: safe to run again after a crash.
     defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+    youngGenerationMb: XLSX_WRITER_YOUNG_GENERATION_MB,
   },
   'data-report': {
     parameters: dataReport.parameters,
@@ -36,5 +45,6 @@ export const jobTypes: Record<string, JobTypeDefinition> = {
     submittedThrough: 'POST /jobs/report',
     // Reads its stored rows and writes a new file each time: safe to run again after a crash.
     defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+    youngGenerationMb: XLSX_WRITER_YOUNG_GENERATION_MB,
   },
 }

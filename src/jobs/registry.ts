@@ -19,6 +19,12 @@ export interface JobTypeDefinition {
   maxTimeoutMs?: number
   /** Set when jobs of this type are submitted through their own route (e.g. an upload), not POST /jobs. */
   submittedThrough?: string
+  /**
+   * Young generation (MB) of the worker threads that run this type, when the default
+   * (WORKER_YOUNG_GENERATION_MB in execution/worker-pool.ts) does not suit it. Such jobs run on
+   * threads of their own, with that size.
+   */
+  youngGenerationMb?: number
 }
 
 export interface JobRegistry {

@@ -18,13 +18,15 @@ t.test('npm start and the Dockerfile start the server with SERVER_NODE_FLAGS and
   for (const line of env) t.match(dockerfile, new RegExp(`^\\s+${line}( \\\\)?$`, 'm'), `Dockerfile ENV ${line}`)
 })
 
-t.test('the API thread keeps a small young generation; worker threads get their own', async (t) => {
+t.test('the API thread keeps a small young generation; worker threads get their own, of the size their job type asks for', async (t) => {
   // A process started like the server makes a pool as the server does, and reports the young
   // generation of its main thread and of a worker thread, after both allocated.
   const probe = new URL('dist/test/support/young-generation-probe.js', root)
   const { stdout } = await promisify(execFile)(process.execPath, [...SERVER_NODE_FLAGS, fileURLToPath(probe)])
-  const { main, worker } = JSON.parse(stdout) as { main: number; worker: number }
+  const { main, worker, writer } = JSON.parse(stdout) as { main: number; worker: number; writer: number }
   const MB = 1024 * 1024
   t.ok(main <= 4 * MB, `API thread: ${main / MB} MB of new space`)
   t.ok(worker >= 16 * MB, `worker thread: ${worker / MB} MB of new space`)
+  t.ok(worker <= 32 * MB, 'a default worker thread keeps V8\'s default size (2 x 16 MB), not the larger one another job type asks for')
+  t.ok(writer >= 2 * worker, `a thread asked for a 96 MB young generation (XLSX writers): ${writer / MB} MB of new space, twice the default`)
 })
