@@ -136,3 +136,15 @@ t.test('a job due later starts when it falls due, not at the next poll (60 s in 
   const row = await waitForStatus(faena, jobId, 'COMPLETED')
   t.ok(row.startedAt!.getTime() >= Date.parse(runAt), 'not before runAt')
 })
+
+t.test('a job type that asks for a larger young generation runs on threads of that size', async (t) => {
+  const { as, faena } = await startTestFaena(t)
+  const newSpace = async (type: string) => {
+    const { jobId } = (await as('alice').post('/jobs', { type, parameters: {} })).json()
+    return (await waitForStatus(faena, jobId, 'COMPLETED')).result as number
+  }
+  const standard = await newSpace('young-generation')
+  const larger = await newSpace('young-generation-96')
+  t.ok(larger >= 2 * standard, `96 MB asked: ${larger / 2 ** 20} MB of new space, against ${standard / 2 ** 20} MB by default`)
+  t.ok(await newSpace('young-generation') <= standard, 'the default type stays on threads of the default size')
+})

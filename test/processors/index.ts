@@ -4,10 +4,13 @@ import * as flaky from './flaky.js'
 import * as gate from './gate.js'
 import * as hog from './hog.js'
 import * as tally from './tally.js'
+import * as youngGeneration from './young-generation.js'
 
 export const testJobTypes: Record<string, JobTypeDefinition> = {
   gate: { parameters: gate.parameters, processor: new URL('./gate.js', import.meta.url) },
   flaky: { parameters: flaky.parameters, processor: new URL('./flaky.js', import.meta.url), defaults: { maxAttempts: 3 } },
   hog: { parameters: hog.parameters, processor: new URL('./hog.js', import.meta.url) },
   tally: { parameters: tally.parameters, processor: new URL('./tally.js', import.meta.url) },
+  'young-generation': { parameters: youngGeneration.parameters, processor: new URL('./young-generation.js', import.meta.url) },
+  'young-generation-96': { parameters: youngGeneration.parameters, processor: new URL('./young-generation.js', import.meta.url), youngGenerationMb: 96 },
 }

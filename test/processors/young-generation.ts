@@ -1,7 +1,10 @@
 // Test processor: allocates short-lived objects, then answers the size of its thread's young
 // generation (V8's new space) in bytes.
+import Type from 'typebox'
 import { getHeapSpaceStatistics } from 'node:v8'
 import type { Processor } from '../../workers/processor.js'
+
+export const parameters = Type.Object({})
 
 /** Allocates `n` small objects that die young, so that the young generation grows to its size. */
 export function churn(n: number): void {
