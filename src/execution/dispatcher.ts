@@ -127,7 +127,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   function start(job: ClaimedJob): void {
-    const processorUrl = o.registry.processorUrl(job.type)
+    const definition = o.registry.describe(job.type)
+    const processorUrl = definition?.processor.href
     const log = o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts })
     if (!processorUrl) {
       const error = { code: 'UNKNOWN_JOB_TYPE', message: `no processor registered for job type "${job.type}" on this node` }
@@ -151,7 +152,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     log.info({ event: 'job.started' }, 'job started')
     const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
     const settled: Promise<void> = o.pool
-      .run(task as never, r.kill.signal, o.registry.describe(job.type)?.youngGenerationMb)
+      .run(task as never, r.kill.signal, definition?.youngGenerationMb)
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
         port1.close()

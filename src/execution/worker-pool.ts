@@ -27,7 +27,7 @@ const taskFile = new URL('../../workers/run-job.js', import.meta.url).href
  * strings fast: with 2 MB semi-spaces a million-row CSV import took a quarter longer. A job type
  * may ask for more (youngGenerationMb in job-types.ts).
  */
-export const WORKER_YOUNG_GENERATION_MB = 48
+const WORKER_YOUNG_GENERATION_MB = 48
 
 export function createWorkerPool(
   threads: number,

@@ -30,7 +30,6 @@ export interface JobTypeDefinition {
 export interface JobRegistry {
   types(): string[]
   has(type: string): boolean
-  processorUrl(type: string): string | undefined
   describe(type: string): JobTypeDefinition | undefined
   /** Applies the schema's defaults and returns the parameters, or throws a 400 naming the field. */
   validate(type: string, parameters: unknown): unknown
@@ -42,7 +41,6 @@ export function createRegistry(definitions: Record<string, JobTypeDefinition>): 
   return {
     types: known,
     has: (type) => compiled.has(type),
-    processorUrl: (type) => compiled.get(type)?.def.processor.href,
     describe: (type) => compiled.get(type)?.def,
     validate(type, parameters) {
       const entry = compiled.get(type)
