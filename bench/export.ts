@@ -67,7 +67,7 @@ const CEILING_ROWS_PER_TURN = 10
  */
 async function excelJsAlone(n: number, shared: boolean): Promise<number> {
   const sink = new Writable({ write: (_c, _e, done) => done() })
-  const { workbook, sheet, styles } = kpiWorkbook(ExcelJS, sink, KPI_COLUMNS)
+  const { workbook, sheet, styles } = kpiWorkbook(ExcelJS.stream.xlsx.WorkbookWriter, sink, KPI_COLUMNS)
   const seedRow = kpiSeedRows()
   const t0 = performance.now()
   for (let g = 0; g < n; g++) {

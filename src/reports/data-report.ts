@@ -15,6 +15,7 @@ import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, zipEntry, type 
 import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { paced, ROWS_PER_TURN } from './xlsx-pacing.js'
+import { loadWorkbookWriter } from './workbook-writer.js'
 
 export interface DataReportInput {
   jobId: string
@@ -141,8 +142,8 @@ async function writeXlsx(
   opts: { userName: string | undefined; sheetRows: number },
   onTruncated: () => void,
 ): Promise<void> {
-  const { default: ExcelJS } = await import('exceljs') // loaded by the threads that write XLSX only
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
+  const WorkbookWriter = await loadWorkbookWriter() // loaded by the threads that write XLSX only
+  const workbook = new WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
   workbook.creator = opts.userName ?? 'faena'
   workbook.created = new Date()
   const keys = columns.map((c) => c.key)

@@ -3,7 +3,6 @@
 // storage as it is produced (report-file.ts). Rows come from COPY ... TO STDOUT, and are pulled
 // only as fast as the zip and the storage take what was written.
 import { formatStyle, shareStyles } from './xlsx-styles.js'
-import type ExcelJS from 'exceljs'
 import type { PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
@@ -18,6 +17,7 @@ import { storeProduced } from '../storage/store-produced.js'
 import { reportKey } from './report-key.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from './report-file.js'
 import { paced, ROWS_PER_TURN } from './xlsx-pacing.js'
+import { loadWorkbookWriter, type WorkbookWriter } from './workbook-writer.js'
 
 export interface KpiExportInput {
   jobId: string
@@ -50,9 +50,9 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
   let total = 0
   let done = 0
   // Loaded by the threads that write XLSX only, and while PostgreSQL counts: it takes this
-  // thread about 0.15 s, which would otherwise come before the first row.
-  const excelJs = input.format === 'xlsx' ? import('exceljs').then((m) => m.default) : undefined
-  excelJs?.catch(() => {}) // awaited by writeXlsx; unheard if the count fails first
+  // thread about 0.1 s, which would otherwise come before the first row.
+  const writerClass = input.format === 'xlsx' ? loadWorkbookWriter() : undefined
+  writerClass?.catch(() => {}) // awaited by writeXlsx; unheard if the count fails first
   const object = await storeProduced(deps.storage, { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal }, async (body) => {
     const client = await deps.pool.connect()
     let clientBroken = false
@@ -72,7 +72,7 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
       report(0)
       clientBroken = true // until the rows are read, a failure leaves the connection mid-query
       if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
-      else await writeXlsx(await excelJs!, client, columns, body, report, deps.signal)
+      else await writeXlsx(await writerClass!, client, columns, body, report, deps.signal)
       clientBroken = false
       await client.query('COMMIT')
     } catch (err) {
@@ -110,8 +110,8 @@ async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassT
  * field, and nothing waits on a round trip per page. Pulling the rows is what drives the query,
  * so waiting for the zip and the storage (paced) holds PostgreSQL back at its socket.
  */
-async function writeXlsx(excelJs: typeof ExcelJS, client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
-  const { workbook, sheet, styles } = kpiWorkbook(excelJs, body, columns)
+async function writeXlsx(WorkbookWriter: WorkbookWriter, client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
+  const { workbook, sheet, styles } = kpiWorkbook(WorkbookWriter, body, columns)
   const toCells = cellsOf(columns)
   let rows = 0
   let reported = 0
@@ -139,8 +139,8 @@ async function writeXlsx(excelJs: typeof ExcelJS, client: pg.PoolClient, columns
  * the shared style of each column's cells (give them with shareStyles). bench:export's ceiling
  * writes through the same, so that ExcelJS alone is measured on the export's very workbook.
  */
-export function kpiWorkbook(excelJs: typeof ExcelJS, stream: Writable, columns: readonly KpiColumn[]) {
-  const workbook = new excelJs.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
+export function kpiWorkbook(WorkbookWriter: WorkbookWriter, stream: Writable, columns: readonly KpiColumn[]) {
+  const workbook = new WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
   const sheet = workbook.addWorksheet('KPI')
   const styles = columns.map((c) => formatStyle(c.numFmt))
   sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
