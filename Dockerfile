@@ -21,7 +21,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     DATA_DIR=/var/lib/faena \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=1
 WORKDIR /app
 RUN mkdir -p /var/lib/faena && chown node:node /var/lib/faena
 COPY --from=build --chown=node:node /app/package.json ./

@@ -7,7 +7,9 @@
 // threads get their own, larger one (src/execution/worker-pool.ts).
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'] as const
 
-// MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (worker threads, libuv's pool
+// MALLOC_ARENA_MAX=1: glibc gives each thread that allocates (worker threads, libuv's pool
 // running zlib and file writes) an arena of its own, up to 8 per core, and keeps what they
-// freed; two arenas for the process hold 30 to 50 MB less after an import.
-export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' } as const
+// freed. Two arenas for the process held 30 to 50 MB less after an import than the default;
+// one arena another 8 to 10 MB less at the peak of a 1M-row XLSX export to S3, at the same
+// speed (the README's Benchmarks: memory).
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '1' } as const
