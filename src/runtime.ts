@@ -11,7 +11,7 @@ import type { Config } from './config/schema.js'
 import { createDatabase, type Database } from './db/database.js'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
-import { migrateInThread } from './db/migrate.js'
+import { migrateApart } from './db/migrate.js'
 import { createDktService } from './dkt/dkt-service.js'
 import { trustProxyOption } from './http/client-ip.js'
 import { createReportService } from './reports/report-service.js'
@@ -69,7 +69,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       cleanups.push(() => embedded.stop())
       url = await ensureDatabase(embedded.url, 'faena')
     }
-    const applied = await migrateInThread(url)
+    const applied = await migrateApart(url)
     if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
     const db = createDatabase(url, { poolSize: config.DATABASE_POOL_SIZE, onError: (err) => logger.warn({ err }, 'idle database client error') })
