@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { createServer } from 'node:net'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { askChild } from './ask-child.js'
 
 export interface EmbeddedPostgresOptions {
   dataDir: string
@@ -74,33 +75,10 @@ export function runningEmbeddedUrl(dataDir: string): string | null {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${Number(port)}/postgres`
 }
 
-function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: number): Promise<void> {
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(
-      () => fail(new Error(`embedded PostgreSQL did not start within ${opts.startTimeoutMs ?? 60000} ms`)),
-      opts.startTimeoutMs ?? 60000,
-    )
-    const done = (err?: Error): void => {
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      child.off('exit', onExit)
-      if (err) fail(err)
-      else ok()
-    }
-    const onMessage = (msg: { ready?: boolean; error?: string }): void => {
-      done(msg.error === undefined ? undefined : new Error(`embedded PostgreSQL failed to start: ${msg.error}`))
-    }
-    const onExit = (code: number | null): void => done(new Error(`embedded PostgreSQL exited (code ${code}) during start`))
-    child.on('message', onMessage)
-    child.once('exit', onExit)
-    child.send({
-      dataDir: resolve(opts.dataDir),
-      port,
-      persistent: opts.persistent ?? true,
-      user: USER,
-      password: PASSWORD,
-    })
-  })
+async function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: number): Promise<void> {
+  const start = { dataDir: resolve(opts.dataDir), port, persistent: opts.persistent ?? true, user: USER, password: PASSWORD }
+  const answer = await askChild<{ ready?: boolean; error?: string }>(child, start, (why) => new Error(`embedded PostgreSQL did not start: ${why}`), opts.startTimeoutMs ?? 60000)
+  if (answer.error !== undefined) throw new Error(`embedded PostgreSQL failed to start: ${answer.error}`)
 }
 
 /** A TCP port free on the loopback now (for a server whose address must be known before it starts). */

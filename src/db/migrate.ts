@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { askChild } from './ask-child.js'
 import { withSchemaEngine } from './schema-engine.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
@@ -60,18 +61,13 @@ export async function migrate(url: string): Promise<string[]> {
  */
 export async function migrateApart(url: string): Promise<string[]> {
   const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  // How it ended: on its own after answering, or otherwise (it could not start, it crashed).
-  const ended = new Promise<string>((ok) => {
-    child.once('exit', (code, signal) => ok(signal ?? `exit code ${code}`))
-    child.once('error', (err) => ok(err.message))
+  const ended = new Promise<void>((done) => {
+    child.once('exit', () => done())
+    child.once('error', () => done()) // could not start: there may be no 'exit'
   })
   try {
-    const answer = await new Promise<{ applied?: string[]; error?: { name: string; message: string } }>((resolve, reject) => {
-      child.once('message', resolve)
-      void ended.then((how) => reject(new Error(`the migration process ended (${how}) without an answer`)))
-      child.send({ url })
-    })
-    if (answer.error) throw Object.assign(new Error(`migrations failed: ${answer.error.message}`), { name: answer.error.name })
+    const answer = await askChild<{ applied?: string[]; error?: string }>(child, { url }, (why) => new Error(`the migration process ended without an answer: ${why}`))
+    if (answer.error !== undefined) throw new Error(`migrations failed: ${answer.error}`)
     return answer.applied!
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill()
