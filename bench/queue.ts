@@ -1,4 +1,4 @@
-// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --graphile 1]
+// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --graphile 1 --named 0]
 //
 // Queue throughput and latency, against DATABASE_URL's server when set, else an embedded
 // PostgreSQL (a fresh database per system, dropped afterwards):
@@ -7,7 +7,10 @@
 //  2. enqueue-to-start latency of <latency> sequential jobs: from the call that adds the job
 //     to the first line of its processor (clock shared by the threads of this process);
 //  3. the same two figures for graphile-worker 0.18 (concurrency 10, one job per handler
-//     call), measured in the same run on the same server, unless --graphile 0.
+//     call), measured in the same run on the same server, unless --graphile 0;
+//  4. with --named 1, faena again with DATABASE_PREPARED_STATEMENTS=true (the queue's statements
+//     as named prepared statements, for direct connections only), against the default (unnamed,
+//     safe behind a transaction-mode pooler), in turns: unnamed, named, unnamed, named.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -21,7 +24,7 @@ import * as probe from './processors/probe.js'
 import { openBenchServer } from './support/database.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
 
-const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, graphile: 1 })
+const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, graphile: 1, named: 0 })
 
 interface Figures {
   jobsPerSec: number
@@ -39,7 +42,7 @@ function latencyFigures(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
 }
 
-async function benchFaena(url: string): Promise<Figures> {
+async function benchFaena(url: string, named = false): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
   const config = loadConfig({}, {
     DATABASE_URL: url,
@@ -47,6 +50,7 @@ async function benchFaena(url: string): Promise<Figures> {
     JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
     LOG_LEVEL: 'silent',
     WORKER_CONCURRENCY: flags.concurrency!,
+    DATABASE_PREPARED_STATEMENTS: named,
     PORT: 0,
   })
   const faena = await startFaena({
@@ -138,6 +142,21 @@ try {
     const graphile = await benchGraphile(await server.newDatabase())
     report('graphile-worker 0.18 (concurrency 10)', graphile)
     console.log(`ratio faena / graphile-worker: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 latency ${fmt(faena.p50 / graphile.p50, 2)}x`)
+  }
+  if (flags.named) {
+    const runs: { named: boolean; f: Figures }[] = []
+    for (const named of [true, false, true]) {
+      const f = await benchFaena(await server.newDatabase(), named)
+      report(`faena, ${named ? 'named' : 'unnamed'} statements`, f)
+      runs.push({ named, f })
+    }
+    const unnamed = [faena, ...runs.filter((r) => !r.named).map((r) => r.f)]
+    const named = runs.filter((r) => r.named).map((r) => r.f)
+    const mean = (fs: Figures[], k: keyof Figures) => fs.reduce((a, f) => a + f[k], 0) / fs.length
+    console.log(
+      `unnamed / named statements (means of ${unnamed.length} and ${named.length} runs): throughput ${fmt(mean(unnamed, 'jobsPerSec') / mean(named, 'jobsPerSec'), 2)}x, ` +
+        `p50 latency ${fmt(mean(unnamed, 'p50') / mean(named, 'p50'), 2)}x`,
+    )
   }
 } finally {
   await server.close()

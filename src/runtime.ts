@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
 import type { Config } from './config/schema.js'
-import { createDatabase, type Database } from './db/database.js'
+import { createDatabase, pingDatabase, type Database } from './db/database.js'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrateApart } from './db/migrate.js'
@@ -28,7 +28,7 @@ import { createWorkerQueue } from './queue/index.js'
 import { createStorage, storageSettings } from './storage/create-storage.js'
 import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import type { Storage } from './storage/storage.js'
-import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
+import { createNotificationListener, notify, type NotificationListener } from './queue/notifications.js'
 
 export interface Faena {
   readonly app: FastifyInstance
@@ -48,6 +48,14 @@ export interface Faena {
   stop(): Promise<void>
 }
 
+/** How the stop goes: without the database when it no longer answers. */
+interface StopContext {
+  databaseGone: boolean
+}
+
+/** How long the stop waits for PostgreSQL to answer before it goes on without it. */
+const STOP_PING_MS = 3000
+
 export interface FaenaOptions {
   config: Config
   logger: Logger
@@ -56,9 +64,9 @@ export interface FaenaOptions {
 }
 
 export async function startFaena({ config, logger, ...opts }: FaenaOptions): Promise<Faena> {
-  const cleanups: (() => Promise<void>)[] = []
-  const stopAll = async () => {
-    for (const fn of cleanups.reverse().splice(0)) await fn().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
+  const cleanups: ((how: StopContext) => Promise<void>)[] = []
+  const stopAll = async (how: StopContext = { databaseGone: false }) => {
+    for (const fn of cleanups.reverse().splice(0)) await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
   }
   try {
     let url = config.DATABASE_URL
@@ -69,10 +77,17 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       cleanups.push(() => embedded.stop())
       url = await ensureDatabase(embedded.url, 'faena')
     }
-    const applied = await migrateApart(url)
+    // What needs a session connection (migrations' lock, LISTEN) goes to DATABASE_DIRECT_URL
+    // when DATABASE_URL is a transaction-mode pooler; both work through the pooler too.
+    const sessionUrl = config.DATABASE_DIRECT_URL ?? url
+    const applied = await migrateApart(sessionUrl)
     if (applied.length > 0) logger.info({ applied }, 'migrations applied')
 
-    const db = createDatabase(url, { poolSize: config.DATABASE_POOL_SIZE, onError: (err) => logger.warn({ err }, 'idle database client error') })
+    const db = createDatabase(url, {
+      poolSize: config.DATABASE_POOL_SIZE,
+      preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+      onError: (err) => logger.warn({ err }, 'idle database client error'),
+    })
     cleanups.push(() => db.close())
 
     const jwtSecret = resolveJwtSecret(config)
@@ -121,16 +136,26 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         retryMaxMs: config.RETRY_MAX_MS,
         metrics,
       })
-      const listener: NotificationListener = createNotificationListener(url, {
-        onJobQueued: (dueAt) => (dueAt === null ? d.wake() : d.wakeAt(dueAt)),
-        onCancelRequested: (jobId) => d.abort(jobId, 'cancel'),
-        onReconnect: () => d.wake(),
-        onError: (err) => logger.warn({ err }, 'notification listener error'),
-      })
-      await listener.start()
-      cleanups.push(() => listener.stop())
+      const listener: NotificationListener = createNotificationListener(
+        sessionUrl,
+        {
+          onJobQueued: (dueAt) => (dueAt === null ? d.wake() : d.wakeAt(dueAt)),
+          onCancelRequested: (jobId) => d.abort(jobId, 'cancel'),
+          onReconnect: () => d.wake(),
+          onError: (err) => logger.warn({ err }, 'notification listener error'),
+        },
+        { notify: (channel, payload) => notify(db.pool, channel, payload) },
+      )
+      if (await listener.start()) cleanups.push(() => listener.stop())
+      else {
+        logger.warn(
+          { setting: config.DATABASE_DIRECT_URL ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL', pollIntervalMs: config.POLL_INTERVAL_MS, leaseRenewMs: config.LEASE_RENEW_MS },
+          'LISTEN/NOTIFY does not reach this process through this URL (a transaction-mode pooler?): new jobs start on the poll and cancels arrive at the next heartbeat; ' +
+            'set DATABASE_DIRECT_URL to a session connection for both at once',
+        )
+      }
       // Registered after the listener so that it stops first: cancels still arrive meanwhile.
-      cleanups.push(() => d.stop(config.SHUTDOWN_TIMEOUT_MS))
+      cleanups.push((how) => d.stop(config.SHUTDOWN_TIMEOUT_MS, how))
       d.start()
       dispatcher = d
     }
@@ -173,7 +198,20 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       retention,
       watch,
       listen: () => app.listen({ host: config.HOST, port: config.PORT }),
-      stop: () => (stopping ??= stopAll()),
+      stop: () =>
+        (stopping ??= (async () => {
+          // With PostgreSQL gone (stopped, partitioned) every step that talks to it would wait
+          // forever: find out first, and then stop without it.
+          const gone = await pingDatabase(url, STOP_PING_MS)
+          if (gone) {
+            logger.warn(
+              { err: gone, jobIds: dispatcher?.runningJobIds() ?? [], leaseMs: config.LEASE_MS },
+              'the database does not answer: running jobs cannot be handed back; they are stopped and left to their leases, and another node takes them once those expire',
+            )
+            db.abandon()
+          }
+          await stopAll({ databaseGone: gone !== null })
+        })()),
     }
   } catch (err) {
     await stopAll()

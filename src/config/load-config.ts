@@ -26,6 +26,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (config.STORAGE === 's3' && !config.S3_BUCKET) {
     throw new ConfigError('invalid configuration: S3_BUCKET is required when STORAGE=s3')
   }
+  if (config.DATABASE_DIRECT_URL && !config.DATABASE_URL) {
+    throw new ConfigError('invalid configuration: DATABASE_DIRECT_URL is the session connection beside a pooled DATABASE_URL: set DATABASE_URL too')
+  }
   if (config.ROLE !== 'all' && !config.DATABASE_URL) {
     throw new ConfigError(`invalid configuration: ROLE=${config.ROLE} is one node of several sharing one database: set DATABASE_URL (the embedded PostgreSQL is for ROLE=all)`)
   }

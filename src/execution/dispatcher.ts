@@ -43,8 +43,12 @@ export interface Dispatcher {
   wakeAt(dueAt: number): void
   abort(jobId: string, reason: ToThread['reason']): void
   runningJobIds(): string[]
-  /** Idempotent; resolves when every job this process held is finished or handed back. */
-  stop(timeoutMs: number): Promise<void>
+  /**
+   * Idempotent; resolves when every job this process held is finished or handed back. With
+   * `databaseGone` (PostgreSQL does not answer) nothing can be recorded: running jobs are
+   * aborted at once and left to their leases, and nothing waits on the database.
+   */
+  stop(timeoutMs: number, opts?: { databaseGone?: boolean }): Promise<void>
 }
 
 interface Running {
@@ -68,6 +72,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let heartbeatTimer: NodeJS.Timeout | undefined
   let dueTimer: { at: number; timer: NodeJS.Timeout } | undefined
   let stopping: Promise<void> | undefined
+  let databaseGone = false
 
   function wake(): void {
     if (state !== 'running') return
@@ -122,7 +127,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         if (jobs.length === free) again = true
       } while (again && state === 'running')
     } catch (err) {
-      o.logger.error({ err }, 'claiming jobs failed')
+      if (!databaseGone) o.logger.error({ err }, 'claiming jobs failed')
     }
   }
 
@@ -174,6 +179,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     const durationMs = Date.now() - job.startedAt.getTime()
     const ended = (outcome: JobOutcome) => o.metrics?.jobEnded(job.type, outcome, durationMs / 1000)
     o.progress.forget(job.id)
+    if (databaseGone) {
+      log.warn({ event: 'job.left', durationMs }, 'job stopped and left to its lease: the database does not answer, so it could not be handed back')
+      return
+    }
     if (r.abortedFor === 'lost') {
       log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
       return
@@ -259,7 +268,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       }
       if (rescued.some((j) => j.status === 'QUEUED')) wake()
     } catch (err) {
-      o.logger.error({ err }, 'heartbeat failed')
+      if (!databaseGone) o.logger.error({ err }, 'heartbeat failed')
     }
   }
 
@@ -276,12 +285,21 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     wakeAt,
     abort,
     runningJobIds: () => [...running.keys()],
-    stop(timeoutMs) {
+    stop(timeoutMs, opts = {}) {
       stopping ??= (async () => {
         state = 'stopping'
         clearInterval(pollTimer)
         clearInterval(heartbeatTimer)
         if (dueTimer) clearTimeout(dueTimer.timer)
+        if (opts.databaseGone) {
+          databaseGone = true
+          // Each processor gets CANCEL_GRACE_MS to clean up, then its thread is terminated.
+          for (const id of running.keys()) abort(id, 'shutdown')
+          await Promise.all([...inFlight])
+          await o.progress.stop({ discard: true })
+          await o.pool.close()
+          return
+        }
         await claiming
         const all = () => Promise.all([...inFlight])
         let timer: NodeJS.Timeout | undefined

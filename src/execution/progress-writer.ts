@@ -8,8 +8,8 @@ export interface ProgressWriter {
   /** Drops a job's pending report (its final state is being written). */
   forget(jobId: string): void
   flush(): Promise<void>
-  /** Flushes what is pending; idempotent. */
-  stop(): Promise<void>
+  /** Flushes what is pending (drops it with `discard`: the database is gone); idempotent. */
+  stop(opts?: { discard?: boolean }): Promise<void>
 }
 
 export function createProgressWriter(
@@ -41,10 +41,11 @@ export function createProgressWriter(
       pending.delete(jobId)
     },
     flush,
-    async stop() {
+    async stop(opts = {}) {
       stopped = true
       if (timer) clearTimeout(timer)
-      await flush()
+      if (opts.discard) pending.clear()
+      else await flush()
     },
   }
 }

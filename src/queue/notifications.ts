@@ -4,10 +4,19 @@
 //   faena_cancel  payload = job id whose cancellation was requested
 // It reconnects with backoff; after a reconnect it reports `onReconnect` because notifications
 // sent while it was away are lost (the dispatcher then polls once, and the heartbeat re-reads
-// cancel requests). Needs a session connection: not through a transaction-mode pooler.
+// cancel requests).
+//
+// LISTEN needs a session connection. Through a transaction-mode pooler it is accepted and then
+// silently useless: the server connection that ran it goes back to the pooler's pool, and
+// nothing reaches our client. So start() first proves that a notification sent from elsewhere
+// (`notify`, normally the process's pool) arrives here, on a channel of its own, and reports
+// false when it does not: the caller then relies on its poll and heartbeat.
+import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import type { Queryable } from './types.js'
 
 export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel' } as const
+const END_WAIT_MS = 1000
 
 export interface NotificationHandlers {
   /** `dueAt`: epoch ms when the job is due later; null when it is due now. */
@@ -18,12 +27,27 @@ export interface NotificationHandlers {
 }
 
 export interface NotificationListener {
-  start(): Promise<void>
+  /**
+   * Connects and listens; true once a probe notification sent through `notify` arrived, false
+   * (and nothing left open) when none did within `probeTimeoutMs`: no session connection.
+   */
+  start(): Promise<boolean>
   /** Idempotent. */
   stop(): Promise<void>
 }
 
-export function createNotificationListener(url: string, handlers: NotificationHandlers): NotificationListener {
+export interface ListenerOptions {
+  /** Sends a notification from another connection: the probe of start(). */
+  notify(channel: string, payload: string): Promise<void>
+  probeTimeoutMs?: number
+}
+
+/** NOTIFY through `db` (the process's pool): how the probe of a listener is sent. */
+export async function notify(db: Queryable, channel: string, payload: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [channel, payload])
+}
+
+export function createNotificationListener(url: string, handlers: NotificationHandlers, opts: ListenerOptions): NotificationListener {
   let client: pg.Client | undefined
   let stopped = false
   let retryTimer: NodeJS.Timeout | undefined
@@ -43,6 +67,29 @@ export function createNotificationListener(url: string, handlers: NotificationHa
     await c.connect()
     await c.query(`LISTEN ${CHANNELS.jobs}; LISTEN ${CHANNELS.cancel}`)
     client = c
+  }
+
+  /** Whether a notification sent through opts.notify reaches a new connection to `url`. */
+  async function probe(): Promise<boolean> {
+    const channel = `faena_probe_${randomBytes(6).toString('hex')}`
+    const payload = randomBytes(6).toString('hex')
+    const c = new pg.Client({ connectionString: url })
+    c.on('error', () => {}) // the outcome is the answer; a broken probe connection is a "no"
+    try {
+      await c.connect()
+      await c.query(`LISTEN ${channel}`)
+      let timer: NodeJS.Timeout | undefined
+      const heard = new Promise<boolean>((ok) => {
+        c.on('notification', (n) => n.channel === channel && n.payload === payload && ok(true))
+        timer = setTimeout(() => ok(false), opts.probeTimeoutMs ?? 2000)
+      })
+      await opts.notify(channel, payload)
+      const ok = await heard
+      clearTimeout(timer)
+      return ok
+    } finally {
+      await c.end().catch(() => {})
+    }
   }
 
   function scheduleReconnect(): void {
@@ -66,14 +113,23 @@ export function createNotificationListener(url: string, handlers: NotificationHa
 
   let stopping: Promise<void> | undefined
   return {
-    start: connect,
+    async start() {
+      if (!(await probe())) return false
+      await connect()
+      return true
+    },
     stop: () => {
       stopping ??= (async () => {
         stopped = true
         if (retryTimer) clearTimeout(retryTimer)
         const c = client
         client = undefined
-        await c?.end().catch(() => {})
+        if (!c) return
+        // A goodbye the server may never answer (it is gone): give it a moment, then cut.
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([c.end().catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, END_WAIT_MS)))])
+        clearTimeout(timer)
+        c.connection.stream.destroy()
       })()
       return stopping
     },

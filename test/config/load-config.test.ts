@@ -39,3 +39,12 @@ t.test('STORAGE=s3 without a bucket is a startup error that says so', async (t) 
   t.match(loadConfig({ STORAGE: 's3', S3_BUCKET: 'my-bucket', S3_FORCE_PATH_STYLE: 'true' }), { STORAGE: 's3', S3_FORCE_PATH_STYLE: true, PRESIGNED_EXPIRES: 900 })
   t.throws(() => loadConfig({ STORAGE: 'ftp' }), { message: /STORAGE="ftp"/ })
 })
+
+t.test('DATABASE_DIRECT_URL goes beside a DATABASE_URL; prepared statements are off unless asked for', async (t) => {
+  t.throws(() => loadConfig({ DATABASE_DIRECT_URL: 'postgres://db/faena' }), { message: /DATABASE_DIRECT_URL .* set DATABASE_URL too/ })
+  const pooled = loadConfig({ DATABASE_URL: 'postgres://pooler:6432/faena', DATABASE_DIRECT_URL: 'postgres://db:5432/faena' })
+  t.equal(pooled.DATABASE_DIRECT_URL, 'postgres://db:5432/faena')
+  t.equal(pooled.DATABASE_PREPARED_STATEMENTS, false, 'safe behind a transaction-mode pooler by default')
+  t.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'true' }).DATABASE_PREPARED_STATEMENTS, true)
+  t.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), { message: /LOG_FORMAT="xml"/ })
+})

@@ -10,9 +10,11 @@ import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/server-node-flags.js'
 const root = new URL('../../../', import.meta.url)
 
 t.test('npm start and the Dockerfile start the server with SERVER_NODE_FLAGS and SERVER_ENV', async (t) => {
-  const start = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const { scripts } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }
   const env = Object.entries(SERVER_ENV).map(([k, v]) => `${k}=${v}`)
-  t.match(start, `&& ${env.join(' ')} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js`)
+  // exec: the shell npm runs the script in becomes the server, so npm's signals reach it.
+  t.equal(scripts.start, `exec env ${env.join(' ')} node ${SERVER_NODE_FLAGS.join(' ')} dist/src/server.js`)
+  t.equal(scripts.prestart, 'npm run build', 'npm start builds first')
   const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8')
   t.same(JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]'), ['node', ...SERVER_NODE_FLAGS, 'dist/src/server.js'])
   for (const line of env) t.match(dockerfile, new RegExp(`^\\s+${line}( \\\\)?$`, 'm'), `Dockerfile ENV ${line}`)

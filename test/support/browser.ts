@@ -1,5 +1,5 @@
 // A real browser for the page's tests: Debian's Chromium driven by playwright-core (installed by
-// scripts/ensure-chromium.mjs before the suite). Screenshots go to test-output/screenshots/.
+// scripts/ensure-system-packages.mjs before the suite). Screenshots go to test-output/screenshots/.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
