@@ -23,6 +23,11 @@ export class FaenaError extends Error {
     this.details = details
   }
 
+  /** Whether a job that fails with it is worth another attempt (a passing failure). */
+  get retryable(): boolean {
+    return false
+  }
+
   toJSON(): { code: string; message: string; details?: unknown } {
     return { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) }
   }

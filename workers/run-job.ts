@@ -77,7 +77,7 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
 function describeFailure(err: unknown): { error: SerializedError; retryable: boolean; internal?: { name: string; message: string; code?: string; stack?: string } } {
   if (err instanceof JobError || err instanceof FaenaError) {
     const details = err instanceof JobError ? err.details : err.details
-    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) }, retryable: err instanceof JobError && err.retryable }
+    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) }, retryable: err.retryable }
   }
   const e = err instanceof Error ? err : new Error(String(err))
   if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message }, retryable: false }

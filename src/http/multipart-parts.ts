@@ -1,10 +1,19 @@
 // Multipart requests, for the upload routes: a body that cannot be parsed as multipart (no
 // boundary, cut short, garbage) is a 400 that says so, not a 500; a form's one file goes to
 // storage as it arrives.
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ValidationError } from '../errors.js'
-import { safeFileName, storeUpload, UploadTooLargeError, type Sniffer, type StoredUpload } from '../storage/store-upload.js'
-import type { Storage } from '../storage/storage.js'
+import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, type Sniffer, type StoredUpload } from '../storage/store-upload.js'
+import { StorageUnavailableError, type Storage } from '../storage/storage.js'
+
+/**
+ * An upload refused before its end (too large, not a file we take, the storage gone): the rest
+ * of the request will not be read, so the connection closes after the answer instead of
+ * staying open, unread, until its keep-alive timeout.
+ */
+export function closeIfRefusedEarly(reply: FastifyReply, err: unknown): void {
+  if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError || err instanceof StorageUnavailableError) reply.header('connection', 'close')
+}
 
 type Part = Awaited<ReturnType<FastifyRequest['parts']> extends AsyncIterableIterator<infer P> ? P : never>
 

@@ -30,6 +30,8 @@ const XML_BACKLOG = 8 * 1024 * 1024
 export async function paced(sheet: unknown, body: Writable, buffered: number): Promise<void> {
   await nextTurn()
   for (;;) {
+    // Nothing will drain a destroyed sink (its storage put failed): stop writing, with its error.
+    if (body.destroyed) throw body.errored ?? new Error('the file being written was closed before its end')
     const backlog = sheetBacklog(sheet)
     if (backlog.bytes <= XML_BACKLOG && body.writableLength <= buffered) return
     const waitOn = backlog.bytes > XML_BACKLOG ? backlog.stream : body

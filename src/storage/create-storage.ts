@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import type { Config } from '../config/schema.js'
-import type { Storage } from './storage.js'
+import type { S3Timeouts, Storage } from './storage.js'
 
 export type StorageSettings =
   | { driver: 'local'; root: string; publicUrl: string; signingSecret: string; expiresInSeconds: number }
@@ -14,6 +14,7 @@ export type StorageSettings =
       endpoint?: string | undefined
       forcePathStyle: boolean
       expiresInSeconds: number
+      timeouts: S3Timeouts
     }
 
 /** The local driver's URL-signing key, derived from the JWT secret (one secret to manage). */
@@ -30,6 +31,7 @@ export function storageSettings(config: Config, jwtSecret: string): StorageSetti
       endpoint: config.S3_ENDPOINT,
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
       expiresInSeconds: config.PRESIGNED_EXPIRES,
+      timeouts: { connectMs: config.S3_CONNECT_TIMEOUT_MS, requestMs: config.S3_REQUEST_TIMEOUT_MS, idleMs: config.S3_IDLE_TIMEOUT_MS },
     }
   }
   return {
@@ -45,7 +47,7 @@ export function storageSettings(config: Config, jwtSecret: string): StorageSetti
 export async function createStorage(s: StorageSettings): Promise<Storage> {
   if (s.driver === 's3') {
     const { createS3Storage } = await import('./s3-storage.js')
-    return createS3Storage({ bucket: s.bucket, region: s.region, endpoint: s.endpoint, forcePathStyle: s.forcePathStyle, defaultExpiresInSeconds: s.expiresInSeconds })
+    return createS3Storage({ bucket: s.bucket, region: s.region, endpoint: s.endpoint, forcePathStyle: s.forcePathStyle, defaultExpiresInSeconds: s.expiresInSeconds, timeouts: s.timeouts })
   }
   const { createLocalStorage } = await import('./local-storage.js')
   return createLocalStorage({ root: s.root, publicUrl: s.publicUrl, signingSecret: s.signingSecret, defaultExpiresInSeconds: s.expiresInSeconds })

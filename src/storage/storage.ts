@@ -48,6 +48,28 @@ export class StorageUnsupportedError extends FaenaError {
   }
 }
 
+/**
+ * The storage server is down, unreachable, too slow or failing for a passing reason (a refused
+ * or reset connection, a timeout, a 5xx): worth another try later. A job that meets it is
+ * retried; an upload answers 503.
+ */
+export class StorageUnavailableError extends FaenaError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super('STORAGE_UNAVAILABLE', `the file storage is unavailable (${reason}); try again later`, 503, undefined, options)
+  }
+
+  override get retryable(): boolean {
+    return true
+  }
+}
+
+/** How long an S3 driver waits on its endpoint (src/config/schema.ts: S3_*_TIMEOUT_MS). */
+export interface S3Timeouts {
+  connectMs: number
+  requestMs: number
+  idleMs: number
+}
+
 export class StorageNotFoundError extends FaenaError {
   constructor(key: string) {
     super('FILE_NOT_FOUND', `no stored file ${key}`, 404)

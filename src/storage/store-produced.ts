@@ -2,7 +2,7 @@
 // storage as they come: no temp file, nothing whole in memory, and on any failure or abort the
 // upload is aborted and nothing remains at the key.
 import { PassThrough } from 'node:stream'
-import type { Storage, StoredObject } from './storage.js'
+import { StorageUnavailableError, type Storage, type StoredObject } from './storage.js'
 
 /** What may wait between a producer and storage before the producer is paused. */
 export const PRODUCED_BUFFER = 1024 * 1024
@@ -21,7 +21,9 @@ export async function storeProduced(
   const stopUpload = () => upload.abort(file.signal?.reason)
   file.signal?.addEventListener('abort', stopUpload, { once: true })
   const stored = storage.put(file.key, body, { contentType: file.contentType, signal: upload.signal })
-  stored.catch(() => {}) // awaited below
+  // A put that fails (storage gone) reads no more: the producer, waiting for room in `body`,
+  // would wait forever. Destroyed with the put's error, `body` fails its writes and waits.
+  stored.catch((err: unknown) => body.destroy(err instanceof Error ? err : new Error(String(err))))
   try {
     await write(body)
     const object = await stored
@@ -32,9 +34,10 @@ export async function storeProduced(
     // Without the error: the aborted put no longer listens to the stream, so an 'error' event
     // would be uncaught; the error is thrown below.
     body.destroy()
-    await stored.catch(() => {}) // the put removes what it wrote
+    const putError = await stored.then(() => undefined, (e: unknown) => e) // the put removes what it wrote
     await storage.delete(file.key).catch(() => {}) // in case it had finished
-    throw err
+    // When the storage went away first, the writer's error (a closed stream) is only its consequence.
+    throw putError instanceof StorageUnavailableError ? putError : err
   } finally {
     file.signal?.removeEventListener('abort', stopUpload)
   }

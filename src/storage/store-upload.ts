@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { pipeline, Transform, type Readable } from 'node:stream'
 import { FaenaError } from '../errors.js'
 import { observe } from './observe-stream.js'
-import type { Storage } from './storage.js'
+import { StorageUnavailableError, type Storage } from './storage.js'
 
 export interface StoredUpload<K extends string = string> {
   key: string
@@ -76,6 +76,8 @@ export async function storeUpload<K extends string>(storage: Storage, file: Read
     return { key, fileName, size: stored.size, sha256: hash.digest('hex'), kind: kind! }
   } catch (err) {
     await storage.delete(key).catch(() => {})
+    // The storage going away stops the reading of the file too: that is not the client's fault.
+    if (err instanceof StorageUnavailableError) throw err
     throw sourceError ? asClientError(sourceError) : err
   }
 }

@@ -33,6 +33,7 @@ const drivers: Record<string, (t: Test) => Promise<Driver>> = {
       endpoint: s3.endpoint,
       forcePathStyle: true,
       defaultExpiresInSeconds: 60,
+      timeouts: { connectMs: 5000, requestMs: 60_000, idleMs: 30_000 },
       client: { credentials: S3_CREDENTIALS },
     })
     t.teardown(() => storage.close())

@@ -1,5 +1,6 @@
 // One error body everywhere: {statusCode, code, error, message, details?}. 4xx messages are
-// shown as they are (they name the problem); 5xx messages are logged and hidden.
+// shown as they are (they name the problem), and so are 503s (try again later); other 5xx
+// messages are logged and hidden.
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { STATUS_CODES } from 'node:http'
@@ -30,7 +31,9 @@ export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof FaenaError) {
     const body: ErrorBody = { statusCode: err.statusCode, code: err.code, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message }
     if (err.details !== undefined) body.details = err.details
-    if (err.statusCode >= 500) body.message = 'internal server error'
+    // A 503 is a passing condition written for the client (the storage is down: try again
+    // later); any other 5xx message is internal.
+    if (err.statusCode >= 500 && err.statusCode !== 503) body.message = 'internal server error'
     return body
   }
   const fe = err as Partial<FastifyError>

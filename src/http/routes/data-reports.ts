@@ -10,10 +10,10 @@ import { dataFileKind } from '../../reports/data-file-kind.js'
 import { parseDataReportOptions, type DataReportOptions } from '../../reports/data-request.js'
 import { storeJsonBody, type StoredRows } from '../../reports/json-body-intake.js'
 import type { ReportService } from '../../reports/report-service.js'
-import { UnsupportedFileError, UploadTooLargeError } from '../../storage/store-upload.js'
+import { UploadTooLargeError } from '../../storage/store-upload.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
-import { readUploadForm } from '../multipart-parts.js'
+import { closeIfRefusedEarly, readUploadForm } from '../multipart-parts.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders } from '../schemas/job.js'
 import { DataReportBody } from '../schemas/report.js'
@@ -44,7 +44,7 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
         consumes: ['application/json', 'multipart/form-data'],
         headers: IdempotencyHeaders,
         body: DataReportBody,
-        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
+        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -53,8 +53,7 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
           ? fromMultipart(request, storage, maxUploadBytes)
           : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
       ).catch((err) => {
-        // Stop reading what is left of the request: the answer is already known.
-        if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError) reply.header('connection', 'close')
+        closeIfRefusedEarly(reply, err)
         throw err
       })
       const idempotency = idempotencyOf(request, { options, sha256 })

@@ -4,11 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { DktService } from '../../dkt/dkt-service.js'
 import { dktFileKind, type FileKind } from '../../dkt/file-kind.js'
-import { UnsupportedFileError, UploadTooLargeError, type StoredUpload } from '../../storage/store-upload.js'
+import type { StoredUpload } from '../../storage/store-upload.js'
 import { FaenaError, ValidationError } from '../../errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
-import { readUploadForm } from '../multipart-parts.js'
+import { closeIfRefusedEarly, readUploadForm } from '../multipart-parts.js'
 import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreatedJob, IdempotencyHeaders, JobParams } from '../schemas/job.js'
@@ -35,7 +35,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
           'multipart/form-data with `file` and optional `onError` (reject | skip) and `force` (true | false). The file is streamed to storage as it arrives; 202 once it is stored.',
         consumes: ['multipart/form-data'],
         headers: IdempotencyHeaders,
-        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429) },
+        response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -60,8 +60,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         return sendCreated(reply, job, { replayed })
       } catch (err) {
         if (upload) await dkt.discardUpload(upload)
-        // Stop reading what is left of the request: the answer is already known.
-        if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError) reply.header('connection', 'close')
+        closeIfRefusedEarly(reply, err)
         throw err
       }
     },
