@@ -69,6 +69,25 @@ export class ConflictError extends FaenaError {
   }
 }
 
+/**
+ * What a processor throws to fail its job with a stable code, for the user to read: its code,
+ * message and details are stored on the job. Not worth another attempt unless `retryable` (a
+ * service briefly away): then it is retried with backoff while attempts remain. Any other
+ * thrown value is an internal error (see workers/run-job.ts).
+ */
+export class JobError extends FaenaError {
+  readonly #retryable: boolean
+
+  constructor(code: string, message: string, details?: unknown, opts: { retryable?: boolean } = {}) {
+    super(code, message, 422, details)
+    this.#retryable = opts.retryable ?? false
+  }
+
+  override get retryable(): boolean {
+    return this.#retryable
+  }
+}
+
 /** 429: the caller is asking too much; `retryAfterSeconds` goes out as Retry-After. */
 export class TooManyRequestsError extends FaenaError {
   constructor(code: string, message: string, readonly retryAfterSeconds: number) {

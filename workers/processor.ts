@@ -32,21 +32,5 @@ export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void
   context: ProcessorContext,
 ) => Promise<R>
 
-/**
- * An error a processor throws to give the job a stable error code. Any thrown value is
- * accepted; a `code` string property on it is kept, everything else becomes PROCESSOR_ERROR.
- */
-export class JobError extends Error {
-  readonly code: string
-  /** JSON detail kept on the job's error (e.g. the rows at fault). */
-  readonly details?: JsonValue
-  /** Worth another attempt (a service briefly away): retried with backoff while attempts remain. */
-  readonly retryable: boolean
-  constructor(code: string, message: string, details?: JsonValue, opts: { retryable?: boolean } = {}) {
-    super(message)
-    this.name = 'JobError'
-    this.code = code
-    if (details !== undefined) this.details = details
-    this.retryable = opts.retryable ?? false
-  }
-}
+// The error a processor throws to fail its job with a stable code (one error base: FaenaError).
+export { JobError } from '../src/errors.js'

@@ -8,7 +8,7 @@
 import { workerData, type MessagePort } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
 import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread } from './messages.js'
-import { JobError, type JsonValue, type Processor, type ProcessorContext } from './processor.js'
+import type { JsonValue, Processor, ProcessorContext } from './processor.js'
 import { createThreadResources, type WorkerSettings } from './resources.js'
 
 const processors = new Map<string, Promise<Processor>>()
@@ -69,15 +69,14 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
 }
 
 /**
- * What the job records of a failure. A JobError (or FaenaError) is the processor speaking to
+ * What the job records of a failure. A FaenaError (JobError is one) is the processor speaking to
  * the user: its code, message and details are kept, and it is retried only if it says so. Anything
  * else is an internal error (a SQL error, a lost connection, a bug): the job says so without its
  * details, which go to the server log instead, and it is worth another attempt.
  */
 function describeFailure(err: unknown): { error: SerializedError; retryable: boolean; internal?: { name: string; message: string; code?: string; stack?: string } } {
-  if (err instanceof JobError || err instanceof FaenaError) {
-    const details = err instanceof JobError ? err.details : err.details
-    return { error: { code: err.code, message: err.message, ...(details === undefined ? {} : { details }) }, retryable: err.retryable }
+  if (err instanceof FaenaError) {
+    return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }, retryable: err.retryable }
   }
   const e = err instanceof Error ? err : new Error(String(err))
   if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message }, retryable: false }

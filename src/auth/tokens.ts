@@ -4,7 +4,7 @@
 // failure is the same 401.
 import { createSigner, createVerifier } from 'fast-jwt'
 import { UnauthorizedError } from '../errors.js'
-import type { Caller } from '../jobs/job-service.js'
+import type { Caller } from '../jobs/caller.js'
 
 export interface TokenService {
   verify(token: string): Caller

@@ -6,8 +6,8 @@
 // named statement lives on one server connection, and a transaction-mode pooler (PgBouncer
 // before 1.21, RDS Proxy, Supavisor) hands each transaction another one, where it does not
 // exist: "prepared statement ... does not exist". Prisma's adapter sends unnamed statements
-// already. The cost on a direct connection, from bench:queue, is in the README (Several
-// processes).
+// already. On a direct connection named statements give about 1.3x the no-op throughput
+// (bench:queue --named 1, docs/benchmarks.md): a setting, off by default.
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { PrismaClient } from '../generated/prisma/client.js'

@@ -57,7 +57,7 @@ export async function migrate(url: string): Promise<string[]> {
 /**
  * migrate() in a short-lived child process: the WebAssembly schema engine's memory (about 35 MB)
  * goes with the process. In a worker thread, 12 to 31 MB of it stayed in the server's RSS for the
- * process's life after the thread had ended (the README's Benchmarks: memory).
+ * process's life after the thread had ended (docs/benchmarks.md, memory).
  */
 export async function migrateApart(url: string): Promise<string[]> {
   const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })

@@ -2,7 +2,7 @@
 // records of them: counts, date range, totals per currency, problems, and the lines that may
 // repeat an earlier one (checked exactly in SQL once loaded). Synchronous and free of I/O, so
 // the import awaits once per batch of rows, not once per row.
-import { JobError } from '../../workers/processor.js'
+import { JobError } from '../errors.js'
 import { copyLine } from '../db/copy-text.js'
 import { DEFAULT_MAX_SLOTS, FingerprintSet, slotsFor } from './fingerprints.js'
 import { DKT_LAYOUT, mapHeader, type ColumnIndex, type DktField } from './layout.js'

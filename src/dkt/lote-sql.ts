@@ -3,7 +3,7 @@
 // flagged as possible repeats, then the lote's final figures. Nothing is visible before COMMIT.
 //
 // resumen_tarjeta has no foreign key to lote: checking one per COPYed row more than doubled the
-// load time (see README). Rows are written only here, with their lote in the same transaction,
+// load time (the README, DKT imports). Rows are written only here, with their lote in the same transaction,
 // and removed with it (dkt-service.ts).
 
 export const INSERT_LOTE = `

@@ -4,7 +4,7 @@
 // counted as the archive is read (src/dkt/xlsx-sheet.ts walks it): real bytes, not the sizes
 // the archive claims, and the reading stops at the limit.
 import { Transform } from 'node:stream'
-import { JobError } from '../../workers/processor.js'
+import { JobError } from '../errors.js'
 
 export const XLSX_LIMITS = {
   /** All entries of the archive, inflated. A 1,000,000-row DKT sheet is about 400 MB. */

@@ -15,7 +15,7 @@
 // .NET writers) are read.
 import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { StringDecoder } from 'node:string_decoder'
-import { JobError } from '../../workers/processor.js'
+import { JobError } from '../errors.js'
 import { excelToDate } from './exceljs-utils.js'
 
 export interface SheetRow {

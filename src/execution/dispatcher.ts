@@ -14,7 +14,9 @@ import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { ClaimedJob, WorkerQueue } from '../queue/index.js'
-import { backoffMs } from '../queue/retry-job.js'
+import { createDueTimer } from './due-timer.js'
+import { heartbeat } from './heartbeat.js'
+import { record, settlement } from './settle.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { WorkerPool } from './worker-pool.js'
 
@@ -33,8 +35,6 @@ export interface DispatcherOptions {
   metrics?: JobMetrics
 }
 
-/** This process's worker threads and how many run a job now; null on a node that runs none. */
-export type PoolUse = () => { threads: number; running: number } | null
 
 export interface Dispatcher {
   start(): void
@@ -70,7 +70,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let again = false
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
-  let dueTimer: { at: number; timer: NodeJS.Timeout } | undefined
   let stopping: Promise<void> | undefined
   let databaseGone = false
 
@@ -83,30 +82,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     claiming = claimLoop().finally(() => (claiming = undefined))
   }
 
-  /** Times (epoch ms) at which queued jobs fall due, soonest first; the poll covers any excess. */
-  const dueTimes: number[] = []
+  const due = createDueTimer(wake)
 
   function wakeAt(dueAt: number): void {
-    if (state === 'stopping') return
-    if (dueAt <= Date.now()) return wake()
-    if (dueTimes.length >= 10_000 || dueTimes.includes(dueAt)) return
-    dueTimes.push(dueAt)
-    dueTimes.sort((a, b) => a - b)
-    armDueTimer()
-  }
-
-  function armDueTimer(): void {
-    const next = dueTimes[0]
-    if (next === undefined || (dueTimer && dueTimer.at <= next)) return
-    if (dueTimer) clearTimeout(dueTimer.timer)
-    const timer = setTimeout(() => {
-      dueTimer = undefined
-      while (dueTimes.length > 0 && dueTimes[0]! <= Date.now()) dueTimes.shift()
-      wake()
-      armDueTimer()
-    }, next - Date.now() + 5) // a few ms late rather than early: run_at <= now() must hold
-    timer.unref()
-    dueTimer = { at: next, timer }
+    if (state !== 'stopping') due.add(dueAt)
   }
 
   async function claimLoop(): Promise<void> {
@@ -177,53 +156,36 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   async function finish(r: Running, outcome: RunJobOutcome, log: Logger): Promise<void> {
     const { job } = r
     const durationMs = Date.now() - job.startedAt.getTime()
-    const ended = (outcome: JobOutcome) => o.metrics?.jobEnded(job.type, outcome, durationMs / 1000)
     o.progress.forget(job.id)
-    if (databaseGone) {
-      log.warn({ event: 'job.left', durationMs }, 'job stopped and left to its lease: the database does not answer, so it could not be handed back')
-      return
+    const s = settlement(job, outcome, { abortedFor: r.abortedFor, databaseGone, retryBaseMs: o.retryBaseMs, retryMaxMs: o.retryMaxMs })
+    const recorded = await record(o.queue, job.id, s)
+    const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
+    const internal = outcome.ok ? undefined : outcome.internal
+    switch (s.to) {
+      case 'nothing':
+        if (s.why === 'lost') log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
+        else log.warn({ event: 'job.left', durationMs }, 'job stopped and left to its lease: the database does not answer, so it could not be handed back')
+        return
+      case 'queued':
+        log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
+        return
+      case 'completed':
+        ended('completed')
+        log.info({ event: 'job.completed', durationMs, recorded }, 'job completed')
+        return
+      case 'cancelled':
+        ended('cancelled')
+        log.info({ event: 'job.cancelled', durationMs, recorded }, 'job cancelled')
+        return
+      case 'retry':
+        ended('retried')
+        log.warn({ event: 'job.retry', durationMs, recorded, error: s.error, internal, delayMs: s.delayMs }, 'attempt failed; retrying')
+        return
+      case 'failed':
+        ended('failed')
+        log.warn({ event: 'job.failed', durationMs, recorded, error: s.error, internal }, 'job failed')
+        return
     }
-    if (r.abortedFor === 'lost') {
-      log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
-      return
-    }
-    if (r.abortedFor === 'shutdown' && !outcome.ok) {
-      await o.queue.giveBack([job.id])
-      log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
-      return
-    }
-    if (outcome.ok) {
-      const last = outcome.last
-      const ok = await o.queue.complete(job.id, {
-        result: outcome.result,
-        processedItems: last?.processedItems ?? null,
-        totalItems: last?.totalItems ?? null,
-        message: last?.message ?? null,
-      })
-      if (ok) ended('completed')
-      log.info({ event: 'job.completed', durationMs, recorded: ok }, 'job completed')
-      return
-    }
-    if (r.abortedFor === 'cancel') {
-      const ok = await o.queue.cancelled(job.id, { code: 'CANCELLED', message: 'cancelled by the user' })
-      if (ok) ended('cancelled')
-      log.info({ event: 'job.cancelled', durationMs, recorded: ok }, 'job cancelled')
-      return
-    }
-    if (outcome.retryable && !r.abortedFor && job.attempts < job.maxAttempts) {
-      const delayMs = backoffMs(job.attempts, o.retryBaseMs, o.retryMaxMs)
-      const ok = await o.queue.retry(job.id, outcome.error, delayMs)
-      if (ok) ended('retried')
-      log.warn({ event: 'job.retry', durationMs, recorded: ok, error: outcome.error, internal: outcome.internal, delayMs }, 'attempt failed; retrying')
-      return
-    }
-    const error: SerializedError =
-      r.abortedFor === 'timeout'
-        ? { code: 'TIMEOUT', message: `the job ran longer than its ${job.timeoutMs} ms timeout and was stopped${outcome.error.code === 'WORKER_TERMINATED' ? ' (its thread was terminated)' : ''}` }
-        : outcome.error
-    const ok = await o.queue.fail(job.id, error)
-    if (ok) ended('failed')
-    log.warn({ event: 'job.failed', durationMs, recorded: ok, error, internal: outcome.internal }, 'job failed')
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {
@@ -246,39 +208,24 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
   }
 
-  /**
-   * Every leaseRenewMs: renews the leases of the jobs we run (and learns of cancels whose NOTIFY
-   * we missed); stops the jobs whose lease we lost (a rescuer took them: their outcome is no
-   * longer ours to write); takes back any process's jobs whose lease expired.
-   */
-  async function heartbeat(): Promise<void> {
-    try {
-      const ids = [...running.keys()]
-      if (ids.length > 0) {
-        const { renewed, cancelRequested } = await o.queue.heartbeat(ids)
-        for (const id of cancelRequested) abort(id, 'cancel')
-        const lost = ids.filter((id) => running.has(id) && !renewed.includes(id))
-        if (lost.length > 0) o.logger.warn({ jobIds: lost }, 'lease lost for running jobs: stopping them')
-        for (const id of lost) abort(id, 'lost')
-      }
-      const rescued = await o.queue.rescueExpired()
-      for (const j of rescued) {
-        o.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, userId: j.userId, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
-        o.metrics?.jobEnded(j.type, j.status === 'QUEUED' ? 'retried' : j.status === 'FAILED' ? 'failed' : 'cancelled', null)
-      }
-      if (rescued.some((j) => j.status === 'QUEUED')) wake()
-    } catch (err) {
-      if (!databaseGone) o.logger.error({ err }, 'heartbeat failed')
-    }
-  }
+  const beat = () =>
+    heartbeat({
+      queue: o.queue,
+      running: () => [...running.keys()],
+      abort,
+      wake,
+      logger: o.logger,
+      metrics: o.metrics,
+      quiet: () => databaseGone,
+    })
 
   return {
     start() {
       if (state !== 'new') return
       state = 'running'
       pollTimer = setInterval(wake, o.pollIntervalMs)
-      heartbeatTimer = setInterval(() => void heartbeat(), o.leaseRenewMs)
-      void heartbeat() // rescues what a crashed process left, before the first interval
+      heartbeatTimer = setInterval(() => void beat(), o.leaseRenewMs)
+      void beat() // rescues what a crashed process left, before the first interval
       wake()
     },
     wake,
@@ -290,7 +237,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         state = 'stopping'
         clearInterval(pollTimer)
         clearInterval(heartbeatTimer)
-        if (dueTimer) clearTimeout(dueTimer.timer)
+        due.stop()
         if (opts.databaseGone) {
           databaseGone = true
           // Each processor gets CANCEL_GRACE_MS to clean up, then its thread is terminated.

@@ -3,10 +3,11 @@
 // A key belongs to its user and lives IDEMPOTENCY_TTL_MS; the same key with another request is
 // a 422. The key is written in the job's own transaction, so a job and its key exist together.
 import { createHash } from 'node:crypto'
+import { configure } from 'safe-stable-stringify'
 import { ConflictError, FaenaError, ValidationError } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
-import type { Caller } from './job-service.js'
+import type { Caller } from './caller.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
 
@@ -29,18 +30,12 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
   return header
 }
 
+/** Deterministic JSON (keys sorted, at any depth): the same request in any key order, one text. */
+const canonicalJson = configure({ deterministic: true, circularValue: Error, bigint: false })
+
 /** SHA-256 of a route and a request, whatever the order of the request's keys. */
 export function requestHash(route: string, request: unknown): string {
-  return createHash('sha256').update(route).update('\n').update(canonicalJson(request)).digest('hex')
-}
-
-function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined)
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`
-  }
-  return JSON.stringify(v) ?? 'null'
+  return createHash('sha256').update(route).update('\n').update(canonicalJson(request) ?? 'null').digest('hex')
 }
 
 export class IdempotencyKeyReusedError extends FaenaError {

@@ -11,13 +11,11 @@ import type { JobMetrics } from '../operators/metrics.js'
 import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
 import { toPage, type PageQuery } from './page.js'
+import type { Caller } from './caller.js'
 import type { JobRegistry, Priority } from './registry.js'
 
-/** Who is asking: a user sees their own jobs, an admin sees everyone's. */
-export interface Caller {
-  userId: string
-  admin: boolean
-}
+export type { Caller } from './caller.js'
+
 
 export interface CreateJobInput {
   type: string

@@ -2,7 +2,7 @@
 // process's own (sum them across processes); the queue gauges are read from PostgreSQL at each
 // scrape, so every process reports the same cluster-wide depth.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { PoolUse } from '../execution/dispatcher.js'
+import type { PoolUse } from '../execution/pool-use.js'
 import { queueDepth } from '../queue/stats.js'
 import type { Queryable } from '../queue/types.js'
 

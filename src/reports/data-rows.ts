@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { JSONParser } from '@streamparser/json'
-import { JobError } from '../../workers/processor.js'
+import { JobError } from '../errors.js'
 import { observe } from '../storage/observe-stream.js'
 import type { StoredRows } from './json-body-intake.js'
 

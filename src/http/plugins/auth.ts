@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenService } from '../../auth/tokens.js'
 import { UnauthorizedError } from '../../errors.js'
-import type { Caller } from '../../jobs/job-service.js'
+import type { Caller } from '../../jobs/caller.js'
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,7 +1,7 @@
 // Liveness (the process answers) and readiness (database reachable, worker pool up).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import type { PoolUse } from '../../execution/dispatcher.js'
+import type { PoolUse } from '../../execution/pool-use.js'
 
 export interface HealthChecks {
   database(): Promise<void>
