@@ -2,19 +2,10 @@
 // lazily inside its thread from plain settings the pool hands every thread (workerData). One
 // small pool and one storage client per thread, released when the thread ends.
 import pg from 'pg'
-import { createStorage, type StorageSettings } from '../src/storage/create-storage.js'
+import type { WorkerSettings } from '../src/execution/thread-protocol.js'
+import type { ThreadResources } from '../src/jobs/processor.js'
+import { createStorage } from '../src/storage/create-storage.js'
 import type { Storage } from '../src/storage/storage.js'
-
-export interface WorkerSettings {
-  databaseUrl: string
-  storage: StorageSettings
-}
-
-export interface ThreadResources {
-  /** A pg pool of this thread (2 connections): transactions, COPY. */
-  db(): pg.Pool
-  storage(): Promise<Storage>
-}
 
 export function createThreadResources(settings: WorkerSettings | undefined): ThreadResources {
   let pool: pg.Pool | undefined

@@ -7,9 +7,9 @@
 // because thrown errors lose their class crossing the thread boundary.
 import { workerData, type MessagePort } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
-import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread } from './messages.js'
-import type { JsonValue, Processor, ProcessorContext } from './processor.js'
-import { createThreadResources, type WorkerSettings } from './resources.js'
+import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread, WorkerSettings } from '../src/execution/thread-protocol.js'
+import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
+import { createThreadResources } from './resources.js'
 
 const processors = new Map<string, Promise<Processor>>()
 const resources = createThreadResources((workerData as { settings?: WorkerSettings } | undefined)?.settings)

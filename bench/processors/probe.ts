@@ -1,7 +1,7 @@
 // Benchmark processor: announces the moment it starts on a BroadcastChannel (the benchmark
 // measures enqueue-to-start latency with it), then returns.
 import Type from 'typebox'
-import type { Processor } from '../../workers/processor.js'
+import type { Processor } from '../../src/jobs/processor.js'
 
 export const PROBE_CHANNEL = 'faena-bench-probe'
 export const parameters = Type.Object({ seq: Type.Integer() })

@@ -10,7 +10,7 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
-import type { RunJobOutcome, ToMain, ToThread } from '../../workers/messages.js'
+import type { RunJobOutcome, ToMain, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { ClaimedJob, WorkerQueue } from '../queue/index.js'

@@ -3,7 +3,7 @@
 // rescuer took them: their outcome is no longer ours to write); takes back any process's jobs
 // whose lease expired. It holds no SQL: the queue is given.
 import type { Logger } from 'pino'
-import type { ToThread } from '../../workers/messages.js'
+import type { ToThread } from './thread-protocol.js'
 import type { JobMetrics } from '../operators/metrics.js'
 import type { WorkerQueue } from '../queue/index.js'
 

@@ -2,7 +2,7 @@
 // run's outcome and why the run was stopped (tested without a database in
 // test/execution/settle.test.ts); record() makes the one queue call that writes it, guarded by
 // the lock owner like every transition out of PROCESSING.
-import type { RunJobOutcome, ToThread } from '../../workers/messages.js'
+import type { RunJobOutcome, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { ClaimedJob, Completion, WorkerQueue } from '../queue/index.js'
 import { backoffMs } from '../queue/retry-job.js'

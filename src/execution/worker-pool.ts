@@ -4,8 +4,7 @@
 // the compiled workers/run-job.js.
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
-import type { RunJobOutcome, RunJobTask } from '../../workers/messages.js'
-import type { WorkerSettings } from '../../workers/resources.js'
+import type { RunJobOutcome, RunJobTask, WorkerSettings } from './thread-protocol.js'
 
 export interface WorkerPool {
   readonly size: number

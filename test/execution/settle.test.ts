@@ -1,7 +1,7 @@
 // The settle policy, without a database: which transition each way a run can end leads to, and
 // the one queue call that writes it (a fake WorkerQueue that records its calls).
 import t from 'tap'
-import type { RunJobOutcome } from '../../workers/messages.js'
+import type { RunJobOutcome } from '../../src/execution/thread-protocol.js'
 import { record, settlement, type SettleContext } from '../../src/execution/settle.js'
 import type { WorkerQueue } from '../../src/queue/index.js'
 

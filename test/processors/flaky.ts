@@ -1,6 +1,6 @@
 // Test processor: fails its first attempts (retryably, or not), then succeeds.
 import Type, { type Static } from 'typebox'
-import { JobError, type Processor } from '../../workers/processor.js'
+import { JobError, type Processor } from '../../src/jobs/processor.js'
 
 export const parameters = Type.Object({
   /** The attempt that succeeds. */

@@ -1,7 +1,7 @@
 // Test processor: announces it started, optionally reports progress, then waits until the test
 // says finish or fail, or until it is aborted (then it cleans up and says so).
 import Type, { type Static } from 'typebox'
-import { JobError, type Processor } from '../../workers/processor.js'
+import { JobError, type Processor } from '../../src/jobs/processor.js'
 import { GATE_CHANNEL, type GateCommand, type GateEvent } from './gate-channel.js'
 
 export const parameters = Type.Object(

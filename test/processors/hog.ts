@@ -1,6 +1,6 @@
 // Test processor: keeps allocating until its thread runs out of heap.
 import Type from 'typebox'
-import type { Processor } from '../../workers/processor.js'
+import type { Processor } from '../../src/jobs/processor.js'
 
 export const parameters = Type.Object({})
 

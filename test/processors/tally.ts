@@ -1,7 +1,7 @@
 // Test processor: announces every run on a BroadcastChannel, so a test can count how many
 // times each job ran, across every thread of every faena in the test process.
 import Type from 'typebox'
-import type { Processor } from '../../workers/processor.js'
+import type { Processor } from '../../src/jobs/processor.js'
 
 export const TALLY_CHANNEL = 'faena-test-tally'
 export const parameters = Type.Object({ n: Type.Optional(Type.Integer()) })

@@ -2,7 +2,7 @@
 // in storage) into an XLSX or CSV report, optionally zipped. The stored rows are removed once
 // the report is made; until then a retry can read them again.
 import { buildDataReport, type DataReportResult } from '../../src/reports/data-report.js'
-import type { JsonValue, Processor } from '../processor.js'
+import type { JsonValue, Processor } from '../../src/jobs/processor.js'
 import type { DataReportParameters } from './data-report.params.js'
 
 const dataReport: Processor<DataReportParameters, DataReportResult & JsonValue> = async (p, ctx) => {

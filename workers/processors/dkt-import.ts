@@ -2,7 +2,7 @@
 // POST /jobs/dkt-import, which streams the upload to storage first.
 import { randomUUID } from 'node:crypto'
 import { importDktFile, type DktImportResult } from '../../src/dkt/import-file.js'
-import type { JsonValue, Processor } from '../processor.js'
+import type { JsonValue, Processor } from '../../src/jobs/processor.js'
 import type { DktImportParameters } from './dkt-import.params.js'
 
 const dktImport: Processor<DktImportParameters, DktImportResult & JsonValue> = async (p, ctx) => {

@@ -1,7 +1,7 @@
 // Exports KPI snapshots (kpi_snapshot_diario) to an XLSX or CSV file in storage. Submitted
 // through POST /jobs/kpi-export, which records the audit row and the report row first.
 import { exportKpi, type KpiExportResult } from '../../src/reports/kpi-export.js'
-import type { JsonValue, Processor } from '../processor.js'
+import type { JsonValue, Processor } from '../../src/jobs/processor.js'
 import type { KpiExportParameters } from './kpi-export.params.js'
 
 const kpiExport: Processor<KpiExportParameters, KpiExportResult & JsonValue> = async (p, ctx) => {

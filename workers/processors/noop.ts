@@ -1,5 +1,5 @@
 // Does nothing and says when it ran: a smoke test for a node, and the queue benchmark's job.
-import type { Processor } from '../processor.js'
+import type { Processor } from '../../src/jobs/processor.js'
 import type { NoopParameters } from './noop.params.js'
 
 const noop: Processor<NoopParameters, { startedAt: number }> = async () => ({

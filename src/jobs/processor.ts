@@ -1,7 +1,9 @@
 // The contract between faena and a job type's processor. A processor module's default export
-// is a Processor; it runs inside a worker thread (never on the API's event loop).
+// is a Processor; it runs inside a worker thread (never on the API's event loop). It lives on
+// this side so that job types and the thread side (workers/) both import it from here.
 
-import type { ThreadResources } from './resources.js'
+import type pg from 'pg'
+import type { Storage } from '../storage/storage.js'
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -32,5 +34,12 @@ export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void
   context: ProcessorContext,
 ) => Promise<R>
 
+/** What a processor may use besides its parameters, built lazily in its thread (workers/resources.ts). */
+export interface ThreadResources {
+  /** A pg pool of this thread (2 connections): transactions, COPY. */
+  db(): pg.Pool
+  storage(): Promise<Storage>
+}
+
 // The error a processor throws to fail its job with a stable code (one error base: FaenaError).
-export { JobError } from '../src/errors.js'
+export { JobError } from '../errors.js'

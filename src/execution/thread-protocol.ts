@@ -1,7 +1,16 @@
-// Messages on the MessagePort that links a running job's thread to the main thread.
+// The thread protocol: the task a worker thread is given (workers/run-job.ts), the messages on
+// the MessagePort that links a running job's thread to the main thread, and what the thread
+// answers. Both sides import it from here.
 import type { MessagePort } from 'node:worker_threads'
-import type { SerializedError } from '../src/errors.js'
-import type { JsonValue, ProgressCounts } from './processor.js'
+import type { SerializedError } from '../errors.js'
+import type { JsonValue, ProgressCounts } from '../jobs/processor.js'
+import type { StorageSettings } from '../storage/create-storage.js'
+
+/** What every worker thread is given (workerData): plain settings to build its resources from. */
+export interface WorkerSettings {
+  databaseUrl: string
+  storage: StorageSettings
+}
 
 export interface RunJobTask {
   /** File URL of the processor module (its default export is the Processor). */
