@@ -29,7 +29,7 @@ import { createWorkerQueue } from './queue/index.js'
 import { createStorage, storageSettings } from './storage/create-storage.js'
 import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import type { Storage } from './storage/storage.js'
-import { createNotificationListener, notify, type NotificationListener } from './queue/notifications.js'
+import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
 
 export interface Faena {
   readonly app: FastifyInstance
@@ -145,7 +145,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
           onReconnect: () => d.wake(),
           onError: (err) => logger.warn({ err }, 'notification listener error'),
         },
-        { notify: (channel, payload) => notify(db.pool, channel, payload) },
+        { notifier: db.pool },
       )
       if (await listener.start()) cleanups.push(() => listener.stop())
       else {

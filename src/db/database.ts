@@ -26,6 +26,17 @@ export interface Database {
   close(): Promise<void>
 }
 
+/**
+ * Ends a client that may never answer its goodbye (the server is gone): `end()` gets `waitMs`,
+ * then the socket is cut. Resolves either way.
+ */
+export async function endClient(client: pg.Client, waitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([client.end().catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, waitMs)))])
+  clearTimeout(timer)
+  client.connection.stream.destroy()
+}
+
 /** Null when PostgreSQL at `url` answers `SELECT 1` on a new connection within `timeoutMs`; else why not. */
 export async function pingDatabase(url: string, timeoutMs: number): Promise<Error | null> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
@@ -39,7 +50,7 @@ export async function pingDatabase(url: string, timeoutMs: number): Promise<Erro
     return err instanceof Error ? err : new Error(String(err))
   } finally {
     clearTimeout(timer)
-    client.connection.stream.destroy()
+    await endClient(client, 0)
   }
 }
 

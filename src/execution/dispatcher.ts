@@ -35,7 +35,6 @@ export interface DispatcherOptions {
   metrics?: JobMetrics
 }
 
-
 export interface Dispatcher {
   start(): void
   wake(): void
@@ -82,11 +81,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     claiming = claimLoop().finally(() => (claiming = undefined))
   }
 
+  // Stopped with the dispatcher: no wake-up once it stops.
   const due = createDueTimer(wake)
-
-  function wakeAt(dueAt: number): void {
-    if (state !== 'stopping') due.add(dueAt)
-  }
 
   async function claimLoop(): Promise<void> {
     try {
@@ -229,7 +225,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       wake()
     },
     wake,
-    wakeAt,
+    wakeAt: (dueAt) => due.add(dueAt),
     abort,
     runningJobIds: () => [...running.keys()],
     stop(timeoutMs, opts = {}) {

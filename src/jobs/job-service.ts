@@ -14,8 +14,6 @@ import { toPage, type PageQuery } from './page.js'
 import type { Caller } from './caller.js'
 import type { JobRegistry, Priority } from './registry.js'
 
-export type { Caller } from './caller.js'
-
 
 export interface CreateJobInput {
   type: string

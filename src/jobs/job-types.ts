@@ -1,14 +1,15 @@
-// The job types this service runs. Add one: write workers/processors/<name>.ts (default export
-// a Processor) and <name>.params.ts (named export `parameters`, its TypeBox schema: kept apart
-// so that worker threads never load TypeBox), then add an entry here.
-import * as dataReport from '../../workers/processors/data-report.params.js'
-import * as dktImport from '../../workers/processors/dkt-import.params.js'
-import * as kpiExport from '../../workers/processors/kpi-export.params.js'
-import * as noop from '../../workers/processors/noop.params.js'
-import * as sleep from '../../workers/processors/sleep.params.js'
+// The job types this service runs, each in its folder src/job-types/<name>/: processor.ts
+// (default export a Processor, loaded by URL in a worker thread) and parameters.ts (named export
+// `parameters`, its TypeBox schema: kept apart so that worker threads never load TypeBox). Add
+// one: its folder, then an entry here.
+import * as dataReport from '../job-types/data-report/parameters.js'
+import * as dktImport from '../job-types/dkt-import/parameters.js'
+import * as kpiExport from '../job-types/kpi-export/parameters.js'
+import * as noop from '../job-types/noop/parameters.js'
+import * as sleep from '../job-types/sleep/parameters.js'
 import type { JobTypeDefinition } from './registry.js'
 
-const processor = (name: string) => new URL(`../../workers/processors/${name}.js`, import.meta.url)
+const processor = (name: string) => new URL(`../job-types/${name}/processor.js`, import.meta.url)
 
 /**
  * ExcelJS's writer allocates about 16 KB per row, nearly all of it garbage at once. With twice

@@ -13,9 +13,11 @@
 // false when it does not: the caller then relies on its poll and heartbeat.
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
+import { endClient } from '../db/database.js'
 import type { Queryable } from './types.js'
 
 export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel' } as const
+/** How long a goodbye to the server may take before the connection is cut. */
 const END_WAIT_MS = 1000
 
 export interface NotificationHandlers {
@@ -28,7 +30,7 @@ export interface NotificationHandlers {
 
 export interface NotificationListener {
   /**
-   * Connects and listens; true once a probe notification sent through `notify` arrived, false
+   * Connects and listens; true once a probe notification sent through `notifier` arrived, false
    * (and nothing left open) when none did within `probeTimeoutMs`: no session connection.
    */
   start(): Promise<boolean>
@@ -37,14 +39,9 @@ export interface NotificationListener {
 }
 
 export interface ListenerOptions {
-  /** Sends a notification from another connection: the probe of start(). */
-  notify(channel: string, payload: string): Promise<void>
+  /** Another connection (the process's pool): the probe of start() is sent through it. */
+  notifier: Queryable
   probeTimeoutMs?: number
-}
-
-/** NOTIFY through `db` (the process's pool): how the probe of a listener is sent. */
-export async function notify(db: Queryable, channel: string, payload: string): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [channel, payload])
 }
 
 export function createNotificationListener(url: string, handlers: NotificationHandlers, opts: ListenerOptions): NotificationListener {
@@ -69,7 +66,7 @@ export function createNotificationListener(url: string, handlers: NotificationHa
     client = c
   }
 
-  /** Whether a notification sent through opts.notify reaches a new connection to `url`. */
+  /** Whether a notification sent through opts.notifier reaches a new connection to `url`. */
   async function probe(): Promise<boolean> {
     const channel = `faena_probe_${randomBytes(6).toString('hex')}`
     const payload = randomBytes(6).toString('hex')
@@ -83,12 +80,12 @@ export function createNotificationListener(url: string, handlers: NotificationHa
         c.on('notification', (n) => n.channel === channel && n.payload === payload && ok(true))
         timer = setTimeout(() => ok(false), opts.probeTimeoutMs ?? 2000)
       })
-      await opts.notify(channel, payload)
+      await opts.notifier.query('SELECT pg_notify($1, $2)', [channel, payload])
       const ok = await heard
       clearTimeout(timer)
       return ok
     } finally {
-      await c.end().catch(() => {})
+      await endClient(c, END_WAIT_MS)
     }
   }
 
@@ -124,12 +121,7 @@ export function createNotificationListener(url: string, handlers: NotificationHa
         if (retryTimer) clearTimeout(retryTimer)
         const c = client
         client = undefined
-        if (!c) return
-        // A goodbye the server may never answer (it is gone): give it a moment, then cut.
-        let timer: NodeJS.Timeout | undefined
-        await Promise.race([c.end().catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, END_WAIT_MS)))])
-        clearTimeout(timer)
-        c.connection.stream.destroy()
+        if (c) await endClient(c, END_WAIT_MS)
       })()
       return stopping
     },

@@ -3,7 +3,8 @@
 import { createHmac } from 'node:crypto'
 import { join } from 'node:path'
 import type { Config } from '../config/schema.js'
-import type { S3Timeouts, Storage } from './storage.js'
+import type { S3Timeouts } from './s3-storage.js'
+import type { Storage } from './storage.js'
 
 export type StorageSettings =
   | { driver: 'local'; root: string; publicUrl: string; signingSecret: string; expiresInSeconds: number }

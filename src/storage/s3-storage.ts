@@ -28,9 +28,15 @@ import {
   StorageNotFoundError,
   StorageUnavailableError,
   StorageUnsupportedError,
-  type S3Timeouts,
   type Storage,
 } from './storage.js'
+
+/** How long the driver waits on its endpoint (src/config/schema.ts: S3_*_TIMEOUT_MS). */
+export interface S3Timeouts {
+  connectMs: number
+  requestMs: number
+  idleMs: number
+}
 
 export interface S3StorageOptions {
   bucket: string
@@ -52,7 +58,7 @@ function unavailable(err: unknown): StorageUnavailableError | null {
   const sdkError = e as Parameters<typeof isTransientError>[0]
   if (!isTransientError(sdkError) && !isThrottlingError(sdkError)) return null
   const status = e.$metadata?.httpStatusCode
-  const reason = e.code ?? (status && status >= 500 ? `HTTP ${status}` : e.name) ?? 'no answer'
+  const reason = e.code ?? (status && status >= 500 ? `HTTP ${status}` : (e.name ?? 'no answer'))
   return new StorageUnavailableError(reason, { cause: err })
 }
 

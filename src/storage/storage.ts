@@ -63,13 +63,6 @@ export class StorageUnavailableError extends FaenaError {
   }
 }
 
-/** How long an S3 driver waits on its endpoint (src/config/schema.ts: S3_*_TIMEOUT_MS). */
-export interface S3Timeouts {
-  connectMs: number
-  requestMs: number
-  idleMs: number
-}
-
 export class StorageNotFoundError extends FaenaError {
   constructor(key: string) {
     super('FILE_NOT_FOUND', `no stored file ${key}`, 404)

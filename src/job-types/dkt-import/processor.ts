@@ -1,9 +1,9 @@
 // Imports an uploaded DKT file (already in storage) into a new lote. Submitted through
 // POST /jobs/dkt-import, which streams the upload to storage first.
 import { randomUUID } from 'node:crypto'
-import { importDktFile, type DktImportResult } from '../../src/dkt/import-file.js'
-import type { JsonValue, Processor } from '../../src/jobs/processor.js'
-import type { DktImportParameters } from './dkt-import.params.js'
+import { importDktFile, type DktImportResult } from '../../dkt/import-file.js'
+import type { JsonValue, Processor } from '../../jobs/processor.js'
+import type { DktImportParameters } from './parameters.js'
 
 const dktImport: Processor<DktImportParameters, DktImportResult & JsonValue> = async (p, ctx) => {
   const result = await importDktFile(

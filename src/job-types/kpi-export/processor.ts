@@ -1,8 +1,8 @@
 // Exports KPI snapshots (kpi_snapshot_diario) to an XLSX or CSV file in storage. Submitted
 // through POST /jobs/kpi-export, which records the audit row and the report row first.
-import { exportKpi, type KpiExportResult } from '../../src/reports/kpi-export.js'
-import type { JsonValue, Processor } from '../../src/jobs/processor.js'
-import type { KpiExportParameters } from './kpi-export.params.js'
+import { exportKpi, type KpiExportResult } from '../../reports/kpi-export.js'
+import type { JsonValue, Processor } from '../../jobs/processor.js'
+import type { KpiExportParameters } from './parameters.js'
 
 const kpiExport: Processor<KpiExportParameters, KpiExportResult & JsonValue> = async (p, ctx) => {
   const result = await exportKpi(

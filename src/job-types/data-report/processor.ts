@@ -1,9 +1,9 @@
 // Turns the rows a client sent (POST /jobs/report: a JSON body or a JSON/NDJSON file, already
 // in storage) into an XLSX or CSV report, optionally zipped. The stored rows are removed once
 // the report is made; until then a retry can read them again.
-import { buildDataReport, type DataReportResult } from '../../src/reports/data-report.js'
-import type { JsonValue, Processor } from '../../src/jobs/processor.js'
-import type { DataReportParameters } from './data-report.params.js'
+import { buildDataReport, type DataReportResult } from '../../reports/data-report.js'
+import type { JsonValue, Processor } from '../../jobs/processor.js'
+import type { DataReportParameters } from './parameters.js'
 
 const dataReport: Processor<DataReportParameters, DataReportResult & JsonValue> = async (p, ctx) => {
   const storage = await ctx.resources.storage()
