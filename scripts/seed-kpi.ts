@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config/load-config.js'
 import { ensureDatabase, withClient } from '../src/db/ensure-database.js'
 import { runningEmbeddedUrl, startEmbeddedPostgres } from '../src/db/embedded-postgres.js'
 import { migrate } from '../src/db/migrate.js'
-import { seedKpi } from '../src/reports/kpi-seed.js'
+import { seedKpi } from '../src/job-types/kpi-export/kpi-seed.js'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } })
 const rows = Number(values.rows)

@@ -12,29 +12,33 @@ import { createDatabase, pingDatabase, type Database } from './db/database.js'
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrateApart } from './db/migrate.js'
-import { createDktService } from './dkt/dkt-service.js'
 import { trustProxyOption } from './http/client-ip.js'
-import { createReportService } from './reports/report-service.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import type { PoolUse } from './execution/pool-use.js'
 import { createProgressWriter } from './execution/progress-writer.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
 import { createJobService, type JobService } from './jobs/job-service.js'
+import { downloadLink } from './jobs/job-files.js'
+import { setUpJobTypes } from './jobs/job-type-setup.js'
 import { createMetrics } from './operators/metrics.js'
 import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
-import { jobTypes } from './jobs/job-types.js'
-import { createRegistry, type JobTypeDefinition } from './jobs/registry.js'
+import { jobTypes } from './job-types/index.js'
+import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
 import { createWorkerQueue } from './queue/index.js'
 import { createStorage, storageSettings } from './storage/create-storage.js'
 import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import type { Storage } from './storage/storage.js'
+import type { JobView } from './jobs/job-view.js'
+import type { Caller } from './jobs/caller.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
 
 export interface Faena {
   readonly app: FastifyInstance
   readonly db: Database
   readonly jobs: JobService
+  /** The job types this process knows. */
+  readonly registry: JobRegistry
   readonly tokens: TokenService
   readonly storage: Storage
   readonly workerId: string
@@ -60,7 +64,7 @@ const STOP_PING_MS = 3000
 export interface FaenaOptions {
   config: Config
   logger: Logger
-  /** Job types; defaults to the built-in ones (src/jobs/job-types.ts). */
+  /** Job types; defaults to the built-in ones (src/job-types/index.ts). */
   jobTypes?: Record<string, JobTypeDefinition>
 }
 
@@ -102,7 +106,18 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     let dispatcher: Dispatcher | null = null
     const poolUse: PoolUse = () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null)
     const metrics = createMetrics(db.pool, poolUse)
-    const jobs = createJobService(db, registry, { maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER, readCacheMs: config.JOB_READ_CACHE_MS, watch, metrics, logger: logger.child({ component: 'jobs' }) })
+    // Job types' view fields need the job service they decorate: bound once both exist.
+    let decorate = async (views: JobView[]) => views
+    const jobs = createJobService(db, registry, {
+      maxActivePerUser: config.MAX_ACTIVE_JOBS_PER_USER,
+      readCacheMs: config.JOB_READ_CACHE_MS,
+      watch,
+      metrics,
+      logger: logger.child({ component: 'jobs' }),
+      decorate: (views) => decorate(views),
+    })
+    const jobTypeParts = setUpJobTypes(registry, { db, storage, jobs, config, logger: logger.child({ component: 'job-types' }) })
+    decorate = jobTypeParts.decorate
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
     const retention = createRetentionSweeper({
@@ -161,15 +176,14 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       dispatcher = d
     }
 
-    const reports = createReportService(db, storage, jobs)
     const app = await buildApp({
       logger,
       tokens,
-      jobs,
+      jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
+      jobTypeRoutes: jobTypeParts.routes,
+      jobViewProperties: jobTypeParts.viewProperties,
+      openApiTags: jobTypeParts.tags,
       ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
-      dkt: { dkt: createDktService(db, storage, jobs), storage, maxUploadBytes: config.MAX_UPLOAD_BYTES },
-      reports: { reports },
-      dataReports: { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES },
       web: { tokens, devTokenUser: config.JWT_SECRET ? null : 'dev' },
       metrics: { metrics, tokens, metricsToken: config.METRICS_TOKEN },
       stats: { db: db.pool, pool: poolUse, workerId },
@@ -192,6 +206,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       app,
       db,
       jobs,
+      registry,
       tokens,
       storage,
       workerId,

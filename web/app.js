@@ -1,6 +1,8 @@
 // faena's page: sign in with a token, upload a DKT file, start a KPI export, follow your jobs
 // live (GET /jobs/:id/events read with fetch, since EventSource cannot send a token), cancel,
-// download, see import problems, undo a lote. No framework, no build step.
+// download, see import problems, undo a lote. No framework, no build step: the one library,
+// eventsource-parser, is served from its npm package (src/http/routes/web.ts).
+import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 const $ = (sel, root = document) => root.querySelector(sel)
 const store = {
@@ -110,28 +112,13 @@ async function follow(entry) {
   entry.follow = undefined
 }
 
-/** Server-Sent Events from a fetch body: { event, data, id } per message. */
+/** Server-Sent Events from a fetch body: { event, data, id } per message (eventsource-parser). */
 async function* sseEvents(body) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
+  const reader = body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader()
   for (;;) {
     const { value, done } = await reader.read()
     if (done) return
-    buffer += value
-    let end
-    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-      const block = buffer.slice(0, end)
-      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '')
-      const message = { event: 'message', data: [], id: null }
-      for (const line of block.split(/\r?\n/)) {
-        if (line.startsWith(':')) continue
-        const [, field, value] = /^([^:]*):? ?(.*)$/.exec(line)
-        if (field === 'data') message.data.push(value)
-        else if (field === 'event') message.event = value
-        else if (field === 'id') message.id = value
-      }
-      if (message.data.length) yield { ...message, data: message.data.join('\n') }
-    }
+    yield { event: value.event ?? 'message', data: value.data, id: value.id ?? null }
   }
 }
 

@@ -154,7 +154,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     const durationMs = Date.now() - job.startedAt.getTime()
     o.progress.forget(job.id)
     const s = settlement(job, outcome, { abortedFor: r.abortedFor, databaseGone, retryBaseMs: o.retryBaseMs, retryMaxMs: o.retryMaxMs })
-    const recorded = await record(o.queue, job.id, s)
+    const recorded = await record(o.queue, job.id, s, (end) => o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }))
     const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
     const internal = outcome.ok ? undefined : outcome.internal
     switch (s.to) {

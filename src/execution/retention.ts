@@ -1,10 +1,10 @@
 // Retention: every RETENTION_SWEEP_MS, finished jobs older than RETENTION_DAYS are deleted with
-// their report rows and stored files (uploads, problems CSVs, report files), expired
-// idempotency keys go, and so do partial uploads a dead process left (ABANDONED_UPLOAD_MS
-// untouched). Audit rows are kept. Files go first: a job whose files could not all be
-// removed stays for the next sweep, so no file is left without a row that names it.
+// the files they own (job_file, as their types declare them) and the rows that cascade with
+// them; expired idempotency keys go, and so do partial uploads a dead process left
+// (ABANDONED_UPLOAD_MS untouched). Files go first: a job whose files could not all be removed
+// stays for the next sweep, so no file is left without a row that names it.
 import type { Logger } from 'pino'
-import { storedFilesOf } from '../jobs/job-files.js'
+import { filesOfJobs } from '../queue/job-files.js'
 import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
 import { StorageUnsupportedError, type Storage } from '../storage/storage.js'
@@ -40,17 +40,18 @@ export function createRetentionSweeper(o: RetentionOptions) {
     const total: SweepResult = { jobs: 0, files: 0, keys: 0, partials: 0 }
     for (;;) {
       const batch = await oldFinishedJobs(o.db, o.retentionDays, BATCH)
+      const filesOf = batch.length > 0 ? await filesOfJobs(o.db, batch) : new Map<string, string[]>()
       const gone: string[] = []
-      for (const job of batch) {
-        const files = storedFilesOf(job)
+      for (const jobId of batch) {
+        const files = filesOf.get(jobId) ?? []
         const removed = await Promise.allSettled(files.map((key) => o.storage.delete(key)))
         const failed = removed.filter((r) => r.status === 'rejected')
         if (failed.length > 0) {
-          o.logger.warn({ jobId: job.id, err: (failed[0] as PromiseRejectedResult).reason }, 'retention: a file could not be removed; the job stays until the next sweep')
+          o.logger.warn({ jobId, err: (failed[0] as PromiseRejectedResult).reason }, 'retention: a file could not be removed; the job stays until the next sweep')
           continue
         }
         total.files += files.length
-        gone.push(job.id)
+        gone.push(jobId)
       }
       if (gone.length > 0) total.jobs += await deleteJobs(o.db, gone)
       if (batch.length < BATCH || gone.length === 0) break

@@ -4,7 +4,7 @@
 // the lock owner like every transition out of PROCESSING.
 import type { RunJobOutcome, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
-import type { ClaimedJob, Completion, WorkerQueue } from '../queue/index.js'
+import type { ClaimedJob, Completion, OwnedFile, WorkerQueue } from '../queue/index.js'
 import { backoffMs } from '../queue/retry-job.js'
 
 export type Settlement =
@@ -51,20 +51,23 @@ export function settlement(job: Pick<ClaimedJob, 'attempts' | 'maxAttempts' | 't
   return { to: 'failed', error: outcome.error }
 }
 
+/** The files a job owns in a final state, as its type declares them (null: it declares none). */
+export type FilesAtEnd = (end: { status: 'COMPLETED' | 'FAILED' | 'CANCELLED'; result: unknown; error: unknown }) => OwnedFile[] | null
+
 /** Writes a settlement; false when the job was no longer ours, null when there was nothing to write. */
-export async function record(queue: WorkerQueue, jobId: string, s: Settlement): Promise<boolean | null> {
+export async function record(queue: WorkerQueue, jobId: string, s: Settlement, filesAtEnd: FilesAtEnd = () => null): Promise<boolean | null> {
   switch (s.to) {
     case 'nothing':
       return null
     case 'queued':
       return (await queue.giveBack([jobId])) === 1
     case 'completed':
-      return queue.complete(jobId, s.completion)
+      return queue.complete(jobId, s.completion, filesAtEnd({ status: 'COMPLETED', result: s.completion.result, error: null }))
     case 'cancelled':
-      return queue.cancelled(jobId, s.error)
+      return queue.cancelled(jobId, s.error, filesAtEnd({ status: 'CANCELLED', result: null, error: s.error }))
     case 'retry':
       return queue.retry(jobId, s.error, s.delayMs)
     case 'failed':
-      return queue.fail(jobId, s.error)
+      return queue.fail(jobId, s.error, null, filesAtEnd({ status: 'FAILED', result: null, error: s.error }))
   }
 }

@@ -2,38 +2,37 @@
 // it serves comes in through `deps`, built by the composition root (src/runtime.ts).
 import { validation } from './validation.js'
 import { fastifySSE as sse } from '@fastify/sse'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import type { TSchema } from 'typebox'
 import type { Logger } from 'pino'
 import type { TokenService } from '../auth/tokens.js'
-import type { JobService } from '../jobs/job-service.js'
 import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
 import jobRateLimit from './plugins/job-rate-limit.js'
 import security from './plugins/security.js'
-import openapi from './plugins/swagger.js'
+import openapi, { type OpenApiTag } from './plugins/swagger.js'
 import type { Storage } from '../storage/storage.js'
-import dktRoutes, { type DktRouteOptions } from './routes/dkt.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
-import jobsRoutes from './routes/jobs.js'
-import dataReportRoutes, { type DataReportRouteOptions } from './routes/data-reports.js'
+import jobsRoutes, { type JobRouteOptions } from './routes/jobs.js'
 import { metricsRoutes, statsRoutes, type MetricsRouteOptions, type StatsRouteOptions } from './routes/operators.js'
 import webRoutes, { type WebRouteOptions } from './routes/web.js'
-import reportRoutes, { type ReportRouteOptions } from './routes/reports.js'
 import { ErrorResponse } from './schemas/error.js'
-import { Lote } from './schemas/dkt.js'
-import { Job } from './schemas/job.js'
+import { jobSchema } from './schemas/job.js'
 
 export interface AppDeps {
   logger: Logger
   tokens: TokenService
-  jobs: JobService
+  jobs: JobRouteOptions
   health: HealthChecks
   /** Serves signed download links when files are on local disk. */
   localFiles?: { storage: Storage; signingSecret: string }
-  dkt: DktRouteOptions
-  reports: ReportRouteOptions
-  dataReports: DataReportRouteOptions
+  /** The job types' own routes (JobTypeServices.routes), in the authenticated scope. */
+  jobTypeRoutes?: FastifyPluginAsync[]
+  /** Fields job types add to job views (JobTypeServices.view): optional in the Job schema. */
+  jobViewProperties?: Record<string, TSchema>
+  /** OpenAPI tags the job types' routes use (JobTypeServices.tags). */
+  openApiTags?: OpenApiTag[]
   /** Job-creating requests per user per minute (JOB_CREATION_PER_MINUTE). */
   jobCreationPerMinute?: number
   /** Origins a browser may call the API from (CORS_ORIGINS); none by default. */
@@ -60,13 +59,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...validation,
   })
   app.addSchema(ErrorResponse)
-  app.addSchema(Job)
-  app.addSchema(Lote)
+  app.addSchema(jobSchema(deps.jobViewProperties ?? {}))
   await app.register(errorHandler)
   await app.register(sse)
   await app.register(security, { corsOrigins: deps.corsOrigins ?? [], https: deps.https ?? false })
   // A worker node (ROLE=worker) answers health checks only.
-  if (!deps.healthOnly) await app.register(openapi)
+  if (!deps.healthOnly) await app.register(openapi, { tags: deps.openApiTags ?? [] })
   await app.register(healthRoutes, { checks: deps.health })
   await app.register(metricsRoutes, deps.metrics)
   if (deps.healthOnly) return app
@@ -75,10 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (protectedScope) => {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })
-    await protectedScope.register(jobsRoutes, { jobs: deps.jobs })
-    await protectedScope.register(dktRoutes, deps.dkt)
-    await protectedScope.register(reportRoutes, deps.reports)
-    await protectedScope.register(dataReportRoutes, deps.dataReports)
+    await protectedScope.register(jobsRoutes, deps.jobs)
+    for (const routes of deps.jobTypeRoutes ?? []) await protectedScope.register(routes)
     await protectedScope.register(statsRoutes, deps.stats)
   })
   return app

@@ -1,18 +1,19 @@
-// The stored files a job refers to, wherever its type keeps them: an import's upload and its
-// problems CSV, a data report's stored rows, a report's file. Retention removes them with the
-// job; keep this list in step with the processors that store files.
+// A finished job's result file (the one its type's files() marks `download`), as a freshly
+// signed link: GET /jobs/:id/download. An expired link in a result is never a dead end.
+import { ConflictError, FaenaError, NotFoundError } from '../errors.js'
+import type { Database } from '../db/database.js'
+import { downloadFileOf } from '../queue/job-files.js'
+import type { SignedUrl, Storage } from '../storage/storage.js'
+import type { Caller } from './caller.js'
+import type { JobService } from './job-service.js'
 
-interface JobFileRefs {
-  parameters: unknown
-  result: unknown
-  error: unknown
-  report_key: string | null
-}
-
-export function storedFilesOf(job: JobFileRefs): string[] {
-  const p = job.parameters as { fileKey?: unknown; input?: { key?: unknown } } | null
-  const r = job.result as { problemsFile?: { key?: unknown } } | null
-  const e = job.error as { details?: { problemsFile?: { key?: unknown } } } | null
-  const keys = [p?.fileKey, p?.input?.key, r?.problemsFile?.key, e?.details?.problemsFile?.key, job.report_key]
-  return [...new Set(keys.filter((k): k is string => typeof k === 'string' && k.length > 0))]
+export async function downloadLink(db: Database, storage: Storage, jobs: JobService, caller: Caller, jobId: string): Promise<SignedUrl> {
+  const job = await jobs.get(caller, jobId) // 404 unless the caller may see the job
+  const file = await downloadFileOf(db.pool, jobId)
+  if (!file) throw new NotFoundError('file of job', jobId)
+  if (job.status !== 'COMPLETED') {
+    throw new ConflictError('REPORT_NOT_READY', `job ${jobId} has no file to download: it is ${job.status}`, { status: job.status })
+  }
+  if ((await storage.size(file.key)) === null) throw new FaenaError('REPORT_GONE', `the file of job ${jobId} is no longer kept`, 410)
+  return storage.signedUrl(file.key, file.fileName ? { fileName: file.fileName } : {})
 }

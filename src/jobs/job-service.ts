@@ -12,7 +12,7 @@ import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
 import { toPage, type PageQuery } from './page.js'
 import type { Caller } from './caller.js'
-import type { JobRegistry, Priority } from './registry.js'
+import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
 
 
 export interface CreateJobInput {
@@ -41,6 +41,14 @@ export interface CreateOptions {
 
 export type JobService = ReturnType<typeof createJobService>
 
+/** What the service needs of the job-type registry (registry.ts). */
+export interface JobTypeRules {
+  describe(type: string): { defaults?: { priority?: Priority; maxAttempts?: number; timeoutMs?: number }; submittedThrough?: string; maxTimeoutMs?: number; files?: unknown } | undefined
+  /** The parameters with their defaults, or a 400 naming the field. */
+  validate(type: string, parameters: unknown): unknown
+  files(job: JobFacts): OwnedFile[]
+}
+
 export interface JobServiceOptions {
   /** QUEUED + PROCESSING jobs a user may have; beyond, creating one is a 429. */
   maxActivePerUser: number
@@ -51,26 +59,18 @@ export interface JobServiceOptions {
   metrics?: JobMetrics
   /** One line per transition made here: job.created, job.cancelled (while queued). */
   logger?: Logger
+  /** Fields job types add to their views (JobTypeServices.view), for a page of views at once. */
+  decorate?: (views: JobView[]) => Promise<JobView[]>
 }
 
 /** No change comes after these. */
 const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 
-export function createJobService(db: Database, registry: JobRegistry, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
+export function createJobService(db: Database, registry: JobTypeRules, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
 
-  /** A finished import whose lote was undone says so (`loteDeleted: true`). */
-  const withLoteState = async (views: JobView[]): Promise<JobView[]> => {
-    const loteOf = (v: JobView) => (v.status === 'COMPLETED' ? (v.result as { loteId?: unknown } | null)?.loteId : undefined)
-    const ids = views.map(loteOf).filter((id): id is string => typeof id === 'string')
-    if (ids.length === 0) return views
-    const alive = new Set((await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id))
-    return views.map((v) => {
-      const id = loteOf(v)
-      return typeof id === 'string' ? { ...v, loteDeleted: !alive.has(id) } : v
-    })
-  }
+  const decorate = (views: JobView[]): Promise<JobView[]> => (limits.decorate ? limits.decorate(views) : Promise.resolve(views))
 
   return {
     /**
@@ -79,12 +79,14 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
      * `idempotency`: the request's Idempotency-Key, recorded with the job (see replay()).
      */
     async create(caller: Caller, input: CreateJobInput, opts: CreateOptions = {}): Promise<JobView> {
-      if (opts.idempotency && !opts.tx) return db.prisma.$transaction((tx) => this.create(caller, input, { ...opts, tx }))
       const def = registry.describe(input.type)
       if (def?.submittedThrough && !opts.viaRoute) {
         throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
       }
       const parameters = registry.validate(input.type, input.parameters)
+      // The job, the files it owns and its idempotency key are written together.
+      const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
+      if (!opts.tx && (opts.idempotency || def?.files)) return db.prisma.$transaction((tx) => this.create(caller, input, { ...opts, tx }))
       let runAt: Date | undefined
       if (input.runAt !== undefined) {
         runAt = new Date(input.runAt)
@@ -115,6 +117,12 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
           ...(runAt ? { runAt } : {}),
         },
       })
+      const owned = files(job.id)
+      if (owned.length > 0) {
+        await client.jobFile.createMany({
+          data: owned.map((f) => ({ jobId: job.id, key: f.key, kind: f.kind, fileName: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })),
+        })
+      }
       if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
       limits.metrics?.jobCreated(job.type)
       limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
@@ -132,7 +140,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
       const job = await reads.get(id, () => db.prisma.processingJob.findUnique({ where: { id } }))
       // Another user's job is indistinguishable from a missing one.
       if (!job || (!caller.admin && job.userId !== caller.userId)) throw new NotFoundError('job', id)
-      return (await withLoteState([toJobView(job)]))[0]!
+      return (await decorate([toJobView(job)]))[0]!
     },
 
     /**
@@ -148,7 +156,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
         yield now
         if (!watch || FINAL_STATUSES.has(now.status)) return
         for await (const row of watch.changes(id, Date.parse(now.updatedAt), signal)) {
-          const [view] = await withLoteState([toJobView(row)])
+          const [view] = await decorate([toJobView(row)])
           yield view!
           if (FINAL_STATUSES.has(row.status)) return
         }
@@ -166,7 +174,7 @@ export function createJobService(db: Database, registry: JobRegistry, limits: Jo
         db.prisma.processingJob.count({ where }),
       ])
       const now = new Date()
-      return toPage(await withLoteState(rows.map((r) => toJobView(r, now))), total, q)
+      return toPage(await decorate(rows.map((r) => toJobView(r, now))), total, q)
     },
 
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */

@@ -25,8 +25,8 @@ export interface JobView {
   cancelRequestedAt: string | null
   etaSeconds: number | null
   estimatedCompletionAt: string | null
-  /** Imports only: the lote this job created has since been deleted. */
-  loteDeleted?: boolean
+  /** Fields a job type adds to its views (JobTypeServices.view). */
+  [added: string]: unknown
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)

@@ -1,12 +1,16 @@
-// The job-type registry: a plain typed map from job type to its parameter schema, its processor
-// module and its defaults. Adding a job type = one processor file + one entry (job-types.ts).
+// The job-type registry: a typed map from job type to its definition. A job type is a plugin:
+// everything the core needs to know about it is in its definition (src/job-types/<type>/), and
+// one entry in a registry map wires it in. The core never names a job type.
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
-import { fieldErrors } from '../schema-errors.js'
 import Value from 'typebox/value'
 import { ValidationError } from '../errors.js'
+import type { OwnedFile } from '../queue/job-files.js'
+import { fieldErrors } from '../schema-errors.js'
+import type { JobFacts, Priority } from './job-facts.js'
+import type { JobTypeContext, JobTypeServices } from './job-type-context.js'
 
-export type Priority = 'HIGH' | 'NORMAL' | 'LOW'
+export type { JobFacts, Priority } from './job-facts.js'
 
 export interface JobTypeDefinition {
   /** TypeBox schema of the job's `parameters`. */
@@ -25,6 +29,15 @@ export interface JobTypeDefinition {
    * threads of their own, with that size.
    */
   youngGenerationMb?: number
+  /**
+   * The files in storage a job of this type owns, from what the job holds. Evaluated when the
+   * job is created and when it ends (written in the same transaction): retention deletes them
+   * with the job, /stats counts them by kind, GET /jobs/:id/download serves the one marked
+   * `download` once the job is COMPLETED. A pure function; it runs on the main thread.
+   */
+  files?(job: JobFacts): OwnedFile[]
+  /** Main-thread parts that need the running service: the type's own routes, its view fields. */
+  setup?(context: JobTypeContext): JobTypeServices
 }
 
 export interface JobRegistry {
@@ -33,11 +46,16 @@ export interface JobRegistry {
   describe(type: string): JobTypeDefinition | undefined
   /** Applies the schema's defaults and returns the parameters, or throws a 400 naming the field. */
   validate(type: string, parameters: unknown): unknown
+  /** The files a job owns now, by its type's declaration (none for a type that declares none). */
+  files(job: JobFacts): OwnedFile[]
+  /** The same at the job's end; null when its type declares no files (nothing to write). */
+  filesAtEnd(job: JobFacts): OwnedFile[] | null
 }
 
 export function createRegistry(definitions: Record<string, JobTypeDefinition>): JobRegistry {
   const compiled = new Map(Object.entries(definitions).map(([type, def]) => [type, { def, check: Compile(def.parameters) }]))
   const known = () => [...compiled.keys()].sort()
+  const filesAtEnd = (job: JobFacts) => compiled.get(job.type)?.def.files?.(job) ?? null
   return {
     types: known,
     has: (type) => compiled.has(type),
@@ -58,5 +76,7 @@ export function createRegistry(definitions: Record<string, JobTypeDefinition>): 
       }
       return value
     },
+    files: (job) => filesAtEnd(job) ?? [],
+    filesAtEnd,
   }
 }

@@ -1,6 +1,6 @@
 import type { Queryable } from './types.js'
 
-// For a processor about to COMMIT its work (a DKT import): is this attempt still the job's
+// For a processor about to COMMIT its work (an import that must land once): is this attempt still the job's
 // current claim? Run inside the processor's transaction. FOR KEY SHARE holds the job row until
 // that transaction ends, so no rescuer can take the job between this check and the COMMIT,
 // while progress and heartbeat updates (no key change) go on. The attempt number identifies

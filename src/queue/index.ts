@@ -3,6 +3,7 @@
 import { claimJobs } from './claim-jobs.js'
 import { completeJob, type Completion } from './complete-job.js'
 import { finishJobWithError } from './fail-job.js'
+import type { OwnedFile } from './job-files.js'
 import { renewLeases } from './renew-leases.js'
 import { rescueExpired } from './rescue-expired.js'
 import { retryJob } from './retry-job.js'
@@ -13,14 +14,16 @@ import type { SerializedError } from '../errors.js'
 
 export type { ClaimedJob, ProgressUpdate, Queryable } from './types.js'
 export type { Completion } from './complete-job.js'
+export type { OwnedFile } from './job-files.js'
 export type { RescuedJob } from './rescue-expired.js'
 
 export interface WorkerQueue {
   readonly workerId: string
   claim(limit: number): ReturnType<typeof claimJobs>
-  complete(jobId: string, c: Completion): Promise<boolean>
-  fail(jobId: string, error: SerializedError, message?: string | null): Promise<boolean>
-  cancelled(jobId: string, error: SerializedError): Promise<boolean>
+  /** `files`: what the job owns at its end, written with the transition (null: its type declares none). */
+  complete(jobId: string, c: Completion, files?: OwnedFile[] | null): Promise<boolean>
+  fail(jobId: string, error: SerializedError, message?: string | null, files?: OwnedFile[] | null): Promise<boolean>
+  cancelled(jobId: string, error: SerializedError, files?: OwnedFile[] | null): Promise<boolean>
   giveBack(jobIds: string[]): Promise<number>
   /** Requeues a failed attempt that is worth another, due in `delayMs`. */
   retry(jobId: string, error: SerializedError, delayMs: number): Promise<boolean>
@@ -34,9 +37,9 @@ export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: numb
   return {
     workerId,
     claim: (limit) => claimJobs(db, workerId, limit, leaseMs),
-    complete: (jobId, c) => completeJob(db, workerId, jobId, c),
-    fail: (jobId, error, message = null) => finishJobWithError(db, workerId, jobId, 'FAILED', error, message),
-    cancelled: (jobId, error) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error),
+    complete: (jobId, c, files = null) => completeJob(db, workerId, jobId, c, files),
+    fail: (jobId, error, message = null, files = null) => finishJobWithError(db, workerId, jobId, 'FAILED', error, message, files),
+    cancelled: (jobId, error, files = null) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error, null, files),
     giveBack: (jobIds) => returnJobs(db, workerId, jobIds),
     retry: (jobId, error, delayMs) => retryJob(db, workerId, jobId, error, delayMs),
     heartbeat: (jobIds) => renewLeases(db, workerId, jobIds, leaseMs),

@@ -6,7 +6,7 @@ import type { Queryable } from './types.js'
 //  - attempts left: QUEUED again at once, the attempt counted (it may have done work);
 //  - none left: FAILED with code ABANDONED.
 // FOR UPDATE SKIP LOCKED: rescuers on several processes split the work, and a job whose owner
-// holds its row (a DKT import confirming its claim before COMMIT) is left to that owner.
+// holds its row (a processor confirming its claim before COMMIT, confirm-claim.ts) is left to that owner.
 const SQL = `
 WITH expired AS (
   SELECT id,

@@ -1,6 +1,6 @@
 // What operators ask of the job table: how many jobs by status and type, what runs where, how
 // long the oldest due job has waited, and how much the files faena keeps take. Plain SQL over
-// processing_job and report, read by GET /stats and GET /metrics.
+// processing_job and job_file, read by GET /stats and GET /metrics.
 import type { Queryable } from './types.js'
 
 export interface QueueDepth {
@@ -60,31 +60,4 @@ export async function activeJobs(db: Queryable, limit = 100): Promise<ActiveJob[
   return rows
 }
 
-export interface StoredBytes {
-  /** DKT uploads kept with their import jobs. */
-  uploads: number
-  /** Data-report inputs not yet turned into a report. */
-  reportInputs: number
-  /** Import problem CSVs. */
-  problemFiles: number
-  /** Produced reports (exports and data reports). */
-  reports: number
-  total: number
-}
-
-/** The bytes of the files faena keeps, as recorded when it stored them. */
-export async function storedBytes(db: Queryable): Promise<StoredBytes> {
-  const { rows } = await db.query<{ uploads: string; inputs: string; problems: string; reports: string }>(
-    `SELECT COALESCE(SUM((j.parameters->>'size')::bigint) FILTER (WHERE j.type = 'dkt-import'), 0) AS uploads,
-            COALESCE(SUM((j.parameters->'input'->>'size')::bigint) FILTER (WHERE j.type = 'data-report' AND j.status <> 'COMPLETED'), 0) AS inputs,
-            COALESCE(SUM(COALESCE((j.result->'problemsFile'->>'bytes')::bigint, (j.error->'details'->'problemsFile'->>'bytes')::bigint)), 0) AS problems,
-            (SELECT COALESCE(SUM(size_bytes), 0) FROM report WHERE status = 'COMPLETED') AS reports
-       FROM processing_job j`,
-  )
-  const r = rows[0]!
-  const uploads = Number(r.uploads)
-  const reportInputs = Number(r.inputs)
-  const problemFiles = Number(r.problems)
-  const reports = Number(r.reports)
-  return { uploads, reportInputs, problemFiles, reports, total: uploads + reportInputs + problemFiles + reports }
-}
+export { storedBytes, type StoredBytes } from './job-files.js'

@@ -3,7 +3,7 @@
 import ExcelJS from 'exceljs'
 import t from 'tap'
 import { kpiSeedRows } from '../../bench/support/kpi-rows.js'
-import { seedKpi } from '../../src/reports/kpi-seed.js'
+import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { download, startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 

@@ -3,9 +3,9 @@
 // fills up early (then the whole lote is compared in SQL).
 import { createHash, randomUUID } from 'node:crypto'
 import t from 'tap'
-import { FingerprintSet } from '../../src/dkt/fingerprints.js'
-import { importDktFile, type DktImportResult } from '../../src/dkt/import-file.js'
-import { CREATE_DUPLICATES, removeDuplicates } from '../../src/dkt/lote-sql.js'
+import { FingerprintSet } from '../../src/job-types/dkt-import/fingerprints.js'
+import { importDktFile, type DktImportResult } from '../../src/job-types/dkt-import/import-file.js'
+import { CREATE_DUPLICATES, removeDuplicates } from '../../src/job-types/dkt-import/lote-sql.js'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
 import { csvBytes, dktRow, HEADER, readableOf } from '../support/dkt-files.js'
 

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { mapHeader, DKT_LAYOUT } from '../../src/dkt/layout.js'
-import { centsToDecimal, maskCard, normalizeRow, parseCuota, parseFecha, parseImporte, parseMoneda } from '../../src/dkt/normalize.js'
+import { mapHeader, DKT_LAYOUT } from '../../src/job-types/dkt-import/layout.js'
+import { centsToDecimal, maskCard, normalizeRow, parseCuota, parseFecha, parseImporte, parseMoneda } from '../../src/job-types/dkt-import/normalize.js'
 
 t.test('headers match case- and accent-insensitively, in any order', async (t) => {
   const m = mapHeader(DKT_LAYOUT, ['IMPORTE', 'Número de Tarjeta', 'fecha', 'COMERCIO', 'Comprobante', 'otra cosa'])

@@ -1,7 +1,7 @@
 import JSZip from 'jszip'
 import t from 'tap'
-import { sniffFileKind } from '../../src/dkt/file-kind.js'
-import { readRows } from '../../src/dkt/read-rows.js'
+import { sniffFileKind } from '../../src/job-types/dkt-import/file-kind.js'
+import { readRows } from '../../src/job-types/dkt-import/read-rows.js'
 import { csvBytes, HEADER, readableOf, workbookBytes, xlsxBytes } from '../support/dkt-files.js'
 
 const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {

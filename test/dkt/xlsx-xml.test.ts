@@ -1,8 +1,8 @@
 // The sheet and shared-string parsers on XML as Excel and other writers produce it, fed in
 // chunks cut anywhere (inside a tag, an entity, a UTF-8 character).
 import t from 'tap'
-import { readRows } from '../../src/dkt/read-rows.js'
-import { columnOf, readSharedStrings, readSheetRows, type SheetContext, type SheetRow } from '../../src/dkt/xlsx-xml.js'
+import { readRows } from '../../src/job-types/dkt-import/read-rows.js'
+import { columnOf, readSharedStrings, readSheetRows, type SheetContext, type SheetRow } from '../../src/job-types/dkt-import/xlsx-xml.js'
 import { readableOf, workbookBytes } from '../support/dkt-files.js'
 
 /** The bytes in chunks of `size` (the last one shorter). */

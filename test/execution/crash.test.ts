@@ -5,8 +5,7 @@ import { readdirSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import t from 'tap'
 import { createTokenService } from '../../src/auth/tokens.js'
-import { seedKpi } from '../../src/reports/kpi-seed.js'
-import { storedFilesOf } from '../../src/jobs/job-files.js'
+import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
 import { startTestFaena, TEST_SECRET } from '../support/faena.js'
 import { multipartBody } from '../support/multipart.js'
@@ -68,8 +67,8 @@ t.test('SIGKILL with an import, an export and short jobs running: each ends once
   t.match((await pool.query('SELECT status FROM report WHERE job_id = $1', [exportId])).rows[0], { status: 'COMPLETED' })
 
   // Every stored file is named by a job; what the killed process was writing is swept.
-  const { rows: reports } = await pool.query('SELECT job_id, storage_key FROM report')
-  const named = new Set(jobs.flatMap((j) => storedFilesOf({ ...j, report_key: reports.find((r) => r.job_id === j.id)?.storage_key ?? null })))
+  const { rows: owned } = await pool.query<{ key: string }>('SELECT key FROM job_file')
+  const named = new Set(owned.map((f) => f.key))
   const filesRoot = join(dataDir, 'files')
   const stored = () => readdirSync(filesRoot, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => relative(filesRoot, join(d.parentPath, d.name)))
   await waitFor('the partial files of the killed process to be swept', async () => {

@@ -4,7 +4,7 @@
 // process logs an error. With DATABASE_DIRECT_URL the poll and the heartbeat are too slow to
 // matter, so jobs starting and cancels arriving prove that LISTEN works on the direct URL.
 import t, { type Test } from 'tap'
-import { seedKpi } from '../../src/reports/kpi-seed.js'
+import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { createTestDatabase } from '../support/database.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
 import { startTestFaena } from '../support/faena.js'

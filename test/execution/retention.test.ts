@@ -1,10 +1,11 @@
 // Retention: finished jobs past RETENTION_DAYS go with their report rows and every stored file
-// they name; recent or unfinished jobs, their files and the audit rows stay; expired
-// idempotency keys go.
+// their types declare (job_file); recent or unfinished jobs, their files and the audit rows
+// stay; expired idempotency keys go.
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import t from 'tap'
+import { recordFiles } from '../../src/queue/job-files.js'
 import { startTestFaena, type TestFaena } from '../support/faena.js'
 import { S3_CREDENTIALS, startS3 } from '../support/s3.js'
 
@@ -16,6 +17,9 @@ async function job(f: TestFaena, id: string, status: string, daysAgo: number, fi
      VALUES ($1, $2, 'alice', $3::"JobStatus", $4, $5, $6, CASE WHEN $3::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN now() - make_interval(days => $7) END, now() - make_interval(days => $7))`,
     [id, fields.type ?? 'noop', status, JSON.stringify(fields.parameters ?? {}), JSON.stringify(fields.result ?? null), JSON.stringify(fields.error ?? null), daysAgo],
   )
+  // The files its type declares, as the core records them when a job is created and ends.
+  const facts = { id, type: fields.type ?? 'noop', status: status as 'COMPLETED', parameters: fields.parameters ?? {}, result: fields.result ?? null, error: fields.error ?? null }
+  await recordFiles(f.faena.db.pool, id, f.faena.registry.files(facts))
 }
 
 async function report(f: TestFaena, jobId: string, key: string) {
@@ -31,7 +35,7 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   await f.faena.retention.settled() // the sweep made at start: this test makes its own
   const db = f.faena.db.pool
 
-  await job(f, 'old-export', 'COMPLETED', 8, { type: 'kpi-export' })
+  await job(f, 'old-export', 'COMPLETED', 8, { type: 'kpi-export', parameters: { fileName: 'kpi.csv' } })
   await report(f, 'old-export', 'reports/old-export/kpi.csv')
   await db.query(`INSERT INTO kpi_auditoria_export (user_id, filters, format, codigo_estado, job_id) VALUES ('alice', '{}', 'csv', 1, 'old-export')`)
   await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'live', 'h', 'old-export', now() + interval '1 hour')`)
@@ -44,17 +48,19 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   await put(f, 'uploads/11111111-1111-1111-1111-111111111111')
   await put(f, 'problems/old-import.csv')
 
-  await job(f, 'old-report', 'CANCELLED', 9, { type: 'data-report', parameters: { input: { key: 'uploads/22222222-2222-2222-2222-222222222222.ndjson' } } })
+  await job(f, 'old-report', 'CANCELLED', 9, { type: 'data-report', parameters: { input: { key: 'uploads/22222222-2222-2222-2222-222222222222.ndjson', size: 10 }, fileName: 'r.xlsx' } })
   await put(f, 'uploads/22222222-2222-2222-2222-222222222222.ndjson')
 
-  await job(f, 'recent', 'COMPLETED', 6, { type: 'kpi-export' })
+  await job(f, 'recent', 'COMPLETED', 6, { type: 'kpi-export', parameters: { fileName: 'kpi.csv' } })
   await report(f, 'recent', 'reports/recent/kpi.csv')
   await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'expired', 'h', 'recent', now() - interval '1 second')`)
   await job(f, 'old-running', 'PROCESSING', 40)
   await job(f, 'old-queued', 'QUEUED', 40)
 
   const swept = await f.faena.retention.sweepOnce()
-  t.same(swept, { jobs: 3, files: 4, keys: 1, partials: 0 })
+  // Five declared files: the export's report, the import's upload and problems CSV, the data
+  // report's stored rows and the report it never wrote (declared so that a partial one goes too).
+  t.same(swept, { jobs: 3, files: 5, keys: 1, partials: 0 })
 
   const ids = (await db.query('SELECT id FROM processing_job ORDER BY id')).rows.map((r) => r.id)
   t.same(ids, ['old-queued', 'old-running', 'recent'], 'recent and unfinished jobs stay')
@@ -65,6 +71,7 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   t.ok(await f.faena.storage.size('reports/recent/kpi.csv'), "the recent job's file stays")
   t.same((await db.query('SELECT job_id, codigo_estado FROM kpi_auditoria_export')).rows, [{ job_id: 'old-export', codigo_estado: 1 }], 'audit rows are kept')
   t.same((await db.query('SELECT key FROM idempotency_key')).rows, [], "the old job's key went with it, the expired one too")
+  t.same((await db.query('SELECT job_id, key FROM job_file')).rows, [{ job_id: 'recent', key: 'reports/recent/kpi.csv' }], 'file rows went with their jobs')
 
   t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0, partials: 0 }, 'a second sweep finds nothing')
 })

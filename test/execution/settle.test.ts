@@ -2,7 +2,7 @@
 // the one queue call that writes it (a fake WorkerQueue that records its calls).
 import t from 'tap'
 import type { RunJobOutcome } from '../../src/execution/thread-protocol.js'
-import { record, settlement, type SettleContext } from '../../src/execution/settle.js'
+import { record, settlement, type FilesAtEnd, type SettleContext } from '../../src/execution/settle.js'
 import type { WorkerQueue } from '../../src/queue/index.js'
 
 const job = { attempts: 1, maxAttempts: 3, timeoutMs: 1000 }
@@ -31,7 +31,7 @@ t.test('why the run was stopped decides before the outcome does', async (t) => {
   t.same(timedOut, { to: 'failed', error: { code: 'TIMEOUT', message: 'the job ran longer than its 1000 ms timeout and was stopped (its thread was terminated)' } }, 'a timeout is final')
 })
 
-t.test('record() makes the one queue call of each settlement', async (t) => {
+t.test('record() makes the one queue call of each settlement, with the files the job owns at its end', async (t) => {
   const calls: unknown[][] = []
   const queue = {
     complete: async (...a: unknown[]) => (calls.push(['complete', ...a]), true),
@@ -41,17 +41,21 @@ t.test('record() makes the one queue call of each settlement', async (t) => {
     giveBack: async (...a: unknown[]) => (calls.push(['giveBack', ...a]), 1),
   } as unknown as WorkerQueue
   const error = { code: 'E', message: 'e' }
-  t.equal(await record(queue, 'j', { to: 'nothing', why: 'lost' }), null)
-  t.equal(await record(queue, 'j', { to: 'queued' }), true)
-  t.equal(await record(queue, 'j', { to: 'completed', completion: { result: 1, processedItems: null, totalItems: null, message: null } }), true)
-  t.equal(await record(queue, 'j', { to: 'cancelled', error }), true)
-  t.equal(await record(queue, 'j', { to: 'retry', error, delayMs: 5 }), false, 'false: the job was no longer ours')
-  t.equal(await record(queue, 'j', { to: 'failed', error }), true)
+  // The type's declaration, evaluated at the job's end with its final status, result and error.
+  const filesAtEnd: FilesAtEnd = (end) => [{ key: `${end.status}:${JSON.stringify(end.result)}:${(end.error as { code?: string } | null)?.code ?? ''}`, kind: 'k' }]
+  t.equal(await record(queue, 'j', { to: 'nothing', why: 'lost' }, filesAtEnd), null)
+  t.equal(await record(queue, 'j', { to: 'queued' }, filesAtEnd), true)
+  t.equal(await record(queue, 'j', { to: 'completed', completion: { result: 1, processedItems: null, totalItems: null, message: null } }, filesAtEnd), true)
+  t.equal(await record(queue, 'j', { to: 'cancelled', error }, filesAtEnd), true)
+  t.equal(await record(queue, 'j', { to: 'retry', error, delayMs: 5 }, filesAtEnd), false, 'false: the job was no longer ours')
+  t.equal(await record(queue, 'j', { to: 'failed', error }, filesAtEnd), true)
+  t.equal(await record(queue, 'j', { to: 'failed', error }), true, 'a type that declares no files')
   t.same(calls, [
     ['giveBack', ['j']],
-    ['complete', 'j', { result: 1, processedItems: null, totalItems: null, message: null }],
-    ['cancelled', 'j', error],
+    ['complete', 'j', { result: 1, processedItems: null, totalItems: null, message: null }, [{ key: 'COMPLETED:1:', kind: 'k' }]],
+    ['cancelled', 'j', error, [{ key: 'CANCELLED:null:E', kind: 'k' }]],
     ['retry', 'j', error, 5],
-    ['fail', 'j', error],
+    ['fail', 'j', error, null, [{ key: 'FAILED:null:E', kind: 'k' }]],
+    ['fail', 'j', error, null, null],
   ])
 })

@@ -90,7 +90,7 @@ t.test('/stats: admins only; jobs by status and type, what runs where, the pool,
   t.same(stats.queue, [{ type: 'gate', queued: 0, processing: 1, oldestQueuedSeconds: 0 }])
   t.match(stats.active, [{ id: running, type: 'gate', userId: 'bob', workerId: f.faena.workerId }])
   t.same(stats.pool, { workerId: f.faena.workerId, threads: f.config.WORKER_CONCURRENCY, busy: 1 })
-  t.equal(stats.storage.uploads, file.length, 'the upload kept with its import')
+  t.same(stats.storage.byKind, { upload: { files: 1, bytes: file.length } }, 'the upload kept with its import')
   t.equal(stats.storage.total, file.length)
   gates.finish('s1')
   await waitForStatus(f.faena, running, 'COMPLETED')

@@ -18,6 +18,12 @@ t.test('reads of one id share one read while it is fresh; forget() and failures 
   t.equal(await reads.get('j1', read('fresh')), 'fresh', 'forget() makes the next read real')
   await t.rejects(reads.get('j3', async () => Promise.reject(new Error('db down'))))
   t.equal(await reads.get('j3', read('recovered')), 'recovered', 'a failed read is not kept')
+  let release = () => {}
+  const slow = reads.get('j4', () => new Promise<string>((resolve) => (release = () => resolve('before'))))
+  reads.forget('j4')
+  release()
+  t.equal(await slow, 'before', 'a read in flight when forget() comes still answers')
+  t.equal(await reads.get('j4', read('after')), 'after', 'but is not kept')
   const never = recentReads<string>(0)
   calls = 0
   await never.get('j', read('x'))

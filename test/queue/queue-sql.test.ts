@@ -4,6 +4,7 @@ import pg from 'pg'
 import t, { type Test } from 'tap'
 import { createWorkerQueue } from '../../src/queue/index.js'
 import { cancelJob } from '../../src/queue/cancel-job.js'
+import { recordFiles } from '../../src/queue/job-files.js'
 import { createTestDatabase } from '../support/database.js'
 
 async function setup(t: Test) {
@@ -136,4 +137,28 @@ t.test('the rescuer takes back jobs whose lease expired: requeued with the attem
   t.notOk(await dead.complete(retry, { result: {}, processedItems: null, totalItems: null, message: null }), 'the dead owner can no longer finish it')
   const again = await other.claim(5)
   t.same(again.map((j) => [j.id, j.attempts]), [[retry, 2]], 'claimed again as attempt 2')
+})
+
+t.test("a job's files are written with its final transition, by its owner only, and become exactly what its type declares", async (t) => {
+  const { pool, insert } = await setup(t)
+  const [done, failed] = await insert(2)
+  const files = async (id: string) =>
+    (await pool.query('SELECT key, kind, file_name, bytes::int, download FROM job_file WHERE job_id = $1 ORDER BY key', [id])).rows
+  // As at creation: an input and the result file to come.
+  await recordFiles(pool, done!, [{ key: 'in/1', kind: 'input', bytes: 7 }, { key: 'out/1', kind: 'result', fileName: 'r.csv', download: true }])
+  const owner = createWorkerQueue(pool, 'owner', 30_000)
+  const other = createWorkerQueue(pool, 'other', 30_000)
+  await owner.claim(2)
+
+  const atEnd = [{ key: 'out/1', kind: 'result', fileName: 'r.csv', bytes: 42, download: true }]
+  t.equal(await other.complete(done!, { result: null, processedItems: null, totalItems: null, message: null }, atEnd), false)
+  t.same(await files(done!), [
+    { key: 'in/1', kind: 'input', file_name: null, bytes: 7, download: false },
+    { key: 'out/1', kind: 'result', file_name: 'r.csv', bytes: null, download: true },
+  ], 'not the owner: nothing written')
+  t.equal(await owner.complete(done!, { result: null, processedItems: null, totalItems: null, message: null }, atEnd), true)
+  t.same(await files(done!), [{ key: 'out/1', kind: 'result', file_name: 'r.csv', bytes: 42, download: true }], 'the input the type no longer declares is gone; the result has its size')
+
+  t.equal(await owner.fail(failed!, { code: 'X', message: 'x' }, null, [{ key: 'problems/2', kind: 'problems', bytes: 3 }]), true)
+  t.same(await files(failed!), [{ key: 'problems/2', kind: 'problems', file_name: null, bytes: 3, download: false }], 'a failure records its files too')
 })

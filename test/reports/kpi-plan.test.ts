@@ -1,9 +1,9 @@
 // How a KPI export reads its rows from PostgreSQL: in idLog order either way, along the primary
 // key when it takes a large share of the table, through the date index and a sort otherwise.
 import t from 'tap'
-import { COUNT_ROWS, copyRowsAsCsv, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, WALK_SHARE, walksPrimaryKey } from '../../src/reports/kpi-sql.js'
-import { KPI_COLUMNS } from '../../src/reports/kpi-columns.js'
-import { seedKpi } from '../../src/reports/kpi-seed.js'
+import { COUNT_ROWS, copyRowsAsCsv, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, WALK_SHARE, walksPrimaryKey } from '../../src/job-types/kpi-export/kpi-sql.js'
+import { KPI_COLUMNS } from '../../src/job-types/kpi-export/kpi-columns.js'
+import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { download, startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 

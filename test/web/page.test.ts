@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs'
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
-import { seedKpi } from '../../src/reports/kpi-seed.js'
+import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { openBrowser, screenshot } from '../support/browser.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
 import { startListeningTestFaena, startTestFaena } from '../support/faena.js'

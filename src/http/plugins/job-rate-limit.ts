@@ -1,13 +1,18 @@
-// A per-user rate limit on the requests that create jobs (POST /jobs, /jobs/dkt-import,
-// /jobs/kpi-export...): @fastify/rate-limit, keyed by the authenticated user, one count across
-// all those routes, answering 429 with Retry-After in the one error shape. Reading routes are
-// not limited.
+// A per-user rate limit on the requests that create jobs (POST /jobs and the job types' own
+// routes that say `config: { createsJob: true }`): @fastify/rate-limit, keyed by the
+// authenticated user, one count across all those routes, answering 429 with Retry-After in the
+// one error shape. Reading routes are not limited.
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { TooManyRequestsError } from '../../errors.js'
 
-const createsJob = (method: string | string[], url: string) => method === 'POST' && /^\/jobs(\/[a-z-]+)?$/.test(url)
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route creates jobs: it counts against JOB_CREATION_PER_MINUTE. */
+    createsJob?: boolean
+  }
+}
 
 export default fp(async function jobRateLimit(app: FastifyInstance, opts: { perMinute: number }) {
   await app.register(rateLimit, {
@@ -20,11 +25,12 @@ export default fp(async function jobRateLimit(app: FastifyInstance, opts: { perM
         Math.ceil(context.ttl / 1000),
       ),
   })
-  // One limiter (one store) shared by every job-creating route; a per-route config would count
-  // each route apart. As a preHandler: after authentication, so the key is the user.
+  // One limiter (one store) shared by every job-creating route. A per-route `rateLimit` config,
+  // even with a shared groupId, counts each route apart: the local store makes a child store per
+  // route. As a preHandler: after authentication, so the key is the user.
   const limiter = app.rateLimit({ max: opts.perMinute, timeWindow: 60_000 }) as preHandlerHookHandler
   app.addHook('onRoute', (route) => {
-    if (!createsJob(route.method, route.url)) return
+    if (!route.config?.createsJob) return
     const existing = route.preHandler ? (Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler]) : []
     route.preHandler = [...existing, limiter]
   })

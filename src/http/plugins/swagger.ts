@@ -4,7 +4,12 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 
-export default fp(async function openapi(app: FastifyInstance) {
+export interface OpenApiTag {
+  name: string
+  description: string
+}
+
+export default fp(async function openapi(app: FastifyInstance, opts: { tags?: OpenApiTag[] }) {
   await app.register(swagger, {
     // Shared schemas (addSchema with an $id) appear under their own name in components.
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -16,9 +21,8 @@ export default fp(async function openapi(app: FastifyInstance) {
       tags: [
         { name: 'jobs', description: 'Submit, follow and cancel jobs' },
         { name: 'health', description: 'Liveness and readiness' },
-        { name: 'dkt', description: 'Card-statement (DKT) imports and their lotes' },
-        { name: 'reports', description: 'KPI exports and downloads of produced files' },
         { name: 'files', description: 'Signed downloads of stored files' },
+        ...(opts.tags ?? []),
       ],
     },
   })

@@ -9,11 +9,11 @@ import { errorResponses } from '../schemas/error.js'
 
 const Query = Type.Object({
   expires: Type.Integer({ minimum: 0, maximum: 2 ** 31, description: 'epoch seconds', examples: [1795362691] }),
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, examples: ['kpi_2020-01-01_2020-03-31.xlsx'] })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 255, examples: ['orders_2026-03.xlsx'] })),
   sig: Type.String({ minLength: 1, maxLength: 128 }),
 })
 
-const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/cmwrzpax90001ga7d67qz0v2d/kpi_2020-01-01_2020-03-31.xlsx'] }) })
+const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/cmwrzpax90001ga7d67qz0v2d/orders_2026-03.xlsx'] }) })
 
 const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (app, { storage, signingSecret }) => {
   app.get(

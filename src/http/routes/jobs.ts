@@ -1,17 +1,27 @@
 // /jobs: thin handlers over the job service.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import type { Caller } from '../../jobs/caller.js'
 import type { JobService } from '../../jobs/job-service.js'
+import type { SignedUrl } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
+import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 import { errorResponses } from '../schemas/error.js'
 import { CreateJobBody, CreatedJob, IdempotencyHeaders, JobList, JobParams, ListJobsQuery } from '../schemas/job.js'
 
 const tags = ['jobs']
 
-const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+export interface JobRouteOptions {
+  jobs: JobService
+  /** A fresh signed link to a finished job's result file (jobs/job-files.ts). */
+  downloadLink: (caller: Caller, jobId: string) => Promise<SignedUrl>
+}
+
+const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { jobs, downloadLink }) => {
   app.post(
     '/jobs',
     {
+      config: { createsJob: true },
       schema: {
         tags,
         summary: 'Submit a job',
@@ -87,6 +97,21 @@ const jobsRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, 
         })(),
       )
     },
+  )
+
+  app.get(
+    '/jobs/:id/download',
+    {
+      schema: {
+        tags,
+        summary: "A finished job's file",
+        description:
+          "Redirects (302; with `Accept: application/json`, 200 `{url, expiresAt}`) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end. For job types that produce a file (their files() declaration marks it `download`); 409 `REPORT_NOT_READY` until the job is COMPLETED, 410 `REPORT_GONE` once the file is no longer kept.",
+        params: JobParams,
+        response: { ...signedLinkResponses, ...errorResponses(400, 401, 404, 409, 410) },
+      },
+    },
+    async (request, reply) => sendSignedLink(request, reply, await downloadLink(request.caller, request.params.id)),
   )
 
   const cancelSchema = {

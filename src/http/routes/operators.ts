@@ -43,17 +43,22 @@ export const Stats = Type.Object({
     busy: Type.Integer(),
   }),
   storage: Type.Object(
-    { uploads: Type.Integer(), reportInputs: Type.Integer(), problemFiles: Type.Integer(), reports: Type.Integer(), total: Type.Integer() },
-    { description: 'bytes of the files faena keeps, as recorded when it stored them' },
+    {
+      byKind: Type.Record(Type.String(), Type.Object({ files: Type.Integer(), bytes: Type.Integer() }), {
+        description: "by the kind each job type gives its files (e.g. upload, report): files written and their bytes",
+      }),
+      total: Type.Integer(),
+    },
+    { description: 'bytes of the files faena keeps, as recorded when they were stored' },
   ),
 }, {
   examples: [
     {
-      jobs: [{ type: 'dkt-import', status: 'COMPLETED', count: 12 }, { type: 'kpi-export', status: 'PROCESSING', count: 1 }],
-      queue: [{ type: 'kpi-export', queued: 3, processing: 1, oldestQueuedSeconds: 4.2 }],
-      active: [{ id: 'cmwrzpax90001ga7d67qz0v2d', type: 'kpi-export', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
+      jobs: [{ type: 'import-orders', status: 'COMPLETED', count: 12 }, { type: 'resize-images', status: 'PROCESSING', count: 1 }],
+      queue: [{ type: 'resize-images', queued: 3, processing: 1, oldestQueuedSeconds: 4.2 }],
+      active: [{ id: 'cmwrzpax90001ga7d67qz0v2d', type: 'resize-images', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
       pool: { workerId: 'host-1:4242:1a2b3c4d', threads: 2, busy: 1 },
-      storage: { uploads: 14332944, reportInputs: 0, problemFiles: 2048, reports: 1337618, total: 15672610 },
+      storage: { byKind: { upload: { files: 12, bytes: 14332944 }, thumbnail: { files: 4, bytes: 2048 }, report: { files: 3, bytes: 1337618 } }, total: 15672610 },
     },
   ],
 })
@@ -75,7 +80,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = asy
         description:
           "Bearer `METRICS_TOKEN` (for scrapers) or an admin JWT. This process's job counters, durations, claim latency and pool; the cluster-wide queue depth and oldest queued age; Node's default process metrics.",
         produces: ['text/plain'],
-        response: { 200: Type.String({ examples: ['faena_queue_depth{type="dkt-import",status="QUEUED"} 3'] }), ...errorResponses(401, 403) },
+        response: { 200: Type.String({ examples: ['faena_queue_depth{type="resize-images",status="QUEUED"} 3'] }), ...errorResponses(401, 403) },
       },
     },
     async (request, reply) => {

@@ -12,6 +12,9 @@ import { errorResponses } from '../schemas/error.js'
 /** From dist/src/http/routes (compiled) or src/http/routes: the project's web/. */
 const WEB_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../../web/' : '../../../web/', import.meta.url))
 
+/** The browser build of eventsource-parser, from its package (no bundler). */
+const EVENTSOURCE_PARSER = fileURLToPath(new URL('./', import.meta.resolve('eventsource-parser/stream')))
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
 export interface WebRouteOptions {
@@ -22,6 +25,14 @@ export interface WebRouteOptions {
 
 const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => {
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false, schemaHide: true })
+  await app.register(fastifyStatic, {
+    root: EVENTSOURCE_PARSER,
+    prefix: '/vendor/eventsource-parser/',
+    allowedPath: (path) => /^\/(index|stream)\.js$/.test(path),
+    wildcard: false,
+    decorateReply: false,
+    schemaHide: true,
+  })
   app.get(
     '/dev-token',
     {

@@ -1,4 +1,4 @@
-import Type from 'typebox'
+import Type, { type TSchema } from 'typebox'
 import { IDEMPOTENCY_KEY_PATTERN } from '../../jobs/idempotency.js'
 import { CREATED_EXAMPLE, JOB_EXAMPLE, page } from './examples.js'
 import { PageOf, PageQuery } from './page.js'
@@ -20,8 +20,8 @@ export const JobParams = Type.Object({ id: JobId })
 
 export const CreateJobBody = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 100, examples: ['sleep'] }),
-    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { examples: [{ ms: 2000, steps: 10 }] })),
+    type: Type.String({ minLength: 1, maxLength: 100, examples: ['resize-images'] }),
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { examples: [{ folder: 'uploads/2026-03', width: 640 }] })),
     priority: Type.Optional(Priority),
     runAt: Type.Optional(Type.String({ format: 'date-time', description: 'do not start before this time' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: "longest the job may run (its type's default otherwise, at most its type's maximum); then it is stopped and FAILED with code TIMEOUT", examples: [600000] })),
@@ -62,14 +62,17 @@ export const Job = Type.Object(
     cancelRequestedAt: NullableTimestamp,
     etaSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'estimated seconds left while PROCESSING' }),
     estimatedCompletionAt: NullableTimestamp,
-    loteDeleted: Type.Optional(Type.Boolean({ description: 'imports: the lote this job created was deleted' })),
   },
   { $id: 'Job', examples: [JOB_EXAMPLE] },
 )
 
+/** The Job schema with the optional fields job types add to their views (JobTypeServices.view). */
+export const jobSchema = (added: Record<string, TSchema>) =>
+  Type.Object({ ...Job.properties, ...Object.fromEntries(Object.entries(added).map(([k, v]) => [k, Type.Optional(v)])) }, { $id: 'Job', examples: [JOB_EXAMPLE] })
+
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
-  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['dkt-import'] })),
+  type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] })),
 })
 
 export const JobList = PageOf(Type.Ref('Job'), page(JOB_EXAMPLE))

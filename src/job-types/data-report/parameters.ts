@@ -1,7 +1,7 @@
 // The parameters of a `data-report` job: checked in the API process before the job is stored. Kept
 // apart from the processor so that worker threads never load TypeBox.
 import Type, { type Static } from 'typebox'
-import { DataReportOptionsSchema } from '../../reports/data-request.js'
+import { DataReportOptionsSchema } from './data-request.js'
 
 const Options = DataReportOptionsSchema.properties
 

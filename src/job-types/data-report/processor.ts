@@ -1,7 +1,7 @@
 // Turns the rows a client sent (POST /jobs/report: a JSON body or a JSON/NDJSON file, already
 // in storage) into an XLSX or CSV report, optionally zipped. The stored rows are removed once
 // the report is made; until then a retry can read them again.
-import { buildDataReport, type DataReportResult } from '../../reports/data-report.js'
+import { buildDataReport, type DataReportResult } from './data-report.js'
 import type { JsonValue, Processor } from '../../jobs/processor.js'
 import type { DataReportParameters } from './parameters.js'
 

@@ -1,7 +1,7 @@
 // Imports an uploaded DKT file (already in storage) into a new lote. Submitted through
 // POST /jobs/dkt-import, which streams the upload to storage first.
 import { randomUUID } from 'node:crypto'
-import { importDktFile, type DktImportResult } from '../../dkt/import-file.js'
+import { importDktFile, type DktImportResult } from './import-file.js'
 import type { JsonValue, Processor } from '../../jobs/processor.js'
 import type { DktImportParameters } from './parameters.js'
 

@@ -1,7 +1,7 @@
 // The parameters of a `kpi-export` job: checked in the API process before the job is stored. Kept
 // apart from the processor so that worker threads never load TypeBox.
 import Type, { type Static } from 'typebox'
-import { KpiColumnsSchema, KpiFiltersSchema, KpiFormatSchema } from '../../reports/kpi-request.js'
+import { KpiColumnsSchema, KpiFiltersSchema, KpiFormatSchema } from './kpi-request.js'
 
 export const parameters = Type.Object(
   {

@@ -1,6 +1,6 @@
 // Exports KPI snapshots (kpi_snapshot_diario) to an XLSX or CSV file in storage. Submitted
 // through POST /jobs/kpi-export, which records the audit row and the report row first.
-import { exportKpi, type KpiExportResult } from '../../reports/kpi-export.js'
+import { exportKpi, type KpiExportResult } from './kpi-export.js'
 import type { JsonValue, Processor } from '../../jobs/processor.js'
 import type { KpiExportParameters } from './parameters.js'
 

@@ -1,0 +1,241 @@
+// Imports one stored DKT file into a new lote, all or nothing: one transaction holds the lote
+// and its rows; nothing is visible before COMMIT, and a cancel, a failure or a crash (the
+// connection dies, PostgreSQL rolls back) leaves no rows and no lote. Runs in a worker thread:
+// the file is streamed from storage, parsed and checked row by row (lote-loader.ts) and COPYed
+// while it is read.
+import { pipeline } from 'node:stream/promises'
+import type pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import type { Storage } from '../../storage/storage.js'
+import { JobError } from '../../errors.js'
+import type { FileKind } from './file-kind.js'
+import { LoteLoader, type LoteTotal } from './lote-loader.js'
+import { confirmClaim } from '../../queue/confirm-claim.js'
+import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE, INSERT_LOTE, LOTE_OF_JOB, removeDuplicates } from './lote-sql.js'
+import type { RowProblem } from './normalize.js'
+import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
+import { readRows } from './read-rows.js'
+
+export interface DktImportInput {
+  jobId: string
+  /** The job's attempt: the claim the import confirms before it commits. */
+  attempt: number
+  userId: string
+  loteId: string
+  fileKey: string
+  fileName: string
+  sha256: string
+  size: number
+  kind: FileKind
+  onError: 'reject' | 'skip'
+}
+
+export interface DktImportDeps {
+  pool: pg.Pool
+  storage: Storage
+  signal: AbortSignal
+  progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
+}
+
+/** What a lote records of its import (the lote row, the job's result). */
+export interface LoteSummary {
+  fileName: string
+  rowsRead: number
+  rowsImported: number
+  rowsInvalid: number
+  rowsDuplicate: number
+  dateFrom: string | null
+  dateTo: string | null
+  totals: LoteTotal[]
+}
+
+export interface DktImportResult extends LoteSummary {
+  loteId: string
+  problemCount: number
+  problems: RowProblem[]
+  problemsFile: { key: string; bytes: number } | null
+}
+
+/** Share of the progress bar for reading the file; the rest is the database's final steps. */
+const READ_SHARE = 95
+/**
+ * A DKT row's usual size in the file, on the large side (a file then holds at least the rows it
+ * suggests): about 80 bytes in CSV, 50 zipped in XLSX.
+ */
+const BYTES_PER_ROW: Record<FileKind, number> = { csv: 100, xlsx: 60 }
+/** COPY text is sent in pieces of about this many characters (one CopyData message each). */
+const COPY_PIECE = 65536
+
+export async function importDktFile(input: DktImportInput, deps: DktImportDeps, options: { maxFingerprintSlots?: number } = {}): Promise<DktImportResult> {
+  const { signal } = deps
+  const earlier = await earlierAttempt(deps, input)
+  if (earlier) return earlier
+  signal.throwIfAborted()
+  const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
+  const loader = new LoteLoader({
+    loteId: input.loteId,
+    onError: input.onError,
+    addProblem: (p) => problems.add(p),
+    maxFingerprintSlots: options.maxFingerprintSlots,
+    expectedRows: Math.floor(input.size / BYTES_PER_ROW[input.kind]),
+  })
+  const client = await deps.pool.connect()
+  let keepProblems = false
+  let copyOpen = false
+  let clientBroken = false
+  try {
+    await client.query('BEGIN')
+    await client.query(INSERT_LOTE, [input.loteId, input.userId, input.jobId, input.fileName, input.sha256, input.size])
+    const copy = client.query(copyFrom(COPY_ROWS))
+    copyOpen = true
+    const source = await deps.storage.get(input.fileKey)
+    const stopReading = () => source.destroy(signal.reason as Error)
+    signal.addEventListener('abort', stopReading, { once: true })
+    const progress = readProgress(input.size, deps.progress)
+    let bytes = 0
+    // The rows as COPY text into PostgreSQL: pipeline() waits for room, ends the COPY, and
+    // fails with whichever side fails first (a bad file, a refused row, a lost connection).
+    async function* copyText(): AsyncGenerator<string> {
+      for await (const batch of readRows(source, input.kind, (n) => (bytes += n))) {
+        for (const row of batch) loader.accept(row)
+        if (loader.pendingCopyText >= COPY_PIECE) yield loader.takeCopyText()
+        await problems.flush()
+        progress(bytes, loader.rowsRead)
+      }
+      signal.throwIfAborted()
+      if (!loader.sawHeader) throw new JobError('DKT_EMPTY', 'the file has no rows (not even a header)')
+      const rest = loader.takeCopyText()
+      if (rest) yield rest
+    }
+    try {
+      await pipeline(copyText, copy)
+    } finally {
+      signal.removeEventListener('abort', stopReading)
+    }
+    copyOpen = false
+    progress(bytes, loader.rowsRead, true)
+
+    const { rowsRead, rowsInvalid } = loader
+    if (rowsInvalid > 0 && input.onError === 'reject') {
+      const file = await problems.close()
+      keepProblems = true
+      throw new JobError(
+        'DKT_INVALID_ROWS',
+        `${rowsInvalid} of ${rowsRead} rows are invalid; nothing was imported (send onError=skip to import the valid ones)`,
+        { rowsRead, rowsInvalid, problemCount: problems.count, problems: sortedFirst(problems.first) as never, problemsFile: file as never },
+      )
+    }
+    if (loader.rowsLoaded === 0) {
+      throw new JobError('DKT_NO_ROWS', rowsRead === 0 ? 'the file has a header but no rows' : 'no row of the file is valid')
+    }
+
+    deps.progress(READ_SHARE, 'checking repeated rows', { processedItems: rowsRead, totalItems: rowsRead })
+    const duplicates = await removeRepeatedRows(client, input.loteId, loader, problems)
+    signal.throwIfAborted()
+    const summary: LoteSummary = {
+      fileName: input.fileName,
+      rowsRead,
+      rowsImported: loader.rowsLoaded - duplicates,
+      rowsInvalid,
+      rowsDuplicate: duplicates,
+      dateFrom: loader.dateFrom,
+      dateTo: loader.dateTo,
+      totals: loader.totals(),
+    }
+    await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals), problems.count])
+    const file = await problems.close()
+    keepProblems = true
+    signal.throwIfAborted()
+    if (!(await confirmClaim(client, input.jobId, input.attempt))) {
+      throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
+    }
+    await client.query('COMMIT')
+    deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
+    return {
+      loteId: input.loteId,
+      ...summary,
+      problemCount: problems.count,
+      problems: sortedFirst(problems.first),
+      problemsFile: file ? { key: file.key, bytes: file.size } : null,
+    }
+  } catch (err) {
+    // In the middle of a COPY the connection cannot take a ROLLBACK: drop it instead, and
+    // PostgreSQL rolls the transaction back. Either way nothing of this import remains.
+    if (copyOpen) clientBroken = true
+    else await client.query('ROLLBACK').catch(() => (clientBroken = true))
+    if (!keepProblems) await problems.discard()
+    throw err
+  } finally {
+    client.release(clientBroken)
+  }
+}
+
+/**
+ * An earlier attempt of this job that committed its lote but died before the job was marked
+ * COMPLETED: its lote is the result (the problems CSV, if any, is still in storage).
+ */
+async function earlierAttempt(deps: DktImportDeps, input: DktImportInput): Promise<DktImportResult | null> {
+  const { rows: [lote] } = await deps.pool.query(LOTE_OF_JOB, [input.jobId])
+  if (!lote) return null
+  const problemsKey = `imports/${input.jobId}/problems.csv`
+  const problemsBytes = await deps.storage.size(problemsKey)
+  return {
+    loteId: lote.id,
+    fileName: lote.file_name,
+    rowsRead: lote.rows_read,
+    rowsImported: lote.rows_imported,
+    rowsInvalid: lote.rows_invalid,
+    rowsDuplicate: lote.rows_duplicate,
+    dateFrom: lote.date_from,
+    dateTo: lote.date_to,
+    totals: lote.totals,
+    problemCount: lote.problem_count,
+    problems: [], // the CSV has them all
+    problemsFile: problemsBytes === null ? null : { key: problemsKey, bytes: problemsBytes },
+  }
+}
+
+/**
+ * Deletes the rows that repeat an earlier line (exactly compared, among the fingerprint's
+ * candidates or, if its table filled up, across the lote), reports each, and takes them out of
+ * the totals. Returns how many there were.
+ */
+async function removeRepeatedRows(client: pg.PoolClient, loteId: string, loader: LoteLoader, problems: ProblemLog): Promise<number> {
+  const candidates = loader.duplicateCandidates()
+  if (candidates?.length === 0) return 0
+  await client.query(CREATE_DUPLICATES)
+  await client.query(removeDuplicates(candidates !== null), candidates ? [loteId, candidates] : [loteId])
+  const { rows: removed } = await client.query(DUPLICATE_TOTALS)
+  loader.removeDuplicates(removed)
+  await client.query(`DECLARE dkt_dups NO SCROLL CURSOR FOR ${DUPLICATES}`)
+  let count = 0
+  for (;;) {
+    const { rows } = await client.query('FETCH 10000 FROM dkt_dups')
+    if (rows.length === 0) break
+    for (const d of rows) problems.add({ line: d.linea, column: '*', value: '', reason: `duplicate of line ${d.primera}: imported once` })
+    count += rows.length
+    await problems.flush()
+  }
+  await client.query('CLOSE dkt_dups')
+  return count
+}
+
+/** Progress while reading: by bytes (the row total is estimated from them), every 1% or second. */
+function readProgress(size: number, report: DktImportDeps['progress']) {
+  let lastReport = 0
+  let lastPercent = -1
+  return (bytes: number, rows: number, force = false) => {
+    const fraction = size > 0 ? Math.min(1, bytes / size) : 0
+    const percent = Math.floor(fraction * READ_SHARE)
+    const now = Date.now()
+    if (!force && percent === lastPercent && now - lastReport < 1000) return
+    lastPercent = percent
+    lastReport = now
+    const estimate = fraction > 0 ? Math.max(rows, Math.round(rows / fraction)) : rows
+    report(percent, `reading: ${rows} rows`, { processedItems: rows, totalItems: estimate })
+  }
+}
+
+function sortedFirst(first: RowProblem[]): RowProblem[] {
+  return [...first].sort((a, b) => a.line - b.line).slice(0, PROBLEMS_IN_RESULT)
+}

@@ -1,0 +1,38 @@
+// dkt-import: an uploaded DKT file (CSV or XLSX) into a new lote. Submitted through its own
+// route, which streams the upload to storage first; its lotes have routes of their own.
+import Type from 'typebox'
+import type { JobTypeDefinition } from '../../jobs/registry.js'
+import type { OwnedFile } from '../../jobs/job-facts.js'
+import { parameters, type DktImportParameters } from './parameters.js'
+import dktRoutes from './routes.js'
+import { createDktService } from './service.js'
+
+type ProblemsFile = { key: string; bytes: number } | null | undefined
+
+export const dktImport: JobTypeDefinition = {
+  parameters,
+  processor: new URL('./processor.js', import.meta.url),
+  description: 'imports an uploaded DKT file into a lote',
+  submittedThrough: 'POST /jobs/dkt-import',
+  // All or nothing, and at most one lote per job: safe to run again after a crash.
+  defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+  files: (job) => {
+    const p = job.parameters as DktImportParameters
+    const problems: ProblemsFile =
+      (job.result as { problemsFile?: ProblemsFile } | null)?.problemsFile ?? (job.error as { details?: { problemsFile?: ProblemsFile } } | null)?.details?.problemsFile
+    const files: OwnedFile[] = [{ key: p.fileKey, kind: 'upload', fileName: p.fileName, bytes: p.size }]
+    if (problems) files.push({ key: problems.key, kind: 'problems', fileName: `problemas-${job.id}.csv`, bytes: problems.bytes })
+    return files
+  },
+  setup: ({ db, storage, jobs, config }) => {
+    const dkt = createDktService(db, storage, jobs)
+    return {
+      tags: [{ name: 'dkt', description: 'Card-statement (DKT) imports and their lotes' }],
+      routes: async (app) => app.register(dktRoutes, { dkt, storage, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+      view: {
+        properties: { loteDeleted: Type.Boolean({ description: 'dkt-import: the lote this job created was deleted' }) },
+        add: (views) => dkt.loteStates(views),
+      },
+    }
+  },
+}

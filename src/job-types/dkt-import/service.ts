@@ -1,0 +1,161 @@
+// DKT imports on behalf of a caller (main thread): accepting an upload, submitting its import
+// job, and the lotes that imports produce (list, read, undo).
+import { ConflictError, NotFoundError } from '../../errors.js'
+import type { Database } from '../../db/database.js'
+import type { Lote } from '../../generated/prisma/client.js'
+import type { Caller } from '../../jobs/caller.js'
+import type { JobService } from '../../jobs/job-service.js'
+import type { JobView } from '../../jobs/job-view.js'
+import { toPage, type PageQuery } from '../../jobs/page.js'
+import type { Storage } from '../../storage/storage.js'
+import type { LoteSummary } from './import-file.js'
+import { DELETE_LOTE } from './lote-sql.js'
+import type { StoredUpload } from '../../storage/store-upload.js'
+import type { FileKind } from './file-kind.js'
+import type { Idempotency } from '../../jobs/idempotency.js'
+
+export interface LoteView extends LoteSummary {
+  id: string
+  jobId: string
+  userId: string
+  fileSha256: string
+  fileSize: number
+  createdAt: string
+}
+
+const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null)
+
+export function toLoteView(l: Lote): LoteView {
+  return {
+    id: l.id,
+    jobId: l.jobId,
+    userId: l.userId,
+    fileName: l.fileName,
+    fileSha256: l.fileSha256,
+    fileSize: Number(l.fileSize),
+    rowsRead: l.rowsRead,
+    rowsImported: l.rowsImported,
+    rowsInvalid: l.rowsInvalid,
+    rowsDuplicate: l.rowsDuplicate,
+    dateFrom: day(l.dateFrom),
+    dateTo: day(l.dateTo),
+    totals: l.totals as unknown as LoteSummary['totals'],
+    createdAt: l.createdAt.toISOString(),
+  }
+}
+
+export type DktService = ReturnType<typeof createDktService>
+
+export function createDktService(db: Database, storage: Storage, jobs: JobService) {
+  const owned = (caller: Caller) => (caller.admin ? {} : { userId: caller.userId })
+
+  /** 409 if this user has a lote of the file, or an import of it queued or running. */
+  async function refuseRepeat(caller: Caller, sha256: string): Promise<void> {
+    const active = await db.prisma.processingJob.findFirst({
+      where: { type: 'dkt-import', userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] }, parameters: { path: ['sha256'], equals: sha256 } },
+    })
+    if (active) {
+      throw new ConflictError('DKT_IMPORT_IN_PROGRESS', `this file is already being imported by job ${active.id}; send force=true to import it again`, { jobId: active.id })
+    }
+    const previous = await db.prisma.lote.findFirst({ where: { userId: caller.userId, fileSha256: sha256 }, orderBy: { createdAt: 'desc' } })
+    if (previous) {
+      throw new ConflictError(
+        'DKT_ALREADY_IMPORTED',
+        `this file was already imported into lote ${previous.id} on ${previous.createdAt.toISOString()}; send force=true to import it again`,
+        { loteId: previous.id, jobId: previous.jobId },
+      )
+    }
+  }
+
+  return {
+    /**
+     * Submits the import of a stored upload. Unless forced, a file this user already imported
+     * into a lote, or is importing now, is a 409 naming that lote or job. Two identical uploads
+     * at the same moment: a unique index on active imports (by user and SHA-256) lets one in.
+     * A request repeated with its Idempotency-Key gets its first job back (`replayed`) and this
+     * upload is discarded. The caller discards the upload when this throws.
+     */
+    async submitImport(
+      caller: Caller,
+      upload: StoredUpload<FileKind>,
+      opts: { onError: 'reject' | 'skip'; force: boolean; idempotency?: Idempotency | undefined },
+    ): Promise<{ job: JobView; replayed: boolean }> {
+      const replayed = await jobs.replay(caller, opts.idempotency)
+      if (replayed) {
+        await storage.delete(upload.key)
+        return { job: replayed, replayed: true }
+      }
+      try {
+        if (!opts.force) await refuseRepeat(caller, upload.sha256)
+        const job = await jobs.create(
+          caller,
+          {
+            type: 'dkt-import',
+            parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError, force: opts.force },
+          },
+          { viaRoute: true, idempotency: opts.idempotency },
+        )
+        return { job, replayed: false }
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          await refuseRepeat(caller, upload.sha256)
+          throw new ConflictError('DKT_IMPORT_IN_PROGRESS', 'this file is being imported by another request of yours; send force=true to import it again')
+        }
+        throw err
+      }
+    },
+
+    /** A fresh signed link to the CSV of every problem an import found. */
+    async problemsFileUrl(caller: Caller, jobId: string) {
+      const job = await jobs.get(caller, jobId)
+      const fromResult = (job.result as { problemsFile?: { key?: unknown } } | null)?.problemsFile?.key
+      const fromError = (job.error as { details?: { problemsFile?: { key?: unknown } } } | null)?.details?.problemsFile?.key
+      const key = fromResult ?? fromError
+      if (job.type !== 'dkt-import' || typeof key !== 'string') {
+        throw new NotFoundError('problems file of job', jobId)
+      }
+      return storage.signedUrl(key, { fileName: `problemas-${jobId}.csv` })
+    },
+
+    /** For each view, whether the lote its import created has since been undone (`loteDeleted`). */
+    async loteStates(views: JobView[]): Promise<Record<string, unknown>[]> {
+      const loteOf = (v: JobView) => (v.status === 'COMPLETED' ? (v.result as { loteId?: unknown } | null)?.loteId : undefined)
+      const ids = views.map(loteOf).filter((id): id is string => typeof id === 'string')
+      const alive = ids.length === 0 ? new Set<string>() : new Set((await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id))
+      return views.map((v) => {
+        const id = loteOf(v)
+        return typeof id === 'string' ? { loteDeleted: !alive.has(id) } : {}
+      })
+    },
+
+    async discardUpload(upload: StoredUpload<FileKind>): Promise<void> {
+      await storage.delete(upload.key)
+    },
+
+    async listLotes(caller: Caller, q: PageQuery) {
+      const where = owned(caller)
+      const [rows, total] = await Promise.all([
+        db.prisma.lote.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+        db.prisma.lote.count({ where }),
+      ])
+      return toPage(rows.map(toLoteView), total, q)
+    },
+
+    async getLote(caller: Caller, id: string): Promise<LoteView> {
+      const lote = await db.prisma.lote.findFirst({ where: { id, ...owned(caller) } })
+      if (!lote) throw new NotFoundError('lote', id)
+      return toLoteView(lote)
+    },
+
+    /** Removes the lote and all its rows, in one statement (rows have no foreign key: lote-sql.ts). */
+    async deleteLote(caller: Caller, id: string): Promise<void> {
+      const { rowCount } = await db.pool.query(DELETE_LOTE, [id, caller.admin ? null : caller.userId])
+      if (rowCount === 0) throw new NotFoundError('lote', id)
+    },
+  }
+}
+
+/** Prisma's unique-constraint error (here: processing_job_dkt_active_file_idx). */
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === 'P2002'
+}

@@ -1,0 +1,20 @@
+import Type from 'typebox'
+import { KpiColumnsSchema, KpiFiltersSchema, KpiFormatSchema } from './kpi-request.js'
+import { CreatedJob } from '../../http/schemas/job.js'
+
+export const KpiExportBody = Type.Object(
+  {
+    filters: KpiFiltersSchema,
+    format: Type.Union(KpiFormatSchema.anyOf, { default: 'xlsx' }),
+    columns: Type.Optional(KpiColumnsSchema),
+  },
+  { additionalProperties: false },
+)
+
+export const CreatedExport = Type.Object(
+  {
+    ...CreatedJob.properties,
+    idExport: Type.String({ description: 'the audit row of this request (kpi_auditoria_export)' }),
+  },
+  { examples: [{ jobId: 'cmwrzpax90001ga7d67qz0v2d', status: 'QUEUED', type: 'kpi-export', createdAt: '2026-11-22T15:26:31.120Z', progress: 0, idExport: '1' }] },
+)

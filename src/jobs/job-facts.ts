@@ -1,0 +1,15 @@
+// The words the core and job types share about a job, kept in a module of their own so that
+// both sides import them without importing each other.
+export type Priority = 'HIGH' | 'NORMAL' | 'LOW'
+
+/** What a job type's declarations see of a job. */
+export interface JobFacts {
+  id: string
+  type: string
+  status: 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED'
+  parameters: unknown
+  result: unknown
+  error: unknown
+}
+
+export type { OwnedFile } from '../queue/job-files.js'
