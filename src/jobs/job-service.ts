@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } f
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
+import { countJobs, idsAfter } from '../queue/list-jobs.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
 import type { Logger } from 'pino'
@@ -31,7 +32,12 @@ export const DEFAULT_MAX_TIMEOUT_MS = 6 * 3_600_000
 export interface ListJobsQuery extends PageQuery {
   status?: JobView['status']
   type?: string
+  /** A previous page's `next` cursor: the jobs after its last one. */
+  cursor?: string
 }
+
+/** A listing's total is exact up to this many jobs, estimated beyond. */
+export const EXACT_TOTAL_UP_TO = 10_000
 
 export interface CreateOptions {
   viaRoute?: boolean
@@ -93,9 +99,14 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
       }
       const client = opts.tx ?? db.prisma
-      // A soft limit: two requests at the same instant may both pass the count.
-      const active = await client.processingJob.count({ where: { userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] } } })
-      if (active >= limits.maxActivePerUser) {
+      // A soft limit: two requests at the same instant may both pass the count. Counted up to
+      // the limit only: a user with a million jobs queued costs no more than one with 1000.
+      const max = limits.maxActivePerUser
+      const active = await client.processingJob.count({
+        where: { userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] } },
+        ...(Number.isFinite(max) ? { take: max } : {}),
+      })
+      if (active >= max) {
         throw new TooManyRequestsError(
           'TOO_MANY_ACTIVE_JOBS',
           `you have ${active} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
@@ -164,17 +175,30 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     },
 
     async list(caller: Caller, q: ListJobsQuery) {
+      const after = q.cursor === undefined ? null : readCursor(q.cursor)
+      if (after && q.offset > 0) throw new ValidationError('offset: cannot be combined with cursor', { field: 'offset' })
       const where: Prisma.ProcessingJobWhereInput = {
         ...owned(caller),
         ...(q.status ? { status: q.status } : {}),
         ...(q.type ? { type: q.type } : {}),
       }
-      const [rows, total] = await Promise.all([
-        db.prisma.processingJob.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
-        db.prisma.processingJob.count({ where }),
+      const filter = { userId: caller.admin ? null : caller.userId, status: q.status, type: q.type }
+      const newestFirst: Prisma.ProcessingJobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
+      const [rows, count] = await Promise.all([
+        after
+          ? idsAfter(db.pool, filter, after, q.limit + 1).then((ids) => db.prisma.processingJob.findMany({ where: { id: { in: ids } }, orderBy: newestFirst }))
+          : db.prisma.processingJob.findMany({ where, orderBy: newestFirst, take: q.limit + 1, skip: q.offset }),
+        countJobs(db.pool, filter, EXACT_TOTAL_UP_TO),
       ])
+      const more = rows.length > q.limit
+      const shown = rows.slice(0, q.limit)
+      const last = shown.at(-1)
       const now = new Date()
-      return toPage(await decorate(rows.map((r) => toJobView(r, now))), total, q)
+      const result = toPage(await decorate(shown.map((r) => toJobView(r, now))), count.total, q)
+      result.pagination.hasMore = more
+      result.pagination.totalExact = count.exact
+      result.pagination.next = more && last ? nextLink(q, writeCursor(last)) : null
+      return result
     },
 
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
@@ -197,4 +221,21 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       }
     },
   }
+}
+
+/** A cursor names the last job of a page: its creation time and id, base64url-encoded. */
+function writeCursor(job: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${job.createdAt.toISOString()} ${job.id}`).toString('base64url')
+}
+
+function readCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split(' ')
+  const createdAt = new Date(at ?? '')
+  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError('cursor: is not a cursor this API gave (use a page\'s `next` link)', { field: 'cursor' })
+  return { createdAt, id }
+}
+
+function nextLink(q: ListJobsQuery, cursor: string): string {
+  const params = new URLSearchParams({ limit: String(q.limit), ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), cursor })
+  return `/jobs?${params}`
 }

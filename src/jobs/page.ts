@@ -1,4 +1,6 @@
-// One shape for every paginated listing: {data, pagination: {total, limit, offset, hasMore}}.
+// One shape for every paginated listing: {data, pagination: {total, limit, offset, hasMore}},
+// and, where a listing can be deep (jobs), whether the total is exact and a `next` link that
+// continues after the last item (keyset: as fast a million rows in as on the first page).
 
 export interface PageQuery {
   limit: number
@@ -7,7 +9,7 @@ export interface PageQuery {
 
 export interface Page<T> {
   data: T[]
-  pagination: { total: number; limit: number; offset: number; hasMore: boolean }
+  pagination: { total: number; limit: number; offset: number; hasMore: boolean; totalExact?: boolean; next?: string | null }
 }
 
 export function toPage<T>(data: T[], total: number, q: PageQuery): Page<T> {

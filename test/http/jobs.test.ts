@@ -83,10 +83,10 @@ t.test('GET /jobs paginates newest first and filters by status and type', async 
   t.equal((await as('alice').delete(`/jobs/${ids[0]}`)).statusCode, 204)
 
   const page1 = (await as('alice').get('/jobs?limit=2')).json()
-  t.same(page1.pagination, { total: 5, limit: 2, offset: 0, hasMore: true })
+  t.match(page1.pagination, { total: 5, limit: 2, offset: 0, hasMore: true, totalExact: true, next: /^\/jobs\?limit=2&cursor=/ })
   t.same(page1.data.map((j: { id: string }) => j.id), [ids[4], ids[3]])
   const page3 = (await as('alice').get('/jobs?limit=2&offset=4')).json()
-  t.same(page3.pagination, { total: 5, limit: 2, offset: 4, hasMore: false })
+  t.same(page3.pagination, { total: 5, limit: 2, offset: 4, hasMore: false, totalExact: true, next: null })
   t.same(page3.data.map((j: { id: string }) => j.id), [ids[0]])
 
   const noops = (await as('alice').get('/jobs?type=noop')).json()
@@ -94,7 +94,20 @@ t.test('GET /jobs paginates newest first and filters by status and type', async 
   const cancelled = (await as('alice').get('/jobs?status=CANCELLED')).json()
   t.same(cancelled.data.map((j: { id: string }) => j.id), [ids[0]])
 
-  for (const q of ['limit=0', 'limit=101', 'offset=-1', 'status=DONE', 'limit=abc', 'color=red']) {
+  // Following `next` walks the same order, whatever is added at the front meanwhile.
+  const walked: string[] = []
+  let link: string | null = '/jobs?limit=2'
+  while (link) {
+    const page: { data: { id: string }[]; pagination: { next: string | null } } = (await as('alice').get(link)).json()
+    walked.push(...page.data.map((j: { id: string }) => j.id))
+    if (walked.length === 2) await as('alice').post('/jobs', { type: 'noop' }) // newer: not in this walk
+    link = page.pagination.next
+  }
+  t.same(walked, [...ids].reverse(), 'next links give every job once, newest first')
+  const typed = (await as('alice').get('/jobs?limit=1&type=noop')).json()
+  t.match(typed.pagination.next, /type=noop/, 'filters carry over to the next link')
+
+  for (const q of ['limit=0', 'limit=101', 'offset=-1', 'status=DONE', 'limit=abc', 'color=red', 'cursor=bm90LWEtY3Vyc29y', 'cursor=a%2Fb', 'offset=2&cursor=MjAyNi0xMS0yMlQxNToyNjoyNi41MTFaIHg']) {
     const res = await as('alice').get(`/jobs?${q}`)
     t.equal(res.statusCode, 400, q)
     t.equal(res.json().code, 'VALIDATION_FAILED', q)
@@ -124,4 +137,20 @@ t.test('unknown routes and path tricks get the standard error shape', async (t) 
     t.equal(res.statusCode, 400, id)
     t.equal(res.json().code, 'VALIDATION_FAILED', id)
   }
+})
+
+t.test('a listing deeper than 10,000 jobs answers with an estimated total, said to be one, and pages by cursor', async (t) => {
+  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, MAX_ACTIVE_JOBS_PER_USER: 100_000 } })
+  await faena.db.pool.query(`INSERT INTO processing_job (id, type, user_id, created_at) SELECT 'deep' || g, 'noop', 'alice', now() - make_interval(secs => g) FROM generate_series(1, 12000) g`)
+  await faena.db.pool.query('ANALYZE processing_job')
+  const first = (await as('alice').get('/jobs?limit=3')).json()
+  t.equal(first.pagination.totalExact, false, 'labelled an estimate')
+  t.ok(first.pagination.total > 10_000 && first.pagination.total < 14_000, `estimated ${first.pagination.total} for 12,000`)
+  t.same(first.data.map((j: { id: string }) => j.id), ['deep1', 'deep2', 'deep3'])
+  const second = (await as('alice').get(first.pagination.next)).json()
+  t.same(second.data.map((j: { id: string }) => j.id), ['deep4', 'deep5', 'deep6'])
+  const bob = (await as('bob').get('/jobs')).json()
+  t.same(bob.pagination, { total: 0, limit: 20, offset: 0, hasMore: false, totalExact: true, next: null }, "another user's listing stays exact")
+  const created = await as('alice').post('/jobs', { type: 'noop' })
+  t.equal(created.statusCode, 202, 'the active-job limit counts up to its value only')
 })

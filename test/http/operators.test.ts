@@ -87,7 +87,8 @@ t.test('/stats: admins only; jobs by status and type, what runs where, the pool,
     { type: 'dkt-import', status: 'COMPLETED', count: 1 },
     { type: 'gate', status: 'PROCESSING', count: 1 },
   ])
-  t.same(stats.queue, [{ type: 'gate', queued: 0, processing: 1, oldestQueuedSeconds: 0 }])
+  t.same(stats.queue, [{ type: 'gate', queued: 0, queuedExact: true, processing: 1, oldestQueuedSeconds: 0 }])
+  t.equal(stats.jobsExact, true)
   t.match(stats.active, [{ id: running, type: 'gate', userId: 'bob', workerId: f.faena.workerId }])
   t.same(stats.pool, { workerId: f.faena.workerId, threads: f.config.WORKER_CONCURRENCY, busy: 1 })
   t.same(stats.storage.byKind, { upload: { files: 1, bytes: file.length } }, 'the upload kept with its import')
@@ -102,4 +103,29 @@ t.test('a worker node serves /metrics beside its health checks', async (t) => {
   t.equal(res.statusCode, 200)
   t.equal(samples(res.body).get('faena_pool_threads'), f.config.WORKER_CONCURRENCY)
   t.equal((await f.faena.app.inject({ method: 'GET', url: '/stats' })).statusCode, 404, 'but no API')
+})
+
+t.test('at depth: counts past the cap are estimates, said to be ones; the oldest due job and running ones stay exact', async (t) => {
+  const f = await startTestFaena(t, { config: { METRICS_TOKEN, WORKER_CONCURRENCY: 0, RETENTION_DAYS: 0 } })
+  const db = f.faena.db.pool
+  await db.query(`INSERT INTO processing_job (id, type, user_id, run_at) SELECT 'q' || g, 'noop', 'flood', now() + interval '1 hour' FROM generate_series(1, 12000) g`)
+  await db.query(`INSERT INTO processing_job (id, type, user_id, run_at) VALUES ('due', 'noop', 'flood', now() - interval '100 seconds'), ('one', 'sleep', 'bob', now() + interval '1 hour')`)
+  await db.query(`INSERT INTO processing_job (id, type, user_id, status, locked_by) VALUES ('running', 'sleep', 'bob', 'PROCESSING', 'elsewhere')`)
+  await db.query(`INSERT INTO processing_job (id, type, user_id, status) SELECT 'c' || g, 'noop', 'flood', 'COMPLETED' FROM generate_series(1, 110000) g`)
+  await db.query('ANALYZE processing_job')
+
+  const stats = (await f.as('root', { admin: true }).get('/stats')).json()
+  const noop = stats.queue.find((q: { type: string }) => q.type === 'noop')
+  t.equal(noop.queuedExact, false, '12,001 queued noops: an estimate')
+  t.ok(Math.abs(noop.queued - 12_001) < 1_200, `estimated ${noop.queued} for 12,001`)
+  t.ok(noop.oldestQueuedSeconds >= 100 && noop.oldestQueuedSeconds < 130, `oldest due ${noop.oldestQueuedSeconds} s (the not-yet-due ones do not count)`)
+  t.same(stats.queue.find((q: { type: string }) => q.type === 'sleep'), { type: 'sleep', queued: 1, queuedExact: true, processing: 1, oldestQueuedSeconds: 0 })
+  t.equal(stats.jobsExact, false, '124,003 kept jobs: counted from a sample')
+  const completed = stats.jobs.find((j: { type: string; status: string }) => j.type === 'noop' && j.status === 'COMPLETED')
+  t.ok(Math.abs(completed.count - 110_000) < 22_000, `estimated ${completed.count} completed for 110,000`)
+  t.ok(stats.jobs.some((j: { type: string; status: string; count: number }) => j.type === 'sleep' && j.status === 'PROCESSING' && j.count === 1), 'running jobs counted exactly')
+
+  const metrics = samples((await f.faena.app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body)
+  t.ok(Math.abs(metrics.get('faena_queue_depth{type="noop",status="QUEUED"}')! - 12_001) < 1_200, 'the gauge carries the estimate')
+  t.equal(metrics.get('faena_queue_depth{type="sleep",status="PROCESSING"}'), 1)
 })

@@ -29,8 +29,15 @@ const tags = ['operators']
 
 export const Stats = Type.Object({
   jobs: Type.Array(Type.Object({ type: Type.String(), status: Type.String(), count: Type.Integer() }), { description: 'every kept job, by type and status' }),
+  jobsExact: Type.Boolean({ description: 'false past 100,000 kept jobs: the finished and queued counts in `jobs` are then estimated from a sample (running jobs are always counted)' }),
   queue: Type.Array(
-    Type.Object({ type: Type.String(), queued: Type.Integer(), processing: Type.Integer(), oldestQueuedSeconds: Type.Number() }),
+    Type.Object({
+      type: Type.String(),
+      queued: Type.Integer(),
+      queuedExact: Type.Boolean({ description: "false past 10,000 queued jobs of the type: `queued` is then PostgreSQL's estimate" }),
+      processing: Type.Integer(),
+      oldestQueuedSeconds: Type.Number(),
+    }),
     { description: 'active jobs by type, and how long the longest-waiting due job has waited' },
   ),
   active: Type.Array(
@@ -55,7 +62,8 @@ export const Stats = Type.Object({
   examples: [
     {
       jobs: [{ type: 'import-orders', status: 'COMPLETED', count: 12 }, { type: 'resize-images', status: 'PROCESSING', count: 1 }],
-      queue: [{ type: 'resize-images', queued: 3, processing: 1, oldestQueuedSeconds: 4.2 }],
+      jobsExact: true,
+      queue: [{ type: 'resize-images', queued: 3, queuedExact: true, processing: 1, oldestQueuedSeconds: 4.2 }],
       active: [{ id: 'cmwrzpax90001ga7d67qz0v2d', type: 'resize-images', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
       pool: { workerId: 'host-1:4242:1a2b3c4d', threads: 2, busy: 1 },
       storage: { byKind: { upload: { files: 12, bytes: 14332944 }, thumbnail: { files: 4, bytes: 2048 }, report: { files: 3, bytes: 1337618 } }, total: 15672610 },
@@ -107,7 +115,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<StatsRouteOptions> = async (
       if (!request.caller.admin) throw new ForbiddenError('stats are for admins')
       const [jobs, queue, active, storage] = await Promise.all([jobCounts(o.db), queueDepth(o.db), activeJobs(o.db), storedBytes(o.db)])
       const p = o.pool()
-      return { jobs, queue, active, pool: { workerId: o.workerId, threads: p?.threads ?? 0, busy: p?.running ?? 0 }, storage }
+      return { jobs: jobs.counts, jobsExact: jobs.exact, queue, active, pool: { workerId: o.workerId, threads: p?.threads ?? 0, busy: p?.running ?? 0 }, storage }
     },
   )
 }

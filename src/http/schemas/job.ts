@@ -73,6 +73,7 @@ export const jobSchema = (added: Record<string, TSchema>) =>
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
   type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: "from a page's `next` link: the page after that page's last job" })),
 })
 
 export const JobList = PageOf(Type.Ref('Job'), page(JOB_EXAMPLE))
