@@ -115,6 +115,11 @@ try {
     const ceiling = flags.rows! / ceilingSeconds
     console.log(`${fmt(flags.rows!)}-row CSV (${fmt(statSync(big).size / 1024 ** 2, 1)} MiB): upload to COMPLETED in ${fmt(b.seconds, 2)} s: ${fmt(rate)} rows/s`)
     console.log(`plain COPY of the same rows: ${fmt(ceilingSeconds, 2)} s: ${fmt(ceiling)} rows/s; import / COPY = ${fmt(rate / ceiling, 2)}x`)
+    const m = b.result.performanceMetrics as { processingTimeMs: number; phases: { readAndCopyMs: number; readRowsPerSecond: number; duplicatesMs: number; commitMs: number } } | undefined
+    if (m) {
+      const p = m.phases
+      console.log(`  in the job (its performanceMetrics): ${fmt(m.processingTimeMs / 1000, 2)} s; read + COPY ${fmt(p.readAndCopyMs / 1000, 2)} s (${fmt(p.readRowsPerSecond)} rows/s), repeats ${fmt(p.duplicatesMs / 1000, 2)} s, finish + commit ${fmt(p.commitMs / 1000, 2)} s`)
+    }
     // The XLSX import and the cold reader take turns, three times each; the medians are
     // compared (one of each moved by 30 % from run to run on these machines).
     const importSeconds: number[] = []

@@ -6,16 +6,23 @@
 //     each one claimed, run in a worker thread and recorded on its own;
 //  2. enqueue-to-start latency of <latency> sequential jobs: from the call that adds the job
 //     to the first line of its processor (clock shared by the threads of this process);
-//  3. the same two figures for graphile-worker 0.18 (concurrency 10, one job per handler
-//     call), measured in the same run on the same server, unless --graphile 0;
+//  3. the same two figures for graphile-worker 0.18, measured in the same run on the same
+//     server, unless --graphile 0, configured as its documentation says for throughput:
+//     concurrency 10 with a pool of 12 (its docs: "10 or concurrentJobs + 2, whichever is
+//     larger"; the pool's default of 10 left its workers waiting for connections), one job per
+//     handler call ("per-job"), then batched (localQueue of 200, completeJobBatchDelay 0);
 //  4. with --named 1, faena again with DATABASE_PREPARED_STATEMENTS=true (the queue's statements
 //     as named prepared statements, for direct connections only), against the default (unnamed,
 //     safe behind a transaction-mode pooler), in turns: unnamed, named, unnamed, named.
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
-import { Logger, makeWorkerUtils, run } from 'graphile-worker'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { EventEmitter } from 'node:events'
+import { Logger, makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker'
 import { pino } from 'pino'
 import { loadConfig } from '../src/config/load-config.js'
 import { jobTypes } from '../src/job-types/index.js'
@@ -89,16 +96,29 @@ async function benchFaena(url: string, named = false): Promise<Figures> {
   }
 }
 
-async function benchGraphile(url: string): Promise<Figures> {
+/**
+ * graphile-worker as its users run it and as its standalone cross-check does: the jobs are in
+ * the table before its workers start, timed from run() to the last success.
+ */
+async function benchGraphile(url: string, mode: 'per-job' | 'batched'): Promise<Figures> {
   const logger = new Logger(() => () => {})
   let done = 0
   const started = new Map<number, (at: number) => void>()
+  const events = new EventEmitter() as WorkerEvents
+  events.on('job:success', () => done++)
+  const utils = await makeWorkerUtils({ connectionString: url, logger })
+  await utils.migrate()
+  await utils.addJobs(Array.from({ length: flags.jobs! }, () => ({ identifier: 'noop', payload: {} })))
+  const t0 = now()
   const runner = await run({
     connectionString: url,
     concurrency: 10,
+    maxPoolSize: 12,
+    ...(mode === 'batched' ? { preset: { worker: { localQueue: { size: 200 }, completeJobBatchDelay: 0 } } } : {}),
     noHandleSignals: true,
     pollInterval: 2000,
     logger,
+    events,
     taskList: {
       noop: async () => {},
       probe: async (payload) => {
@@ -106,14 +126,8 @@ async function benchGraphile(url: string): Promise<Figures> {
       },
     },
   })
-  runner.events.on('job:success', () => done++)
-  const utils = await makeWorkerUtils({ connectionString: url, logger })
   try {
-    await utils.addJobs(Array.from({ length: 200 }, () => ({ identifier: 'noop', payload: {} })))
-    await waitUntil(() => done === 200)
-    const t0 = now()
-    await utils.addJobs(Array.from({ length: flags.jobs! }, () => ({ identifier: 'noop', payload: {} })))
-    await waitUntil(() => done === flags.jobs! + 200)
+    await waitUntil(() => done === flags.jobs!)
     const seconds = (now() - t0) / 1000
     const samples: number[] = []
     for (let seq = 0; seq < flags.latency!; seq++) {
@@ -129,19 +143,34 @@ async function benchGraphile(url: string): Promise<Figures> {
   }
 }
 
+/** graphile-worker in a process of its own (bench/peers/graphile-standalone.ts): jobs/s. */
+async function standaloneGraphile(url: string, mode: 'per-job' | 'batched'): Promise<number> {
+  const script = fileURLToPath(new URL('./peers/graphile-standalone.js', import.meta.url))
+  const { stdout } = await promisify(execFile)(process.execPath, [script, url, mode, String(flags.jobs)], { maxBuffer: 1 << 20 })
+  return Number(stdout.trim().split('\n').at(-1))
+}
+
 function report(name: string, f: Figures): void {
-  console.log(`${name}: ${fmt(flags.jobs!)} no-op jobs in ${fmt(f.seconds, 2)} s: ${fmt(f.jobsPerSec)} jobs/s`)
-  console.log(`${name}: enqueue-to-start of ${flags.latency} sequential jobs: p50 ${fmt(f.p50, 2)} ms, p95 ${fmt(f.p95, 2)} ms`)
+  console.log(`${name}: ${fmt(f.jobsPerSec)} jobs/s (${fmt(flags.jobs!)} no-op jobs in ${fmt(f.seconds, 2)} s)`)
+  console.log(`${name}: enqueue-to-start p50 ${fmt(f.p50, 2)} ms, p95 ${fmt(f.p95, 2)} ms (${flags.latency} sequential jobs)`)
 }
 
 const server = await openBenchServer()
 try {
   const faena = await benchFaena(await server.newDatabase())
-  report(`faena (WORKER_CONCURRENCY=${flags.concurrency})`, faena)
+  report(`faena per-job`, faena)
   if (flags.graphile) {
-    const graphile = await benchGraphile(await server.newDatabase())
-    report('graphile-worker 0.18 (concurrency 10)', graphile)
-    console.log(`ratio faena / graphile-worker: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 latency ${fmt(faena.p50 / graphile.p50, 2)}x`)
+    const graphile = await benchGraphile(await server.newDatabase(), 'per-job')
+    report('graphile-worker per-job', graphile)
+    const batched = await benchGraphile(await server.newDatabase(), 'batched')
+    report('graphile-worker batched', batched)
+    // Cross-check: the same peer on its own (its own process, jobs inserted before it starts).
+    for (const [mode, inBench] of [['per-job', graphile], ['batched', batched]] as const) {
+      const alone = await standaloneGraphile(await server.newDatabase(), mode)
+      console.log(`graphile-worker ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench.jobsPerSec / alone, 2)}x`)
+    }
+    console.log(`faena per-job / graphile-worker per-job: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faena.p50 / graphile.p50, 2)}x`)
+    console.log(`faena per-job / graphile-worker batched: throughput ${fmt(faena.jobsPerSec / batched.jobsPerSec, 2)}x`)
   }
   if (flags.named) {
     const runs: { named: boolean; f: Figures }[] = []

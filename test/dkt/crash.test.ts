@@ -35,7 +35,9 @@ t.test('SIGKILL mid-import: no rows left behind, the job runs again and imports 
   t.equal(await count('SELECT count(*)::int AS n FROM lote'), 0, 'no lote from the killed attempt')
 
   const second = await startTestFaena(t, { databaseUrl: url, config: { DATA_DIR: dataDir, LEASE_MS: 1500, LEASE_RENEW_MS: 300 } })
-  const job = await waitForStatus(second.faena, jobId, 'COMPLETED')
+  // A lease to expire and 200,000 rows to import again: on a loaded 2-core machine that can
+  // take longer than waitForStatus's default.
+  const job = await waitForStatus(second.faena, jobId, 'COMPLETED', 90_000)
   t.equal(job.attempts, 2, 'the second attempt')
   t.match(job.result, { rowsImported: rows })
   t.equal(await count('SELECT count(*)::int AS n FROM lote'), 1, 'one lote')

@@ -15,6 +15,7 @@ import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE
 import type { RowProblem } from './normalize.js'
 import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
+import { peakMemory } from '../../reports/report-file.js'
 
 export interface DktImportInput {
   jobId: string
@@ -54,6 +55,17 @@ export interface DktImportResult extends LoteSummary {
   problemCount: number
   problems: RowProblem[]
   problemsFile: { key: string; bytes: number } | null
+  /** How the run went, as exports and reports say it (absent when an earlier attempt had committed). */
+  performanceMetrics?: ImportMetrics
+}
+
+/** Each phase's time and rate: reading the file into COPY, finding repeats, finishing and committing. */
+export interface ImportMetrics {
+  processingTimeMs: number
+  peakMemoryMB: number
+  recordsProcessed: number
+  rowsPerSecond: number
+  phases: { readAndCopyMs: number; readRowsPerSecond: number; duplicatesMs: number; commitMs: number }
 }
 
 /** Share of the progress bar for reading the file; the rest is the database's final steps. */
@@ -71,6 +83,8 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
   const earlier = await earlierAttempt(deps, input)
   if (earlier) return earlier
   signal.throwIfAborted()
+  const startedAt = performance.now()
+  const memory = peakMemory()
   const problems = createProblemLog(deps.storage, `imports/${input.jobId}/problems.csv`)
   const loader = new LoteLoader({
     loteId: input.loteId,
@@ -114,6 +128,8 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
     }
     copyOpen = false
     progress(bytes, loader.rowsRead, true)
+    const copiedAt = performance.now()
+    memory.sample()
 
     const { rowsRead, rowsInvalid } = loader
     if (rowsInvalid > 0 && input.onError === 'reject') {
@@ -131,6 +147,7 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
 
     deps.progress(READ_SHARE, 'checking repeated rows', { processedItems: rowsRead, totalItems: rowsRead })
     const duplicates = await removeRepeatedRows(client, input.loteId, loader, problems)
+    const checkedAt = performance.now()
     signal.throwIfAborted()
     const summary: LoteSummary = {
       fileName: input.fileName,
@@ -150,13 +167,28 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
       throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
     }
     await client.query('COMMIT')
+    const endedAt = performance.now()
     deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
+    const perSecond = (rows: number, ms: number) => (ms > 0 ? Math.round((rows * 1000) / ms) : 0)
+    const performanceMetrics: ImportMetrics = {
+      processingTimeMs: Math.round(endedAt - startedAt),
+      peakMemoryMB: (memory.sample(), memory.mb),
+      recordsProcessed: rowsRead,
+      rowsPerSecond: perSecond(rowsRead, endedAt - startedAt),
+      phases: {
+        readAndCopyMs: Math.round(copiedAt - startedAt),
+        readRowsPerSecond: perSecond(rowsRead, copiedAt - startedAt),
+        duplicatesMs: Math.round(checkedAt - copiedAt),
+        commitMs: Math.round(endedAt - checkedAt),
+      },
+    }
     return {
       loteId: input.loteId,
       ...summary,
       problemCount: problems.count,
       problems: sortedFirst(problems.first),
       problemsFile: file ? { key: file.key, bytes: file.size } : null,
+      performanceMetrics,
     }
   } catch (err) {
     // In the middle of a COPY the connection cannot take a ROLLBACK: drop it instead, and
