@@ -27,6 +27,7 @@ import { pino } from 'pino'
 import { loadConfig } from '../src/config/load-config.js'
 import { jobTypes } from '../src/job-types/index.js'
 import { startFaena } from '../src/runtime.js'
+import { graphileRunOptions, type GraphileMode } from './peers/graphile-options.js'
 import * as probe from './processors/probe.js'
 import { openBenchServer } from './support/database.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
@@ -100,7 +101,7 @@ async function benchFaena(url: string, named = false): Promise<Figures> {
  * graphile-worker as its users run it and as its standalone cross-check does: the jobs are in
  * the table before its workers start, timed from run() to the last success.
  */
-async function benchGraphile(url: string, mode: 'per-job' | 'batched'): Promise<Figures> {
+async function benchGraphile(url: string, mode: GraphileMode): Promise<Figures> {
   const logger = new Logger(() => () => {})
   let done = 0
   const started = new Map<number, (at: number) => void>()
@@ -111,12 +112,7 @@ async function benchGraphile(url: string, mode: 'per-job' | 'batched'): Promise<
   await utils.addJobs(Array.from({ length: flags.jobs! }, () => ({ identifier: 'noop', payload: {} })))
   const t0 = now()
   const runner = await run({
-    connectionString: url,
-    concurrency: 10,
-    maxPoolSize: 12,
-    ...(mode === 'batched' ? { preset: { worker: { localQueue: { size: 200 }, completeJobBatchDelay: 0 } } } : {}),
-    noHandleSignals: true,
-    pollInterval: 2000,
+    ...graphileRunOptions(url, mode),
     logger,
     events,
     taskList: {
@@ -144,7 +140,7 @@ async function benchGraphile(url: string, mode: 'per-job' | 'batched'): Promise<
 }
 
 /** graphile-worker in a process of its own (bench/peers/graphile-standalone.ts): jobs/s. */
-async function standaloneGraphile(url: string, mode: 'per-job' | 'batched'): Promise<number> {
+async function standaloneGraphile(url: string, mode: GraphileMode): Promise<number> {
   const script = fileURLToPath(new URL('./peers/graphile-standalone.js', import.meta.url))
   const { stdout } = await promisify(execFile)(process.execPath, [script, url, mode, String(flags.jobs)], { maxBuffer: 1 << 20 })
   return Number(stdout.trim().split('\n').at(-1))

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events'
 import { Logger, makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker'
 import { now } from '../support/stats.js'
+import { graphileRunOptions } from './graphile-options.js'
 
 const [url, mode, count] = process.argv.slice(2)
 const jobs = Number(count)
@@ -22,12 +23,7 @@ const events = new EventEmitter() as WorkerEvents
 events.on('job:success', () => ++done === jobs && finished())
 const t0 = now()
 const runner = await run({
-  connectionString: url!,
-  concurrency: 10,
-  maxPoolSize: 12,
-  ...(mode === 'batched' ? { preset: { worker: { localQueue: { size: 200 }, completeJobBatchDelay: 0 } } } : {}),
-  noHandleSignals: true,
-  pollInterval: 2000,
+  ...graphileRunOptions(url!, mode === 'batched' ? 'batched' : 'per-job'),
   logger,
   events,
   taskList: { noop: async () => {} },

@@ -1,4 +1,4 @@
-import { filesParameter, replaceFilesOf, type OwnedFile } from './job-files.js'
+import { filesParameter, transitionWithFiles, type OwnedFile } from './job-files.js'
 import type { Queryable } from './types.js'
 
 // Every transition out of PROCESSING is guarded by the lock owner: if the job was handed to
@@ -13,7 +13,7 @@ UPDATE processing_job
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL
  WHERE id = $1 AND locked_by = $2 AND status = 'PROCESSING'`
 
-const WITH_FILES = `WITH done AS (${UPDATE} RETURNING id), ${replaceFilesOf(7)} SELECT id FROM done`
+const WITH_FILES = transitionWithFiles(UPDATE, 7)
 
 export interface Completion {
   result: unknown

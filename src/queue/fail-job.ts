@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors.js'
-import { filesParameter, replaceFilesOf, type OwnedFile } from './job-files.js'
+import { filesParameter, transitionWithFiles, type OwnedFile } from './job-files.js'
 import type { Queryable } from './types.js'
 
 // Final FAILED or CANCELLED, guarded by the lock owner, with the files the job owns at its end
@@ -12,7 +12,7 @@ UPDATE processing_job
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL
  WHERE id = $1 AND locked_by = $2 AND status = 'PROCESSING'`
 
-const WITH_FILES = `WITH done AS (${UPDATE} RETURNING id), ${replaceFilesOf(6)} SELECT id FROM done`
+const WITH_FILES = transitionWithFiles(UPDATE, 6)
 
 export async function finishJobWithError(
   db: Queryable,

@@ -16,6 +16,12 @@ export interface OwnedFile {
   download?: boolean
 }
 
+/**
+ * `update` (a guarded transition of one job, parameters $1..$n-1) with the job's files made
+ * `files` in the same statement; `$n` holds filesParameter(files).
+ */
+export const transitionWithFiles = (update: string, n: number) => `WITH done AS (${update} RETURNING id), ${replaceFilesOf(n)} SELECT id FROM done`
+
 export const filesParameter = (files: OwnedFile[]) =>
   JSON.stringify(files.map((f) => ({ key: f.key, kind: f.kind, file_name: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })))
 

@@ -2,6 +2,7 @@
 // many jobs a listing matches without counting a million rows for a page of twenty (exact up
 // to `cap`; past it, PostgreSQL's own estimate for the same query, said to be one).
 import type { JobStatus } from '../generated/prisma/enums.js'
+import { plannedRows } from './planned-rows.js'
 import type { Queryable } from './types.js'
 
 export interface JobFilter {
@@ -23,9 +24,7 @@ export async function countJobs(db: Queryable, f: JobFilter, cap: number): Promi
   const { rows } = await db.query<{ n: number }>({ text: `SELECT count(*)::int AS n FROM (SELECT 1 ${MATCHING} LIMIT ${cap + 1}) s`, values })
   const n = rows[0]!.n
   if (n <= cap) return { total: n, exact: true }
-  const plan = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({ text: `EXPLAIN (FORMAT JSON) SELECT 1 ${MATCHING}`, values })
-  const estimate = Math.round(plan.rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'])
-  return { total: Math.max(estimate, n), exact: false }
+  return { total: Math.max(await plannedRows(db, `SELECT 1 ${MATCHING}`, values), n), exact: false }
 }
 
 /**

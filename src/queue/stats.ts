@@ -1,6 +1,7 @@
 // What operators ask of the job table: how many jobs by status and type, what runs where, how
 // long the oldest due job has waited, and how much the files faena keeps take. Plain SQL over
 // processing_job and job_file, read by GET /stats and GET /metrics.
+import { plannedRows } from './planned-rows.js'
 import type { Queryable } from './types.js'
 
 /** Counts are exact up to this many jobs; beyond, PostgreSQL's estimate, said to be one. */
@@ -82,11 +83,8 @@ export async function jobCounts(db: Queryable): Promise<{ counts: JobCounts[]; e
   return { counts, exact: false }
 }
 
-/** PostgreSQL's estimate of the rows of processing_job that match `where` (its planner's). */
-async function estimate(db: Queryable, where: string, values: unknown[]): Promise<number> {
-  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({ text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM processing_job WHERE ${where}`, values })
-  return Math.round(rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'])
-}
+/** PostgreSQL's estimate of the rows of processing_job that match `where`. */
+const estimate = (db: Queryable, where: string, values: unknown[]) => plannedRows(db, `SELECT 1 FROM processing_job WHERE ${where}`, values)
 
 export interface ActiveJob {
   id: string

@@ -4,10 +4,9 @@ import Type from 'typebox'
 import type { JobTypeDefinition } from '../../jobs/registry.js'
 import type { OwnedFile } from '../../jobs/job-facts.js'
 import { parameters, type DktImportParameters } from './parameters.js'
+import { problemsFileOf } from './problem-log.js'
 import dktRoutes from './routes.js'
 import { createDktService } from './service.js'
-
-type ProblemsFile = { key: string; bytes: number } | null | undefined
 
 export const dktImport: JobTypeDefinition = {
   parameters,
@@ -18,8 +17,7 @@ export const dktImport: JobTypeDefinition = {
   defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
   files: (job) => {
     const p = job.parameters as DktImportParameters
-    const problems: ProblemsFile =
-      (job.result as { problemsFile?: ProblemsFile } | null)?.problemsFile ?? (job.error as { details?: { problemsFile?: ProblemsFile } } | null)?.details?.problemsFile
+    const problems = problemsFileOf(job)
     const files: OwnedFile[] = [{ key: p.fileKey, kind: 'upload', fileName: p.fileName, bytes: p.size }]
     if (problems) files.push({ key: problems.key, kind: 'problems', fileName: `problemas-${job.id}.csv`, bytes: problems.bytes })
     return files

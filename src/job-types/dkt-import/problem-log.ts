@@ -69,3 +69,12 @@ export function createProblemLog(storage: Storage, key: string): ProblemLog {
     },
   }
 }
+
+type ProblemsFile = { key: string; bytes: number } | null | undefined
+
+/** The problems CSV an import's job names: in its result, or in its error when the rows were refused. */
+export function problemsFileOf(job: { result: unknown; error: unknown }): { key: string; bytes: number } | null {
+  const fromResult = (job.result as { problemsFile?: ProblemsFile } | null)?.problemsFile
+  const fromError = (job.error as { details?: { problemsFile?: ProblemsFile } } | null)?.details?.problemsFile
+  return fromResult ?? fromError ?? null
+}

@@ -10,6 +10,7 @@ import { toPage, type PageQuery } from '../../jobs/page.js'
 import type { Storage } from '../../storage/storage.js'
 import type { LoteSummary } from './import-file.js'
 import { DELETE_LOTE } from './lote-sql.js'
+import { problemsFileOf } from './problem-log.js'
 import type { StoredUpload } from '../../storage/store-upload.js'
 import type { FileKind } from './file-kind.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
@@ -108,9 +109,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     /** A fresh signed link to the CSV of every problem an import found. */
     async problemsFileUrl(caller: Caller, jobId: string) {
       const job = await jobs.get(caller, jobId)
-      const fromResult = (job.result as { problemsFile?: { key?: unknown } } | null)?.problemsFile?.key
-      const fromError = (job.error as { details?: { problemsFile?: { key?: unknown } } } | null)?.details?.problemsFile?.key
-      const key = fromResult ?? fromError
+      const key = problemsFileOf(job)?.key
       if (job.type !== 'dkt-import' || typeof key !== 'string') {
         throw new NotFoundError('problems file of job', jobId)
       }
