@@ -1,16 +1,19 @@
-// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --graphile 1 --named 0]
+// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --peers 1 --named 0 --unbuffered 0]
 //
 // Queue throughput and latency, against DATABASE_URL's server when set, else an embedded
 // PostgreSQL (a fresh database per system, dropped afterwards):
 //  1. <jobs> no-op jobs inserted at once, timed from the insert to the last one COMPLETED,
-//     each one claimed, run in a worker thread and recorded on its own;
+//     with faena's default configuration: each job run in a worker thread, claimed ahead of
+//     idle threads while jobs are short (WORKER_PREFETCH), completions written in batches;
+//     with --unbuffered 1, also with WORKER_PREFETCH=0 (claims only for idle threads);
 //  2. enqueue-to-start latency of <latency> sequential jobs: from the call that adds the job
 //     to the first line of its processor (clock shared by the threads of this process);
-//  3. the same two figures for graphile-worker 0.18, measured in the same run on the same
-//     server, unless --graphile 0, configured as its documentation says for throughput:
-//     concurrency 10 with a pool of 12 (its docs: "10 or concurrentJobs + 2, whichever is
-//     larger"; the pool's default of 10 left its workers waiting for connections), one job per
-//     handler call ("per-job"), then batched (localQueue of 200, completeJobBatchDelay 0);
+//  3. the same two figures for the peers, measured in the same run on the same server, each in a
+//     fresh database of its own, configured as their documentation says for throughput
+//     (bench/peers/graphile.ts, bench/peers/pg-boss.ts): graphile-worker 0.18 one job per
+//     handler call ("per-job") and batched; pg-boss 12 with batch fetching ("batched");
+//     unless --peers 0. Each peer's throughput is cross-checked against a standalone run of it
+//     (its own process, the same configuration: bench/peers/standalone.ts);
 //  4. with --named 1, faena again with DATABASE_PREPARED_STATEMENTS=true (the queue's statements
 //     as named prepared statements, for direct connections only), against the default (unnamed,
 //     safe behind a transaction-mode pooler), in turns: unnamed, named, unnamed, named.
@@ -21,18 +24,20 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { EventEmitter } from 'node:events'
-import { Logger, makeWorkerUtils, run, type WorkerEvents } from 'graphile-worker'
 import { pino } from 'pino'
 import { loadConfig } from '../src/config/load-config.js'
 import { jobTypes } from '../src/job-types/index.js'
 import { startFaena } from '../src/runtime.js'
-import { graphileRunOptions, type GraphileMode } from './peers/graphile-options.js'
+import { graphileLatency, graphileThroughput, type PeerMode } from './peers/graphile.js'
+import { pgBossLatency, pgBossThroughput } from './peers/pg-boss.js'
 import * as probe from './processors/probe.js'
 import { openBenchServer } from './support/database.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
 
-const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, graphile: 1, named: 0 })
+/** faena's batched mode: a deeper buffer of jobs claimed ahead (WORKER_PREFETCH, WORKER_PREFETCH_WINDOW_MS). */
+const BATCHED = { max: 256, windowMs: 100 }
+
+const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, peers: 1, named: 0, unbuffered: 0 })
 
 interface Figures {
   jobsPerSec: number
@@ -50,7 +55,7 @@ function latencyFigures(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
 }
 
-async function benchFaena(url: string, named = false): Promise<Figures> {
+async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number }): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
   const config = loadConfig({}, {
     DATABASE_URL: url,
@@ -59,6 +64,7 @@ async function benchFaena(url: string, named = false): Promise<Figures> {
     LOG_LEVEL: 'silent',
     WORKER_CONCURRENCY: flags.concurrency!,
     DATABASE_PREPARED_STATEMENTS: named,
+    ...(prefetch === undefined ? {} : { WORKER_PREFETCH: prefetch.max, ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}) }),
     PORT: 0,
   })
   const faena = await startFaena({
@@ -97,54 +103,22 @@ async function benchFaena(url: string, named = false): Promise<Figures> {
   }
 }
 
-/**
- * graphile-worker as its users run it and as its standalone cross-check does: the jobs are in
- * the table before its workers start, timed from run() to the last success.
- */
-async function benchGraphile(url: string, mode: GraphileMode): Promise<Figures> {
-  const logger = new Logger(() => () => {})
-  let done = 0
-  const started = new Map<number, (at: number) => void>()
-  const events = new EventEmitter() as WorkerEvents
-  events.on('job:success', () => done++)
-  const utils = await makeWorkerUtils({ connectionString: url, logger })
-  await utils.migrate()
-  await utils.addJobs(Array.from({ length: flags.jobs! }, () => ({ identifier: 'noop', payload: {} })))
-  const t0 = now()
-  const runner = await run({
-    ...graphileRunOptions(url, mode),
-    logger,
-    events,
-    taskList: {
-      noop: async () => {},
-      probe: async (payload) => {
-        started.get((payload as { seq: number }).seq)?.(now())
-      },
-    },
-  })
-  try {
-    await waitUntil(() => done === flags.jobs!)
-    const seconds = (now() - t0) / 1000
-    const samples: number[] = []
-    for (let seq = 0; seq < flags.latency!; seq++) {
-      const began = new Promise<number>((ok) => started.set(seq, ok))
-      const t = now()
-      await utils.addJob('probe', { seq })
-      samples.push((await began) - t)
-    }
-    return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
-  } finally {
-    await utils.release()
-    await runner.stop()
-  }
+/** A peer's figures in this process: throughput, then enqueue-to-start on a fresh database. */
+async function benchPeer(peer: Peer, mode: PeerMode): Promise<Figures> {
+  const seconds = peer === 'pg-boss' ? await pgBossThroughput(await server.newDatabase(), flags.jobs!) : await graphileThroughput(await server.newDatabase(), mode, flags.jobs!)
+  const url = await server.newDatabase()
+  const samples = peer === 'pg-boss' ? await pgBossLatency(url, flags.latency!) : await graphileLatency(url, mode, flags.latency!)
+  return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
 }
 
-/** graphile-worker in a process of its own (bench/peers/graphile-standalone.ts): jobs/s. */
-async function standaloneGraphile(url: string, mode: GraphileMode): Promise<number> {
-  const script = fileURLToPath(new URL('./peers/graphile-standalone.js', import.meta.url))
-  const { stdout } = await promisify(execFile)(process.execPath, [script, url, mode, String(flags.jobs)], { maxBuffer: 1 << 20 })
+/** The same peer in a process of its own (bench/peers/standalone.ts): jobs/s. */
+async function standalone(peer: Peer, mode: PeerMode): Promise<number> {
+  const script = fileURLToPath(new URL('./peers/standalone.js', import.meta.url))
+  const { stdout } = await promisify(execFile)(process.execPath, [script, peer, await server.newDatabase(), mode, String(flags.jobs)], { maxBuffer: 1 << 20 })
   return Number(stdout.trim().split('\n').at(-1))
 }
+
+type Peer = 'graphile-worker' | 'pg-boss'
 
 function report(name: string, f: Figures): void {
   console.log(`${name}: ${fmt(f.jobsPerSec)} jobs/s (${fmt(flags.jobs!)} no-op jobs in ${fmt(f.seconds, 2)} s)`)
@@ -154,19 +128,34 @@ function report(name: string, f: Figures): void {
 const server = await openBenchServer()
 try {
   const faena = await benchFaena(await server.newDatabase())
-  report(`faena per-job`, faena)
-  if (flags.graphile) {
-    const graphile = await benchGraphile(await server.newDatabase(), 'per-job')
-    report('graphile-worker per-job', graphile)
-    const batched = await benchGraphile(await server.newDatabase(), 'batched')
-    report('graphile-worker batched', batched)
-    // Cross-check: the same peer on its own (its own process, jobs inserted before it starts).
-    for (const [mode, inBench] of [['per-job', graphile], ['batched', batched]] as const) {
-      const alone = await standaloneGraphile(await server.newDatabase(), mode)
-      console.log(`graphile-worker ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench.jobsPerSec / alone, 2)}x`)
+  report('faena per-job', faena)
+  const faenaBatched = await benchFaena(await server.newDatabase(), false, BATCHED)
+  report('faena batched', faenaBatched)
+  if (flags.unbuffered) report('faena per-job, WORKER_PREFETCH=0', await benchFaena(await server.newDatabase(), false, { max: 0 }))
+  if (flags.peers) {
+    const peers = [
+      ['graphile-worker', 'per-job'],
+      ['graphile-worker', 'batched'],
+      ['pg-boss', 'batched'],
+    ] as const
+    const figures = new Map<string, Figures>()
+    for (const [peer, mode] of peers) {
+      const f = await benchPeer(peer, mode)
+      report(`${peer} ${mode}`, f)
+      figures.set(`${peer} ${mode}`, f)
     }
+    // Cross-check: each peer on its own (its own process, jobs inserted before it starts).
+    for (const [peer, mode] of peers) {
+      const alone = await standalone(peer, mode)
+      const inBench = figures.get(`${peer} ${mode}`)!.jobsPerSec
+      console.log(`${peer} ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench / alone, 2)}x`)
+    }
+    const graphile = figures.get('graphile-worker per-job')!
     console.log(`faena per-job / graphile-worker per-job: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faena.p50 / graphile.p50, 2)}x`)
-    console.log(`faena per-job / graphile-worker batched: throughput ${fmt(faena.jobsPerSec / batched.jobsPerSec, 2)}x`)
+    for (const peer of ['pg-boss batched', 'graphile-worker batched']) {
+      const f = figures.get(peer)!
+      console.log(`faena batched / ${peer}: throughput ${fmt(faenaBatched.jobsPerSec / f.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faenaBatched.p50 / f.p50, 2)}x`)
+    }
   }
   if (flags.named) {
     const runs: { named: boolean; f: Figures }[] = []

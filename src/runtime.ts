@@ -150,6 +150,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         cancelGraceMs: config.CANCEL_GRACE_MS,
         retryBaseMs: config.RETRY_BASE_MS,
         retryMaxMs: config.RETRY_MAX_MS,
+        claimAhead: { max: config.WORKER_PREFETCH, windowMs: config.WORKER_PREFETCH_WINDOW_MS },
         metrics,
       })
       const listener: NotificationListener = createNotificationListener(

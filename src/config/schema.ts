@@ -37,6 +37,8 @@ export const ConfigSchema = Type.Object({
     description: 'all: serves the API and runs jobs; api: serves the API only; worker: runs jobs only (HTTP: /health only). api and worker nodes share one DATABASE_URL',
   }),
   WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
+  WORKER_PREFETCH: Int(32, 0, 'jobs a process may claim ahead of its idle threads while jobs are short: a thread that finishes starts the next one without a round trip (0 = claim only for idle threads)'),
+  WORKER_PREFETCH_WINDOW_MS: Int(25, 1, 'claims ahead only what its threads are expected to finish within this long, judged by recent jobs; a job held 40 times as long without starting is handed back'),
   WORKER_MAX_HEAP_MB: Int(128, 16, 'heap limit of each worker thread (old generation, MB): a job that needs more fails with WORKER_OUT_OF_MEMORY and the process goes on'),
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),
   PROGRESS_FLUSH_MS: Int(250, 10, 'progress reports are coalesced and written at most this often per process'),

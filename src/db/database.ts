@@ -10,7 +10,7 @@
 // (bench:queue --named 1, docs/benchmarks.md): a setting, off by default.
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { PrismaClient } from '../generated/prisma/client.js'
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js'
 
 export interface Database {
   readonly url: string
@@ -30,6 +30,16 @@ export interface Database {
  * Ends a client that may never answer its goodbye (the server is gone): `end()` gets `waitMs`,
  * then the socket is cut. Resolves either way.
  */
+/**
+ * A Prisma interactive transaction as a Queryable, so that the queue's statements (src/queue)
+ * run inside it: the text and its parameters as given, the rows back as Prisma reads them.
+ */
+export function transactionQueryable(tx: Prisma.TransactionClient): Pick<pg.Pool, 'query'> {
+  return {
+    query: (async (q: { text: string; values?: unknown[] }) => ({ rows: await tx.$queryRawUnsafe(q.text, ...(q.values ?? [])) })) as unknown as pg.Pool['query'],
+  }
+}
+
 export async function endClient(client: pg.Client, waitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   await Promise.race([client.end().catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, waitMs)))])

@@ -1,12 +1,17 @@
-// Claims due jobs for this process and runs them in the worker pool, never more than the pool
-// has idle threads. It holds no SQL (it is given a WorkerQueue) and takes ownership of the pool.
+// Claims due jobs for this process and runs them in the worker pool: for its idle threads, and,
+// while jobs are short, a few ahead of them (claim-ahead.ts), so that a thread that finishes
+// starts the next job without a round trip. It holds no SQL (it is given a WorkerQueue) and
+// takes ownership of the pool. Completions are written in batches (completion-batcher.ts).
 //
-// Wake-ups: wake() after a NOTIFY on faena_jobs (new job), after each finished job, and on a
-// slow poll as a fallback. Cancel: abort(jobId) posts a cooperative abort to the job's thread
+// Wake-ups: wake() after a NOTIFY on faena_jobs (new job) and on a slow poll as a fallback; a
+// finished job claims again only when the last claim found as many jobs as it asked for (or a
+// wake-up came since), not after every job on a queue found empty. Cancel: abort(jobId) posts a cooperative abort to the job's thread
 // and kills the thread only if the processor has not returned after cancelGraceMs.
-// Leases: the heartbeat renews ours and, on every process, rescues jobs whose lease expired.
-// stop(): stop claiming, let running jobs finish for up to timeoutMs, then abort them
-// cooperatively and hand them back to the queue (QUEUED, attempt refunded), never FAILED.
+// A job claimed ahead and cancelled is CANCELLED at once; one whose lease is lost is dropped.
+// Leases: the heartbeat renews ours (claimed ahead included) and, on every process, rescues jobs
+// whose lease expired. stop(): stop claiming, hand back the jobs claimed ahead, let running jobs
+// finish for up to timeoutMs, then abort them cooperatively and hand them back to the queue
+// (QUEUED, attempt refunded), never FAILED.
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
@@ -14,6 +19,8 @@ import type { RunJobOutcome, ToMain, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { ClaimedJob, WorkerQueue } from '../queue/index.js'
+import { createClaimAhead, type ClaimAheadOptions } from './claim-ahead.js'
+import { createCompletionBatcher } from './completion-batcher.js'
 import { createDueTimer } from './due-timer.js'
 import { heartbeat } from './heartbeat.js'
 import { record, settlement } from './settle.js'
@@ -32,6 +39,8 @@ export interface DispatcherOptions {
   /** Backoff of retried attempts: the first waits up to retryBaseMs, doubling up to retryMaxMs. */
   retryBaseMs: number
   retryMaxMs: number
+  /** Claiming ahead of idle threads (claim-ahead.ts); max 0 turns it off. */
+  claimAhead: ClaimAheadOptions
   metrics?: JobMetrics
 }
 
@@ -42,6 +51,8 @@ export interface Dispatcher {
   wakeAt(dueAt: number): void
   abort(jobId: string, reason: ToThread['reason']): void
   runningJobIds(): string[]
+  /** Jobs claimed ahead of idle threads, not started yet. */
+  heldJobIds(): string[]
   /**
    * Idempotent; resolves when every job this process held is finished or handed back. With
    * `databaseGone` (PostgreSQL does not answer) nothing can be recorded: running jobs are
@@ -52,6 +63,8 @@ export interface Dispatcher {
 
 interface Running {
   job: ClaimedJob
+  /** performance.now() when its thread was given it. */
+  began: number
   port: MessagePort
   kill: AbortController
   abortedFor: ToThread['reason'] | null
@@ -64,15 +77,27 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const running = new Map<string, Running>()
   /** Jobs not yet settled in PostgreSQL (running, or their final state being written). */
   const inFlight = new Set<Promise<void>>()
+  /** Claimed ahead of idle threads, not started. */
+  const ahead = createClaimAhead(o.claimAhead)
+  const batcher = createCompletionBatcher(o.queue)
+  /** The queue as settle.ts records through it: completions without files go in batches. */
+  const recorder: WorkerQueue = { ...o.queue, complete: (jobId, c, files) => (files ? o.queue.complete(jobId, c, files) : batcher.complete(jobId, c)) }
   let state: 'new' | 'running' | 'stopping' = 'new'
   let claiming: Promise<void> | undefined
   let again = false
+  /** Jobs may be waiting: a wake-up came, or the last claim got all it asked for. */
+  let backlog = true
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
   let databaseGone = false
 
   function wake(): void {
+    backlog = true
+    claimNow()
+  }
+
+  function claimNow(): void {
     if (state !== 'running') return
     if (claiming) {
       again = true
@@ -88,22 +113,52 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     try {
       do {
         again = false
-        const free = o.pool.size - running.size
-        if (free <= 0) break
+        await handBackStale()
+        startHeld()
+        const want = ahead.want(o.pool.size - running.size, o.pool.size, oldestRunningMs())
+        if (want <= 0) break
         const claimStart = performance.now()
-        const jobs = await o.queue.claim(free)
+        // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
+        backlog = false
+        const jobs = await o.queue.claim(want)
         o.metrics?.claimed((performance.now() - claimStart) / 1000)
         if (state !== 'running') {
           // Stopped while claiming: hand them straight back.
           await o.queue.giveBack(jobs.map((j) => j.id))
           break
         }
-        for (const job of jobs) start(job)
-        if (jobs.length === free) again = true
+        ahead.add(jobs)
+        startHeld()
+        if (jobs.length === want) again = backlog = true
       } while (again && state === 'running')
     } catch (err) {
+      backlog = true
       if (!databaseGone) o.logger.error({ err }, 'claiming jobs failed')
     }
+  }
+
+  /** Gives idle threads the best jobs held. */
+  function startHeld(): void {
+    while (running.size < o.pool.size && state === 'running') {
+      const job = ahead.take()
+      if (!job) return
+      start(job)
+    }
+  }
+
+  function oldestRunningMs(): number {
+    let oldest = performance.now()
+    for (const r of running.values()) oldest = Math.min(oldest, r.began)
+    return performance.now() - oldest
+  }
+
+  /** Jobs claimed ahead that waited too long (the jobs before them were longer than expected) go back. */
+  async function handBackStale(): Promise<void> {
+    const stale = ahead.stale()
+    if (stale.length === 0) return
+    const ids = stale.map((j) => j.id)
+    o.logger.info({ jobIds: ids }, 'handing back jobs claimed ahead that did not start in time')
+    await o.queue.giveBack(ids, 'unstarted')
   }
 
   function start(job: ClaimedJob): void {
@@ -116,7 +171,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       return
     }
     const { port1, port2 } = new MessageChannel()
-    const r: Running = { job, port: port1, kill: new AbortController(), abortedFor: null }
+    const r: Running = { job, began: performance.now(), port: port1, kill: new AbortController(), abortedFor: null }
     port1.on('message', (m: ToMain) => {
       if (m.type !== 'progress') return
       o.progress.report({
@@ -138,10 +193,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         port1.close()
         clearTimeout(r.graceTimer)
         clearTimeout(r.timeoutTimer)
-        // The thread is free: claim the next job while this one's final state is written
-        // (one round trip less per job on the critical path; measured in bench/queue.ts).
+        // The thread is free: start a held job, and claim more while this one's final state is
+        // written (no round trip on the critical path; measured in bench/queue.ts).
+        ahead.ran(performance.now() - r.began)
         running.delete(job.id)
-        wake()
+        startHeld()
+        if (backlog) claimNow()
         return finish(r, outcome, log)
       })
       .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
@@ -149,12 +206,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     inFlight.add(settled)
   }
 
-  async function finish(r: Running, outcome: RunJobOutcome, log: Logger): Promise<void> {
+  async function finish(r: Pick<Running, 'job' | 'began' | 'abortedFor'>, outcome: RunJobOutcome, log: Logger): Promise<void> {
     const { job } = r
-    const durationMs = Date.now() - job.startedAt.getTime()
+    const durationMs = Math.round(performance.now() - r.began)
     o.progress.forget(job.id)
     const s = settlement(job, outcome, { abortedFor: r.abortedFor, databaseGone, retryBaseMs: o.retryBaseMs, retryMaxMs: o.retryMaxMs })
-    const recorded = await record(o.queue, job.id, s, (end) => o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }))
+    const recorded = await record(recorder, job.id, s, (end) => o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }))
     const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
     const internal = outcome.ok ? undefined : outcome.internal
     switch (s.to) {
@@ -195,6 +252,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   function abort(jobId: string, reason: ToThread['reason']): void {
+    const held = ahead.remove(jobId)
+    if (held) return dropHeld(held, reason)
     const r = running.get(jobId)
     if (!r || r.abortedFor) return
     r.abortedFor = reason
@@ -204,10 +263,24 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
   }
 
+  /** A job claimed ahead never started: cancelled at once, or forgotten when its lease was lost. */
+  function dropHeld(job: ClaimedJob, reason: ToThread['reason']): void {
+    const log = o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts })
+    if (reason !== 'cancel') {
+      log.warn({ event: 'job.lost' }, 'job claimed ahead dropped before it started: its lease was lost')
+      return
+    }
+    const outcome: RunJobOutcome = { ok: false, error: { code: 'CANCELLED', message: 'cancelled before it started' }, retryable: false, aborted: 'cancel', last: null }
+    const settled: Promise<void> = finish({ job, began: performance.now(), abortedFor: 'cancel' }, outcome, log)
+      .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
+      .finally(() => inFlight.delete(settled))
+    inFlight.add(settled)
+  }
+
   const beat = () =>
     heartbeat({
       queue: o.queue,
-      running: () => [...running.keys()],
+      running: () => [...running.keys(), ...ahead.ids()],
       abort,
       wake,
       logger: o.logger,
@@ -228,6 +301,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     wakeAt: (dueAt) => due.add(dueAt),
     abort,
     runningJobIds: () => [...running.keys()],
+    heldJobIds: () => ahead.ids(),
     stop(timeoutMs, opts = {}) {
       stopping ??= (async () => {
         state = 'stopping'
@@ -236,6 +310,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         due.stop()
         if (opts.databaseGone) {
           databaseGone = true
+          // Jobs claimed ahead are left to their leases, like the running ones.
+          ahead.drain()
           // Each processor gets CANCEL_GRACE_MS to clean up, then its thread is terminated.
           for (const id of running.keys()) abort(id, 'shutdown')
           await Promise.all([...inFlight])
@@ -244,6 +320,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           return
         }
         await claiming
+        const held = ahead.drain().map((j) => j.id)
+        if (held.length > 0) await o.queue.giveBack(held).catch((err: unknown) => o.logger.error({ err, jobIds: held }, 'could not hand back the jobs claimed ahead; they wait for their leases'))
         const all = () => Promise.all([...inFlight])
         let timer: NodeJS.Timeout | undefined
         const timedOut = new Promise<void>((ok) => (timer = setTimeout(ok, timeoutMs)))

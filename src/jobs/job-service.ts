@@ -4,7 +4,9 @@ import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } f
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
+import { enqueueJob } from '../queue/enqueue-job.js'
 import { countJobs, idsAfter } from '../queue/list-jobs.js'
+import { transactionQueryable } from '../db/database.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
 import type { Logger } from 'pino'
@@ -98,36 +100,34 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         runAt = new Date(input.runAt)
         if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
       }
-      const client = opts.tx ?? db.prisma
-      // A soft limit: two requests at the same instant may both pass the count. Counted up to
-      // the limit only: a user with a million jobs queued costs no more than one with 1000.
-      const max = limits.maxActivePerUser
-      const active = await client.processingJob.count({
-        where: { userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] } },
-        ...(Number.isFinite(max) ? { take: max } : {}),
-      })
-      if (active >= max) {
-        throw new TooManyRequestsError(
-          'TOO_MANY_ACTIVE_JOBS',
-          `you have ${active} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
-          30,
-        )
-      }
       const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
       if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
         throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
       }
-      const job = await client.processingJob.create({
-        data: {
+      const client = opts.tx ?? db.prisma
+      // One statement: the user's active jobs counted up to the limit, and the job added below it.
+      const max = limits.maxActivePerUser
+      const added = await enqueueJob(
+        opts.tx ? transactionQueryable(opts.tx) : db.pool,
+        {
           type: input.type,
           userId: caller.userId,
-          parameters: parameters as Prisma.InputJsonValue,
+          parameters,
           priority: input.priority ?? def?.defaults?.priority ?? 'NORMAL',
           maxAttempts: def?.defaults?.maxAttempts ?? 1,
           timeoutMs: input.timeoutMs ?? def?.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          ...(runAt ? { runAt } : {}),
+          runAt: runAt ?? null,
         },
-      })
+        Number.isFinite(max) ? max : null,
+      )
+      if (!('job' in added)) {
+        throw new TooManyRequestsError(
+          'TOO_MANY_ACTIVE_JOBS',
+          `you have ${added.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
+          30,
+        )
+      }
+      const { job } = added
       const owned = files(job.id)
       if (owned.length > 0) {
         await client.jobFile.createMany({

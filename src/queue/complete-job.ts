@@ -1,4 +1,5 @@
 import { filesParameter, transitionWithFiles, type OwnedFile } from './job-files.js'
+import { OUR_JOBS } from './our-jobs.js'
 import type { Queryable } from './types.js'
 
 // Every transition out of PROCESSING is guarded by the lock owner: if the job was handed to
@@ -15,6 +16,22 @@ UPDATE processing_job
 
 const WITH_FILES = transitionWithFiles(UPDATE, 7)
 
+// Many completions in one statement (the dispatcher batches the completions that arrive while
+// one is being written), the rows locked in id order first (our-jobs.ts).
+const MANY = `
+WITH ${OUR_JOBS}, v AS (
+  SELECT * FROM unnest($2::text[], $3::jsonb[], $4::int[], $5::int[], $6::text[]) AS v(id, result, processed_items, total_items, message)
+)
+UPDATE processing_job j
+   SET status = 'COMPLETED', result = v.result, progress = 100,
+       processed_items = COALESCE(v.processed_items, j.processed_items), total_items = COALESCE(v.total_items, j.total_items),
+       message = COALESCE(v.message, j.message),
+       completed_at = now(), updated_at = now(),
+       locked_by = NULL, locked_at = NULL, lease_expires_at = NULL
+  FROM v JOIN ours ON ours.id = v.id
+ WHERE j.id = v.id
+RETURNING j.id`
+
 export interface Completion {
   result: unknown
   processedItems: number | null
@@ -29,4 +46,22 @@ export async function completeJob(db: Queryable, workerId: string, jobId: string
     ? await db.query({ name: 'faena_complete_job_files', text: WITH_FILES, values: [...values, filesParameter(files)] })
     : await db.query({ name: 'faena_complete_job', text: UPDATE, values })
   return rowCount === 1
+}
+
+/** Completes jobs of types that declare no files; returns the ids that were still ours. */
+export async function completeJobs(db: Queryable, workerId: string, items: { jobId: string; completion: Completion }[]): Promise<Set<string>> {
+  if (items.length === 0) return new Set()
+  const { rows } = await db.query({
+    name: 'faena_complete_jobs',
+    text: MANY,
+    values: [
+      workerId,
+      items.map((i) => i.jobId),
+      items.map((i) => JSON.stringify(i.completion.result ?? null)),
+      items.map((i) => i.completion.processedItems),
+      items.map((i) => i.completion.totalItems),
+      items.map((i) => i.completion.message),
+    ],
+  })
+  return new Set(rows.map((r) => r.id as string))
 }

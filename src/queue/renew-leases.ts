@@ -1,12 +1,15 @@
+import { OUR_JOBS } from './our-jobs.js'
 import type { Queryable } from './types.js'
 
 // Heartbeat: extends the lease of every job we hold, and reports those whose cancellation was
 // requested, so that a cancel whose NOTIFY we missed (reconnect) still reaches the processor.
 const SQL = `
-UPDATE processing_job
+WITH ${OUR_JOBS}
+UPDATE processing_job j
    SET lease_expires_at = now() + make_interval(secs => $3::int / 1000.0)
- WHERE id = ANY($2::text[]) AND locked_by = $1 AND status = 'PROCESSING'
-RETURNING id, cancel_requested_at IS NOT NULL AS cancel_requested`
+  FROM ours
+ WHERE j.id = ours.id
+RETURNING j.id, j.cancel_requested_at IS NOT NULL AS cancel_requested`
 
 export async function renewLeases(
   db: Queryable,

@@ -13,6 +13,10 @@ export interface ClaimedJob {
   maxAttempts: number
   timeoutMs: number
   startedAt: Date
+  /** Its place in the queue's order (claimOrder): priority, then fair turn, then age. */
+  priority: string
+  turn: number
+  createdAt: Date
 }
 
 export interface ProgressUpdate {

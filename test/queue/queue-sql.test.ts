@@ -66,6 +66,24 @@ t.test('only the lock owner can complete, fail, return or update a job', async (
   t.equal(await owner.fail(id!, { code: 'X', message: 'x' }), false, 'a finished job stays finished')
 })
 
+t.test('completions in one statement: only the owner\'s PROCESSING jobs, each with its own result', async (t) => {
+  const { pool, insert, row } = await setup(t)
+  const ids = await insert(4)
+  const owner = createWorkerQueue(pool, 'owner', 30_000)
+  const other = createWorkerQueue(pool, 'other', 30_000)
+  await owner.claim(3)
+  const [a, b, c, d] = ids as [string, string, string, string]
+  await pool.query(`UPDATE processing_job SET locked_by = 'other' WHERE id = $1`, [c])
+  const done = (id: string, n: number | null) => ({ jobId: id, completion: { result: { id }, processedItems: n, totalItems: n, message: n ? `${n} done` : null } })
+  const ours = await owner.completeMany([done(a, 1), done(b, null), done(c, 3), done(d, 4)])
+  t.same([...ours].sort(), [a, b], 'the two still ours; not the taken one, not the QUEUED one')
+  t.match(await row(a), { status: 'COMPLETED', result: { id: a }, processed_items: 1, message: '1 done', locked_by: null, progress: 100 })
+  t.match(await row(b), { status: 'COMPLETED', result: { id: b }, processed_items: null, message: null })
+  t.match(await row(c), { status: 'PROCESSING', locked_by: 'other', result: null })
+  t.match(await row(d), { status: 'QUEUED', result: null })
+  t.same([...(await other.completeMany([done(a, 1)]))], [], 'a finished job stays finished')
+})
+
 t.test('handing back refunds the attempt and requeues', async (t) => {
   const { pool, insert, row } = await setup(t)
   const [id] = await insert(1)

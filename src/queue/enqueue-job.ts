@@ -1,0 +1,79 @@
+import { v7 as uuidv7 } from 'uuid'
+import type { ProcessingJob } from '../generated/prisma/client.js'
+import type { Queryable } from './types.js'
+
+// Adds one job in ONE statement and one round trip, the user's active-job limit checked in it:
+// the count stops at the limit (a user with a million jobs queued costs no more than one with
+// a thousand), and the INSERT happens only below it. A soft limit, as before: two statements at
+// the same instant may both see room. The insert triggers give the job its fair turn
+// (processing_job_turn) and wake the dispatchers (processing_job_queued_notify).
+// Job ids are UUIDv7: time-ordered, so the primary key's index grows at its right edge.
+const SQL = `
+WITH active AS (
+  SELECT count(*)::int AS n FROM (
+    SELECT 1 FROM processing_job
+     WHERE user_id = $2 AND status IN ('QUEUED', 'PROCESSING')
+     LIMIT $8
+  ) s
+), added AS (
+  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at)
+  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now())
+    FROM active
+   WHERE $8::int IS NULL OR active.n < $8
+  RETURNING *
+)
+SELECT active.n AS active_jobs, added.* FROM active LEFT JOIN added ON true`
+
+export interface NewJob {
+  type: string
+  userId: string
+  parameters: unknown
+  priority: string
+  maxAttempts: number
+  timeoutMs: number
+  runAt: Date | null
+}
+
+export const newJobId = (): string => uuidv7()
+
+/** The job added, or, when the user already has `maxActive` jobs queued or running, how many. */
+export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null): Promise<{ job: ProcessingJob } | { activeJobs: number }> {
+  const { rows } = await db.query({
+    name: 'faena_enqueue_job',
+    text: SQL,
+    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt],
+  })
+  const r = rows[0]
+  return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }
+}
+
+/** A processing_job row as Prisma's model reads it. */
+function toProcessingJob(r: Record<string, any>): ProcessingJob {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    priority: r.priority,
+    progress: r.progress,
+    totalItems: r.total_items,
+    processedItems: r.processed_items,
+    message: r.message,
+    userId: r.user_id,
+    parameters: r.parameters,
+    result: r.result,
+    error: r.error,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    timeoutMs: r.timeout_ms,
+    runAt: r.run_at,
+    startedAt: r.started_at,
+    completedAt: r.completed_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    lockedBy: r.locked_by,
+    lockedAt: r.locked_at,
+    leaseExpiresAt: r.lease_expires_at,
+    cancelRequestedAt: r.cancel_requested_at,
+    turn: BigInt(r.turn),
+  }
+}
