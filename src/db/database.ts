@@ -32,12 +32,21 @@ export interface Database {
  */
 /**
  * A Prisma interactive transaction as a Queryable, so that the queue's statements (src/queue)
- * run inside it: the text and its parameters as given, the rows back as Prisma reads them.
+ * run inside it: the text and its parameters as given, the rows back as Prisma reads them, and
+ * a failure as pg reports one (`code`: the SQLSTATE, `constraint`), whichever way it ran.
  */
 export function transactionQueryable(tx: Prisma.TransactionClient): Pick<pg.Pool, 'query'> {
-  return {
-    query: (async (q: { text: string; values?: unknown[] }) => ({ rows: await tx.$queryRawUnsafe(q.text, ...(q.values ?? [])) })) as unknown as pg.Pool['query'],
+  const query = async (q: { text: string; values?: unknown[] }) => {
+    try {
+      return { rows: await tx.$queryRawUnsafe(q.text, ...(q.values ?? [])) }
+    } catch (err) {
+      const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string; constraint?: { index?: string } } } } })
+        .meta?.driverAdapterError?.cause
+      if (!cause?.originalCode) throw err
+      throw Object.assign(new Error(cause.originalMessage ?? 'query failed', { cause: err }), { code: cause.originalCode, constraint: cause.constraint?.index })
+    }
   }
+  return { query: query as unknown as pg.Pool['query'] }
 }
 
 export async function endClient(client: pg.Client, waitMs: number): Promise<void> {

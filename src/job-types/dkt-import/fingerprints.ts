@@ -1,11 +1,16 @@
-// Finds repeated rows while a file streams by, in about 12 to 24 bytes per row: each row's key
-// is reduced to a 64-bit fingerprint kept in an open-addressing table with the line that first
-// had it. Equal keys always have equal fingerprints, so every real duplicate is flagged; a
-// flagged row is only a candidate (two keys may share a fingerprint) and is checked exactly
-// afterwards (lote-sql.ts).
+// Finds repeated rows while a file streams by, in about 8 to 16 bytes per row: each row's key is
+// reduced to a 32-bit fingerprint, kept in an open-addressing table (its low bits pick the
+// slot) with the line that first had it. Equal keys always have equal fingerprints, so every
+// real duplicate is flagged; a flagged row is only a candidate (two keys share a fingerprint
+// about once per four billion comparisons: a few thousandths of a false candidate in a
+// 5-million-row file) and is checked exactly afterwards (lote-sql.ts).
 
-/** Table slots at most: 4M slots = 48 MB, for about 3 million distinct rows. */
-export const DEFAULT_MAX_SLOTS = 1 << 22
+/**
+ * Table slots at most: 8M slots = 64 MB, for about 6.3 million distinct rows: more than the
+ * largest upload holds (500 MiB, about 5.8 million rows of a bank's CSV), so the whole-lote
+ * check in SQL (when the table is full) is a safety net, not a path imports take.
+ */
+export const DEFAULT_MAX_SLOTS = 1 << 23
 
 const EMPTY = 0
 
@@ -20,8 +25,8 @@ export function slotsFor(entries: number): number {
 }
 
 export class FingerprintSet {
-  #hi: Int32Array
-  #lo: Int32Array
+  /** Fingerprints. */
+  #fp: Int32Array
   /** Line of the first row with the fingerprint; 0 = empty slot (lines start at 1). */
   #line: Int32Array
   #size = 0
@@ -29,8 +34,7 @@ export class FingerprintSet {
 
   constructor(private readonly maxSlots = DEFAULT_MAX_SLOTS, initialSlots = 1 << 16) {
     const slots = Math.min(initialSlots, maxSlots)
-    this.#hi = new Int32Array(slots)
-    this.#lo = new Int32Array(slots)
+    this.#fp = new Int32Array(slots)
     this.#line = new Int32Array(slots)
   }
 
@@ -56,39 +60,38 @@ export class FingerprintSet {
     }
     h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+    const fingerprint = h1 ^ h2
 
     const mask = this.#line.length - 1
-    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = fingerprint & mask; ; slot = (slot + 1) & mask) {
       const seen = this.#line[slot]!
       if (seen === EMPTY) break
-      if (this.#hi[slot] === h1 && this.#lo[slot] === h2) return seen
+      if (this.#fp[slot] === fingerprint) return seen
     }
     if (overLoaded(this.#size + 1, this.#line.length) && !this.#grow()) {
       this.#full = true
       return 0
     }
-    this.#insert(h1, h2, line)
+    this.#insert(fingerprint, line)
     this.#size++
     return 0
   }
 
-  #insert(h1: number, h2: number, line: number): void {
+  #insert(fingerprint: number, line: number): void {
     const mask = this.#line.length - 1
-    let slot = h1 & mask
+    let slot = fingerprint & mask
     while (this.#line[slot] !== EMPTY) slot = (slot + 1) & mask
-    this.#hi[slot] = h1
-    this.#lo[slot] = h2
+    this.#fp[slot] = fingerprint
     this.#line[slot] = line
   }
 
   #grow(): boolean {
     const slots = this.#line.length * 2
     if (slots > this.maxSlots) return false
-    const [hi, lo, line] = [this.#hi, this.#lo, this.#line]
-    this.#hi = new Int32Array(slots)
-    this.#lo = new Int32Array(slots)
+    const [fp, line] = [this.#fp, this.#line]
+    this.#fp = new Int32Array(slots)
     this.#line = new Int32Array(slots)
-    for (let i = 0; i < line.length; i++) if (line[i] !== EMPTY) this.#insert(hi[i]!, lo[i]!, line[i]!)
+    for (let i = 0; i < line.length; i++) if (line[i] !== EMPTY) this.#insert(fp[i]!, line[i]!)
     return true
   }
 }

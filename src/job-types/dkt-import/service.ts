@@ -154,7 +154,8 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
   }
 }
 
-/** Prisma's unique-constraint error (here: processing_job_dkt_active_file_idx). */
+/** Another import of the same file by the same user is active (processing_job_dkt_active_file_idx). */
 function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: unknown })?.code === 'P2002'
+  const e = err as { code?: unknown; constraint?: unknown }
+  return e?.code === '23505' && e.constraint === 'processing_job_dkt_active_file_idx'
 }
