@@ -27,6 +27,15 @@ t.test('fingerprint set: new keys give 0, repeats the first line; it grows, and 
   t.equal(small.add('k0', 99), 0, 'once full, nothing is flagged (the caller checks everything)')
 })
 
+t.test('fingerprint set presized for the file: distinct keys are not confused (both hash halves count)', async (t) => {
+  // 700,000 keys sharing 32 bits of hash by chance: about 57 pairs (n^2 / 2^33). With the slot
+  // picked by the other half, a pair is confused only if it also probes the same slots.
+  const set = new FingerprintSet(1 << 20, 1 << 20)
+  let candidates = 0
+  for (let i = 0; i < 700_000; i++) if (set.add(`4507990000${i}\t2026-03-01\tC${i}\t/\t${i}.00`, i + 2) !== 0) candidates++
+  t.equal(candidates, 0)
+})
+
 async function importRows(f: TestFaena, rows: string[][], maxFingerprintSlots?: number): Promise<DktImportResult> {
   const content = csvBytes(rows)
   const jobId = randomUUID()

@@ -1,9 +1,13 @@
 // Finds repeated rows while a file streams by, in about 8 to 16 bytes per row: each row's key is
-// reduced to a 32-bit fingerprint, kept in an open-addressing table (its low bits pick the
-// slot) with the line that first had it. Equal keys always have equal fingerprints, so every
-// real duplicate is flagged; a flagged row is only a candidate (two keys share a fingerprint
-// about once per four billion comparisons: a few thousandths of a false candidate in a
-// 5-million-row file) and is checked exactly afterwards (lote-sql.ts).
+// hashed to two 32-bit halves; one picks its slot in an open-addressing table, which keeps the
+// other (the fingerprint) and the line that first had it. Equal keys always match, so every
+// real duplicate is flagged; a flagged row is only a candidate, checked exactly afterwards
+// (lote-sql.ts), which reads the whole lote: false candidates must stay rare. Two keys match
+// only if their fingerprints are equal AND they probe the same slots: a few thousandths of a
+// false candidate in a 5-million-row file. That holds while the table keeps the size it was
+// given (presized from the file's size): a doubling cannot recompute the slot half, so from
+// the first doubling on the fingerprint picks the slot too, and matches become birthday
+// collisions of 32 bits (about n^2 / 2^33: 116 false candidates at a million rows).
 
 /**
  * Table slots at most: 8M slots = 64 MB, for about 6.3 million distinct rows: more than the
@@ -31,6 +35,8 @@ export class FingerprintSet {
   #line: Int32Array
   #size = 0
   #full = false
+  /** The slot comes from the other half of the hash (until the first doubling). */
+  #independent = true
 
   constructor(private readonly maxSlots = DEFAULT_MAX_SLOTS, initialSlots = 1 << 16) {
     const slots = Math.min(initialSlots, maxSlots)
@@ -60,10 +66,11 @@ export class FingerprintSet {
     }
     h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-    const fingerprint = h1 ^ h2
+    const fingerprint = h2
+    const home = this.#independent ? h1 : h2
 
     const mask = this.#line.length - 1
-    for (let slot = fingerprint & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = home & mask; ; slot = (slot + 1) & mask) {
       const seen = this.#line[slot]!
       if (seen === EMPTY) break
       if (this.#fp[slot] === fingerprint) return seen
@@ -72,14 +79,14 @@ export class FingerprintSet {
       this.#full = true
       return 0
     }
-    this.#insert(fingerprint, line)
+    this.#insert(this.#independent ? h1 : h2, fingerprint, line)
     this.#size++
     return 0
   }
 
-  #insert(fingerprint: number, line: number): void {
+  #insert(home: number, fingerprint: number, line: number): void {
     const mask = this.#line.length - 1
-    let slot = fingerprint & mask
+    let slot = home & mask
     while (this.#line[slot] !== EMPTY) slot = (slot + 1) & mask
     this.#fp[slot] = fingerprint
     this.#line[slot] = line
@@ -91,7 +98,8 @@ export class FingerprintSet {
     const [fp, line] = [this.#fp, this.#line]
     this.#fp = new Int32Array(slots)
     this.#line = new Int32Array(slots)
-    for (let i = 0; i < line.length; i++) if (line[i] !== EMPTY) this.#insert(fp[i]!, line[i]!)
+    this.#independent = false
+    for (let i = 0; i < line.length; i++) if (line[i] !== EMPTY) this.#insert(fp[i]!, fp[i]!, line[i]!)
     return true
   }
 }
