@@ -13,7 +13,7 @@ const Query = Type.Object({
   sig: Type.String({ minLength: 1, maxLength: 128 }),
 })
 
-const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/cmwrzpax90001ga7d67qz0v2d/orders_2026-03.xlsx'] }) })
+const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/019ae0c2-8d44-7e10-b5a9-3f0c6e7d2a18/orders_2026-03.xlsx'] }) })
 
 const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (app, { storage, signingSecret }) => {
   app.get(

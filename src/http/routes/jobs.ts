@@ -80,7 +80,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
         headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64, description: 'the id of the last event received, on reconnection', examples: ['2026-11-22T15:04:22.123Z'] })) }),
         produces: ['text/event-stream'],
         response: {
-          200: Type.String({ description: 'text/event-stream: `event: job`, `id:` the job\'s updatedAt, `data:` the job as JSON', examples: ['event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"cmi9x1c2p0000abcd1234efgh","status":"PROCESSING","progress":42}\n\n'] }),
+          200: Type.String({ description: 'text/event-stream: `event: job`, `id:` the job\'s updatedAt, `data:` the job as JSON', examples: ['event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"019ae0c1-f3a0-7b2d-8c11-5e9a4d3b7f20","status":"PROCESSING","progress":42}\n\n'] }),
           204: Type.Null({ description: 'a reconnection after the final event: nothing more will come' }),
           ...errorResponses(400, 401, 404),
         },

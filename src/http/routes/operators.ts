@@ -64,7 +64,7 @@ export const Stats = Type.Object({
       jobs: [{ type: 'import-orders', status: 'COMPLETED', count: 12 }, { type: 'resize-images', status: 'PROCESSING', count: 1 }],
       jobsExact: true,
       queue: [{ type: 'resize-images', queued: 3, queuedExact: true, processing: 1, oldestQueuedSeconds: 4.2 }],
-      active: [{ id: 'cmwrzpax90001ga7d67qz0v2d', type: 'resize-images', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
+      active: [{ id: '019ae0c2-8d44-7e10-b5a9-3f0c6e7d2a18', type: 'resize-images', userId: 'alice', progress: 54, startedAt: '2026-11-22T15:26:31.140Z', workerId: 'host-1:4242:1a2b3c4d' }],
       pool: { workerId: 'host-1:4242:1a2b3c4d', threads: 2, busy: 1 },
       storage: { byKind: { upload: { files: 12, bytes: 14332944 }, thumbnail: { files: 4, bytes: 2048 }, report: { files: 3, bytes: 1337618 } }, total: 15672610 },
     },

@@ -1,7 +1,7 @@
 // Examples shown in the OpenAPI document (and checked there by test/http/openapi.test.ts), in
 // the shape the API answers. The core's examples use a made-up job type, `resize-images`: the
 // core names none of the real ones (each type's own routes show its real examples).
-export const EXAMPLE_JOB_ID = 'cmwrzp1hr0000ga7dqxjvm2vt'
+export const EXAMPLE_JOB_ID = '019ae0c2-5b1e-7c3a-9f21-4d8e2b6a1c07'
 const ID = EXAMPLE_JOB_ID
 
 export const JOB_EXAMPLE = {

@@ -15,7 +15,7 @@ const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 const NullableInt = Type.Union([Type.Integer(), Type.Null()])
 
-export const JobId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['cmi9x1c2p0000abcd1234efgh'] })
+export const JobId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['019ae0c1-f3a0-7b2d-8c11-5e9a4d3b7f20'] })
 export const JobParams = Type.Object({ id: JobId })
 
 export const CreateJobBody = Type.Object(
