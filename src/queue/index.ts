@@ -7,7 +7,7 @@ import type { OwnedFile } from './job-files.js'
 import { renewLeases } from './renew-leases.js'
 import { rescueExpired } from './rescue-expired.js'
 import { retryJob } from './retry-job.js'
-import { returnJobs } from './return-jobs.js'
+import { returnJobs, type ReturnReason } from './return-jobs.js'
 import type { ProgressUpdate, Queryable } from './types.js'
 import { updateProgress } from './update-progress.js'
 import type { SerializedError } from '../errors.js'
@@ -28,7 +28,7 @@ export interface WorkerQueue {
   fail(jobId: string, error: SerializedError, message?: string | null, files?: OwnedFile[] | null): Promise<boolean>
   cancelled(jobId: string, error: SerializedError, files?: OwnedFile[] | null): Promise<boolean>
   /** Back to QUEUED, the attempt refunded: stopped by a shutdown, or claimed ahead and never started. */
-  giveBack(jobIds: string[], why?: 'shutdown' | 'unstarted'): Promise<number>
+  giveBack(jobIds: string[], why?: ReturnReason): Promise<number>
   /** Requeues a failed attempt that is worth another, due in `delayMs`. */
   retry(jobId: string, error: SerializedError, delayMs: number): Promise<boolean>
   heartbeat(jobIds: string[]): ReturnType<typeof renewLeases>

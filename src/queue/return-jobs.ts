@@ -16,12 +16,15 @@ UPDATE processing_job j
   FROM ours
  WHERE j.id = ours.id`
 
-export const RETURN_MESSAGES = {
+const RETURN_MESSAGES = {
   shutdown: 'handed back to the queue by a shutting-down node; waiting to run again',
   unstarted: 'claimed ahead by a node that stayed busy, handed back; waiting to run',
 } as const
 
-export async function returnJobs(db: Queryable, workerId: string, jobIds: string[], why: keyof typeof RETURN_MESSAGES = 'shutdown'): Promise<number> {
+/** Why jobs go back: a shutdown stopped them, or they were claimed ahead and never started. */
+export type ReturnReason = keyof typeof RETURN_MESSAGES
+
+export async function returnJobs(db: Queryable, workerId: string, jobIds: string[], why: ReturnReason = 'shutdown'): Promise<number> {
   if (jobIds.length === 0) return 0
   const { rowCount } = await db.query({ name: 'faena_return_jobs', text: SQL, values: [workerId, jobIds, RETURN_MESSAGES[why]] })
   return rowCount ?? 0
