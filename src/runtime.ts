@@ -32,6 +32,10 @@ import type { Storage } from './storage/storage.js'
 import type { JobView } from './jobs/job-view.js'
 import type { Caller } from './jobs/caller.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
+import { createDeliverer, type Deliverer } from './webhooks/deliverer.js'
+import { resolveWebhookSecret } from './webhooks/secret.js'
+import { createSigner } from './webhooks/sign.js'
+import { checkCallbackTarget } from './webhooks/target.js'
 
 export interface Faena {
   readonly app: FastifyInstance
@@ -101,6 +105,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const storage = await createStorage(storageConfig)
     cleanups.push(() => storage.close())
 
+    const webhookSecret = resolveWebhookSecret(config)
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const watch = createJobWatch(db, config.EVENTS_POLL_MS)
     let dispatcher: Dispatcher | null = null
@@ -115,6 +120,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       metrics,
       logger: logger.child({ component: 'jobs' }),
       decorate: (views) => decorate(views),
+      storage,
+      ...(webhookSecret ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) } : {}),
     })
     const jobTypeParts = setUpJobTypes(registry, { db, storage, jobs, config, logger: logger.child({ component: 'job-types' }) })
     decorate = jobTypeParts.decorate
@@ -131,6 +138,28 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     if (config.RETENTION_DAYS > 0 && config.ROLE !== 'api') {
       retention.start()
       cleanups.push(() => retention.stop())
+    }
+
+    // Webhooks are sent by the nodes that run jobs (or sweep, with no threads), as retention.
+    let deliverer: Deliverer | null = null
+    if (webhookSecret && config.ROLE !== 'api') {
+      const d = createDeliverer({
+        db: db.pool,
+        workerId,
+        sign: createSigner(webhookSecret),
+        render: (job) => jobs.render(job),
+        concurrency: config.WEBHOOK_CONCURRENCY,
+        pollMs: Math.min(config.POLL_INTERVAL_MS, 1000),
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        maxAgeMs: config.WEBHOOK_MAX_AGE_MS,
+        retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+        retryMaxMs: 3_600_000,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        logger: logger.child({ component: 'webhooks' }),
+      })
+      d.start()
+      cleanups.push(() => d.stop())
+      deliverer = d
     }
 
     if (config.WORKER_CONCURRENCY > 0 && config.ROLE !== 'api') {
@@ -158,7 +187,11 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         {
           onJobQueued: (dueAt) => (dueAt === null ? d.wake() : d.wakeAt(dueAt)),
           onCancelRequested: (jobId) => d.abort(jobId, 'cancel'),
-          onReconnect: () => d.wake(),
+          onWebhookDue: () => deliverer?.wake(),
+          onReconnect: () => {
+            d.wake()
+            deliverer?.wake()
+          },
           onError: (err) => logger.warn({ err }, 'notification listener error'),
         },
         { notifier: db.pool },

@@ -65,6 +65,12 @@ export const ConfigSchema = Type.Object({
   S3_IDLE_TIMEOUT_MS: Int(30_000, 100, 'S3: a connection that moves no byte for this long is dropped (a stalled upload or download)'),
   PRESIGNED_EXPIRES: Int(900, 1, 'seconds a download link stays valid', 604800),
   MAX_UPLOAD_BYTES: Int(500 * 1024 * 1024, 1, 'largest file accepted by an upload (413 beyond, nothing kept)'),
+  WEBHOOK_SECRET: Type.Optional(Type.String({ pattern: '^whsec_[A-Za-z0-9+/]{32,}={0,2}$', description: 'signs completion webhooks (Standard Webhooks: whsec_ and at least 24 random bytes in base64); generated under DATA_DIR outside production; unset in production = a callbackUrl is refused' })),
+  WEBHOOK_ALLOW_PRIVATE: Type.Boolean({ default: false, description: 'let callbackUrl reach loopback, private and link-local addresses (development and tests only: never where callers are not trusted)' }),
+  WEBHOOK_TIMEOUT_MS: Int(10_000, 100, 'a webhook attempt without a complete answer in this long failed and is tried again'),
+  WEBHOOK_MAX_AGE_MS: Int(86_400_000, 1000, 'a webhook is tried again, with exponential backoff and jitter, until this long after the job ended; then it is marked failed'),
+  WEBHOOK_RETRY_BASE_MS: Int(5000, 10, 'first retry of a failed webhook after up to this long (jittered), doubling each attempt up to an hour'),
+  WEBHOOK_CONCURRENCY: Int(8, 1, 'webhooks one process sends at once (a slow receiver holds one of them)'),
   MAX_REPORT_BODY_BYTES: Int(100 * 1024 * 1024, 1, 'largest JSON body of POST /jobs/report (413 beyond, nothing kept); files go as multipart up to MAX_UPLOAD_BYTES'),
 })
 

@@ -1,10 +1,13 @@
 // Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
 // owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
-import { ConflictError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
+import { ConflictError, FaenaError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { enqueueJob } from '../queue/enqueue-job.js'
+import { rerunJob } from '../queue/rerun-job.js'
+import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
+import type { Storage } from '../storage/storage.js'
 import { countJobs, idsAfter } from '../queue/list-jobs.js'
 import { transactionQueryable } from '../db/database.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
@@ -25,6 +28,8 @@ export interface CreateJobInput {
   runAt?: string
   /** Longest this job may run, within its type's maximum (its type's default otherwise). */
   timeoutMs?: number
+  /** Told of the job's end with a signed POST (a Standard Webhooks webhook). */
+  callbackUrl?: string
 }
 
 /** A job's timeout when its type sets none, and the most a job may ask for. */
@@ -69,6 +74,20 @@ export interface JobServiceOptions {
   logger?: Logger
   /** Fields job types add to their views (JobTypeServices.view), for a page of views at once. */
   decorate?: (views: JobView[]) => Promise<JobView[]>
+  /** Where job files are: a re-run needs the input its job was created with (rerun()). */
+  storage?: Pick<Storage, 'size'>
+  /**
+   * Checks a callbackUrl (a 400 naming it when it may not be called) and gives it back as it is
+   * stored. Unset: webhooks are off (no signing secret) and a callbackUrl is a 400.
+   */
+  checkCallback?: (url: string) => Promise<string>
+}
+
+/** What a re-run answers for a job that has not ended, or ended well. */
+const NOT_RERUNNABLE: Record<string, string> = {
+  QUEUED: 'is QUEUED: it has not run yet',
+  PROCESSING: 'is PROCESSING: it is running now',
+  COMPLETED: 'is COMPLETED: only a FAILED or CANCELLED job can run again',
 }
 
 /** No change comes after these. */
@@ -78,7 +97,33 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
   const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
 
-  const decorate = (views: JobView[]): Promise<JobView[]> => (limits.decorate ? limits.decorate(views) : Promise.resolve(views))
+  /** The files the job was created with, other than its result, must still be in storage. */
+  async function assertInputKept(job: JobView): Promise<void> {
+    const inputs = registry.files({ id: job.id, type: job.type, status: 'QUEUED', parameters: job.parameters, result: null, error: null }).filter((f) => !f.download)
+    if (inputs.length === 0) return
+    if (!limits.storage) throw new Error('job service: a re-run of a job with input files needs `storage`')
+    const sizes = await Promise.all(inputs.map((f) => limits.storage!.size(f.key)))
+    const gone = inputs.filter((_, i) => sizes[i] === null)
+    if (gone.length > 0) {
+      throw new FaenaError('INPUT_GONE', `job ${job.id} cannot run again: the ${gone.map((f) => f.kind).join(' and ')} it was created with is no longer kept`, 410, { kinds: gone.map((f) => f.kind) })
+    }
+  }
+
+  /** The fields job types add (JobTypeServices.view). */
+  const typeFields = (views: JobView[]): Promise<JobView[]> => (limits.decorate ? limits.decorate(views) : Promise.resolve(views))
+  /** ...and how the webhook of each job with a callback went. */
+  const decorate = async (views: JobView[]): Promise<JobView[]> => {
+    const withCallback = views.filter((v) => v.callbackUrl !== null).map((v) => v.id)
+    const states = await latestDeliveries(db.pool, withCallback)
+    return (await typeFields(views)).map((v) => (v.callbackUrl === null ? v : { ...v, webhook: webhookView(states.get(v.id)) }))
+  }
+
+  async function checkCallback(url: string): Promise<string> {
+    if (!limits.checkCallback) {
+      throw new ValidationError('callbackUrl: webhooks are off on this server (no WEBHOOK_SECRET to sign them with)', { field: 'callbackUrl' })
+    }
+    return limits.checkCallback(url)
+  }
 
   return {
     /**
@@ -104,6 +149,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
         throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
       }
+      const callbackUrl = input.callbackUrl === undefined ? null : await checkCallback(input.callbackUrl)
       const client = opts.tx ?? db.prisma
       // One statement: the user's active jobs counted up to the limit, and the job added below it.
       const max = limits.maxActivePerUser
@@ -117,6 +163,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
           maxAttempts: def?.defaults?.maxAttempts ?? 1,
           timeoutMs: input.timeoutMs ?? def?.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           runAt: runAt ?? null,
+          callbackUrl,
         },
         Number.isFinite(max) ? max : null,
       )
@@ -138,6 +185,11 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       limits.metrics?.jobCreated(job.type)
       limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
       return toJobView(job)
+    },
+
+    /** The job as GET /jobs/:id shows it, from a row (a webhook's body); without its webhook state. */
+    async render(job: ProcessingJob): Promise<JobView> {
+      return (await typeFields([toJobView(job)]))[0]!
     },
 
     /** The job an earlier request with the same Idempotency-Key created (422 if it was another request), or null. */
@@ -201,6 +253,44 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       return result
     },
 
+    /**
+     * A FAILED or CANCELLED job back to QUEUED with a fresh set of attempts, what it ended with
+     * kept in previousRuns. 409 for any other state; 410 when the input it was created with (a
+     * file its type declares, other than its result) is no longer kept; 429 at the user's
+     * active-job limit, as for a new job.
+     */
+    async rerun(caller: Caller, id: string): Promise<JobView> {
+      const before = await this.get(caller, id) // 404 unless the caller may see it
+      const notNow = NOT_RERUNNABLE[before.status]
+      if (notNow) throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${notNow}`, { status: before.status })
+      await assertInputKept(before)
+      const max = limits.maxActivePerUser
+      let outcome: Awaited<ReturnType<typeof rerunJob>>
+      try {
+        outcome = await rerunJob(db.pool, id, caller.admin ? null : caller.userId, caller.userId, Number.isFinite(max) ? max : null)
+      } catch (err) {
+        const e = err as { code?: unknown; constraint?: unknown }
+        if (e?.code !== '23505') throw err
+        throw new ConflictError('JOB_CONFLICT', `job ${id} cannot run again now: an active job holds what it needs (${String(e.constraint)}); wait for that one to end`, { constraint: e.constraint })
+      }
+      reads.forget(id)
+      switch (outcome.kind) {
+        case 'not-found':
+          throw new NotFoundError('job', id)
+        case 'not-finished':
+          throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${NOT_RERUNNABLE[outcome.status] ?? `is ${outcome.status}`}`, { status: outcome.status })
+        case 'too-many':
+          throw new TooManyRequestsError(
+            'TOO_MANY_ACTIVE_JOBS',
+            `you have ${outcome.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
+            30,
+          )
+      }
+      const { job } = outcome
+      limits.logger?.info({ event: 'job.rerun', jobId: id, type: job.type, userId: job.userId, by: caller.userId, previous: before.status }, 'job queued to run again')
+      return (await decorate([toJobView(job)]))[0]!
+    },
+
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
     async cancel(caller: Caller, id: string): Promise<'cancelled' | 'requested'> {
       const outcome = await cancelJob(db.pool, id, caller.admin ? null : caller.userId)
@@ -220,6 +310,17 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
           return outcome.kind
       }
     },
+  }
+}
+
+/** The delivery of the job's latest end (an earlier run's while a re-run goes on); null before any. */
+function webhookView(state: DeliveryState | undefined) {
+  if (!state) return null
+  return {
+    status: state.status.toLowerCase(),
+    attempts: state.attempts,
+    lastError: state.lastError,
+    deliveredAt: state.deliveredAt ? state.deliveredAt.toISOString() : null,
   }
 }
 

@@ -25,8 +25,23 @@ export interface JobView {
   cancelRequestedAt: string | null
   etaSeconds: number | null
   estimatedCompletionAt: string | null
+  /** What earlier runs ended with, oldest first, when the job was run again. */
+  previousRuns: PreviousRun[]
+  /** Where the job's end is told; see `webhook` for how that went. */
+  callbackUrl: string | null
   /** Fields a job type adds to its views (JobTypeServices.view). */
   [added: string]: unknown
+}
+
+export interface PreviousRun {
+  status: 'FAILED' | 'CANCELLED'
+  attempts: number
+  error: unknown
+  startedAt: string | null
+  completedAt: string | null
+  rerunAt: string
+  /** The user who ran it again. */
+  rerunBy: string
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
@@ -57,6 +72,8 @@ export function toJobView(job: ProcessingJob, now = new Date()): JobView {
     cancelRequestedAt: iso(job.cancelRequestedAt),
     etaSeconds: eta === null ? null : Math.round(eta / 1000),
     estimatedCompletionAt: eta === null ? null : new Date(now.getTime() + eta).toISOString(),
+    previousRuns: (job.previousRuns ?? []) as unknown as PreviousRun[],
+    callbackUrl: job.callbackUrl ?? null,
   }
 }
 

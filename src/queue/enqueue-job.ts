@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessingJob } from '../generated/prisma/client.js'
+import { toProcessingJob } from './job-row.js'
 import type { Queryable } from './types.js'
 
 // Adds one job in ONE statement and one round trip, the user's active-job limit checked in it:
@@ -16,8 +17,8 @@ WITH active AS (
      LIMIT $8
   ) s
 ), added AS (
-  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at)
-  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now())
+  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url)
+  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10
     FROM active
    WHERE $8::int IS NULL OR active.n < $8
   RETURNING *
@@ -32,6 +33,8 @@ export interface NewJob {
   maxAttempts: number
   timeoutMs: number
   runAt: Date | null
+  /** Where its end is told (a webhook); null: nowhere. */
+  callbackUrl?: string | null
 }
 
 export const newJobId = (): string => uuidv7()
@@ -41,39 +44,8 @@ export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number |
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
-    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt],
+    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null],
   })
   const r = rows[0]
   return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }
-}
-
-/** A processing_job row as Prisma's model reads it. */
-function toProcessingJob(r: Record<string, any>): ProcessingJob {
-  return {
-    id: r.id,
-    type: r.type,
-    status: r.status,
-    priority: r.priority,
-    progress: r.progress,
-    totalItems: r.total_items,
-    processedItems: r.processed_items,
-    message: r.message,
-    userId: r.user_id,
-    parameters: r.parameters,
-    result: r.result,
-    error: r.error,
-    attempts: r.attempts,
-    maxAttempts: r.max_attempts,
-    timeoutMs: r.timeout_ms,
-    runAt: r.run_at,
-    startedAt: r.started_at,
-    completedAt: r.completed_at,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    lockedBy: r.locked_by,
-    lockedAt: r.locked_at,
-    leaseExpiresAt: r.lease_expires_at,
-    cancelRequestedAt: r.cancel_requested_at,
-    turn: BigInt(r.turn),
-  }
 }

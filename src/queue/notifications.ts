@@ -2,6 +2,7 @@
 //   faena_jobs    a job became QUEUED (insert trigger, handed back, retried): claim now, or at
 //                 the time in the payload (epoch ms) when it is due later
 //   faena_cancel  payload = job id whose cancellation was requested
+//   faena_webhooks  a job with a callback ended: its webhook is due
 // It reconnects with backoff; after a reconnect it reports `onReconnect` because notifications
 // sent while it was away are lost (the dispatcher then polls once, and the heartbeat re-reads
 // cancel requests).
@@ -16,7 +17,7 @@ import pg from 'pg'
 import { endClient } from '../db/database.js'
 import type { Queryable } from './types.js'
 
-export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel' } as const
+export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel', webhooks: 'faena_webhooks' } as const
 /** How long a goodbye to the server may take before the connection is cut. */
 const END_WAIT_MS = 1000
 
@@ -24,6 +25,7 @@ export interface NotificationHandlers {
   /** `dueAt`: epoch ms when the job is due later; null when it is due now. */
   onJobQueued(dueAt: number | null): void
   onCancelRequested(jobId: string): void
+  onWebhookDue?(): void
   onReconnect(): void
   onError(err: Error): void
 }
@@ -55,6 +57,7 @@ export function createNotificationListener(url: string, handlers: NotificationHa
     c.on('notification', (n) => {
       if (n.channel === CHANNELS.jobs) handlers.onJobQueued(n.payload ? Number(n.payload) : null)
       else if (n.channel === CHANNELS.cancel && n.payload) handlers.onCancelRequested(n.payload)
+      else if (n.channel === CHANNELS.webhooks) handlers.onWebhookDue?.()
     })
     c.on('error', (err) => {
       handlers.onError(err)
@@ -62,7 +65,7 @@ export function createNotificationListener(url: string, handlers: NotificationHa
       if (client === c) scheduleReconnect()
     })
     await c.connect()
-    await c.query(`LISTEN ${CHANNELS.jobs}; LISTEN ${CHANNELS.cancel}`)
+    await c.query(`LISTEN ${CHANNELS.jobs}; LISTEN ${CHANNELS.cancel}; LISTEN ${CHANNELS.webhooks}`)
     client = c
   }
 

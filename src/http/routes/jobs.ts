@@ -114,6 +114,22 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
     async (request, reply) => sendSignedLink(request, reply, await downloadLink(request.caller, request.params.id)),
   )
 
+  app.post(
+    '/jobs/:id/retry',
+    {
+      config: { createsJob: true },
+      schema: {
+        tags,
+        summary: 'Run a failed or cancelled job again',
+        description:
+          'The same job back to QUEUED with a fresh set of attempts: 202 with it, followed at the Location header as a new one. What its run ended with (status, attempts, error, times) is kept in `previousRuns`. Owner or admin. 409 `JOB_NOT_RERUNNABLE` for a QUEUED, PROCESSING or COMPLETED job; 410 `INPUT_GONE` when the file it was created with is no longer kept; 429 at the active-job limit, as for a new job.',
+        params: JobParams,
+        response: { 202: CreatedJob, ...errorResponses(400, 401, 404, 409, 410, 429) },
+      },
+    },
+    async (request, reply) => sendCreated(reply, await jobs.rerun(request.caller, request.params.id)),
+  )
+
   const cancelSchema = {
     tags,
     params: JobParams,

@@ -15,6 +15,34 @@ const Timestamp = Type.String({ format: 'date-time' })
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
 const NullableInt = Type.Union([Type.Integer(), Type.Null()])
 
+export const CallbackUrl = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description:
+    "told of the job's end: a signed POST (Standard Webhooks) of `{type: job.completed | job.failed | job.cancelled, timestamp, data: <the job>}`, retried until a 2xx answer for up to WEBHOOK_MAX_AGE_MS. http(s) to a public address only",
+  examples: ['https://hooks.example.com/faena'],
+})
+
+export const WebhookState = Type.Object(
+  {
+    status: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+    attempts: Type.Integer(),
+    lastError: Type.Union([Type.String(), Type.Null()], { description: "why the last attempt failed (an HTTP status, a timeout, a refused address)" }),
+    deliveredAt: NullableTimestamp,
+  },
+  { description: "the webhook of the job's latest end (an earlier run's while a re-run has not ended); null before the job ends" },
+)
+
+export const PreviousRun = Type.Object({
+  status: Type.Union([Type.Literal('FAILED'), Type.Literal('CANCELLED')]),
+  attempts: Type.Integer({ description: 'attempts that run made' }),
+  error: Type.Unknown({ description: 'what it ended with: {code, message}' }),
+  startedAt: NullableTimestamp,
+  completedAt: NullableTimestamp,
+  rerunAt: Timestamp,
+  rerunBy: Type.String({ description: 'the user who ran it again' }),
+})
+
 export const JobId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['019ae0c1-f3a0-7b2d-8c11-5e9a4d3b7f20'] })
 export const JobParams = Type.Object({ id: JobId })
 
@@ -25,6 +53,7 @@ export const CreateJobBody = Type.Object(
     priority: Type.Optional(Priority),
     runAt: Type.Optional(Type.String({ format: 'date-time', description: 'do not start before this time' })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, description: "longest the job may run (its type's default otherwise, at most its type's maximum); then it is stopped and FAILED with code TIMEOUT", examples: [600000] })),
+    callbackUrl: Type.Optional(CallbackUrl),
   },
   { additionalProperties: false },
 )
@@ -62,6 +91,9 @@ export const Job = Type.Object(
     cancelRequestedAt: NullableTimestamp,
     etaSeconds: Type.Union([Type.Integer(), Type.Null()], { description: 'estimated seconds left while PROCESSING' }),
     estimatedCompletionAt: NullableTimestamp,
+    callbackUrl: Type.Union([Type.String(), Type.Null()], { description: "where the job's end is told (null: nowhere)" }),
+    webhook: Type.Optional(Type.Union([WebhookState, Type.Null()])),
+    previousRuns: Type.Array(PreviousRun, { description: 'what earlier runs ended with, oldest first, when the job was run again (POST /jobs/:id/retry)' }),
   },
   { $id: 'Job', examples: [JOB_EXAMPLE] },
 )

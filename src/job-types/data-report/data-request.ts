@@ -3,6 +3,7 @@
 import Type, { type Static } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { ValidationError } from '../../errors.js'
+import { CallbackUrl } from '../../http/schemas/job.js'
 import { fieldErrors } from '../../schema-errors.js'
 import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
 
@@ -33,6 +34,7 @@ export const DataReportOptionsSchema = Type.Object(
     ),
     format: Type.Optional(Type.Union([Type.Literal('xlsx'), Type.Literal('csv')], { default: 'xlsx' })),
     compress: Type.Optional(Type.Boolean({ default: false, description: 'deliver the file inside a ZIP archive' })),
+    callbackUrl: Type.Optional(CallbackUrl),
   },
   { additionalProperties: false },
 )

@@ -41,6 +41,7 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
                 fileName,
                 innerName,
               },
+              ...(options.callbackUrl === undefined ? {} : { callbackUrl: options.callbackUrl }),
             },
             { viaRoute: true, tx, idempotency },
           )

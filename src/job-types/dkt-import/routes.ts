@@ -21,6 +21,8 @@ export interface DktRouteOptions {
 }
 
 const FIELDS = { onError: ['reject', 'skip'], force: ['true', 'false'] } as const
+/** Fields of any value. */
+const FREE_FIELDS = ['callbackUrl']
 
 const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt, storage, maxUploadBytes }) => {
   await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 1024, parts: 12 } })
@@ -33,7 +35,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         tags: ['dkt'],
         summary: 'Upload a DKT file (CSV or XLSX) and import it into a new lote',
         description:
-          'multipart/form-data with `file` and optional `onError` (reject | skip) and `force` (true | false). The file is streamed to storage as it arrives; 202 once it is stored.',
+          'multipart/form-data with `file` and optional `onError` (reject | skip), `force` (true | false) and `callbackUrl` (told of the job\'s end, as for POST /jobs). The file is streamed to storage as it arrives; 202 once it is stored.',
         consumes: ['multipart/form-data'],
         headers: IdempotencyHeaders,
         response: { 200: CreatedJob, 202: CreatedJob, ...errorResponses(400, 401, 409, 413, 415, 422, 429, 503) },
@@ -52,12 +54,13 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
             throw new ValidationError(`${name}: must be one of ${allowed.join(', ')}`)
           }
         }
-        const unknown = Object.keys(fields).filter((f) => !(f in FIELDS))
+        const unknown = Object.keys(fields).filter((f) => !(f in FIELDS) && !FREE_FIELDS.includes(f))
         if (unknown.length) throw new ValidationError(`${unknown[0]}: is not a known field`)
         const onError = (fields.onError as 'reject' | 'skip' | undefined) ?? 'reject'
         const force = fields.force === 'true'
-        const idempotency = idempotencyOf(request, { onError, force, sha256: upload.sha256, fileName: upload.fileName })
-        const { job, replayed } = await dkt.submitImport(request.caller, upload, { onError, force, idempotency })
+        const callbackUrl = fields.callbackUrl
+        const idempotency = idempotencyOf(request, { onError, force, sha256: upload.sha256, fileName: upload.fileName, callbackUrl })
+        const { job, replayed } = await dkt.submitImport(request.caller, upload, { onError, force, idempotency, callbackUrl })
         return sendCreated(reply, job, { replayed })
       } catch (err) {
         if (upload) await dkt.discardUpload(upload)

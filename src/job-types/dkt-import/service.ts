@@ -79,7 +79,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     async submitImport(
       caller: Caller,
       upload: StoredUpload<FileKind>,
-      opts: { onError: 'reject' | 'skip'; force: boolean; idempotency?: Idempotency | undefined },
+      opts: { onError: 'reject' | 'skip'; force: boolean; idempotency?: Idempotency | undefined; callbackUrl?: string | undefined },
     ): Promise<{ job: JobView; replayed: boolean }> {
       const replayed = await jobs.replay(caller, opts.idempotency)
       if (replayed) {
@@ -93,6 +93,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
           {
             type: 'dkt-import',
             parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError, force: opts.force },
+            ...(opts.callbackUrl === undefined ? {} : { callbackUrl: opts.callbackUrl }),
           },
           { viaRoute: true, idempotency: opts.idempotency },
         )

@@ -1,12 +1,13 @@
 import Type from 'typebox'
 import { KpiColumnsSchema, KpiFiltersSchema, KpiFormatSchema } from './kpi-request.js'
-import { CreatedJob } from '../../http/schemas/job.js'
+import { CallbackUrl, CreatedJob } from '../../http/schemas/job.js'
 
 export const KpiExportBody = Type.Object(
   {
     filters: KpiFiltersSchema,
     format: Type.Union(KpiFormatSchema.anyOf, { default: 'xlsx' }),
     columns: Type.Optional(KpiColumnsSchema),
+    callbackUrl: Type.Optional(CallbackUrl),
   },
   { additionalProperties: false },
 )

@@ -13,6 +13,8 @@ export interface KpiExportRequest {
   filters: KpiFilters
   format: 'xlsx' | 'csv'
   columns?: string[] | undefined
+  /** Told of the job's end (a webhook). */
+  callbackUrl?: string | undefined
 }
 
 export type KpiExportService = ReturnType<typeof createKpiExportService>
@@ -38,7 +40,11 @@ export function createKpiExportService(db: Database, jobs: JobService) {
         const idExport = String(audit.idExport)
         const job = await jobs.create(
           caller,
-          { type: 'kpi-export', parameters: { idExport, filters: req.filters, format: req.format, columns: req.columns, fileName } },
+          {
+            type: 'kpi-export',
+            parameters: { idExport, filters: req.filters, format: req.format, columns: req.columns, fileName },
+            ...(req.callbackUrl === undefined ? {} : { callbackUrl: req.callbackUrl }),
+          },
           { viaRoute: true, tx, idempotency },
         )
         await tx.report.create({

@@ -1,0 +1,117 @@
+// Delivers completion webhooks. Every node runs one: it claims due events (leased, SKIP LOCKED,
+// so nodes share the work), sends up to `concurrency` at once (a slow receiver holds one slot
+// for at most the timeout, never the others), and writes each outcome: delivered, or tried
+// again after an exponential backoff with jitter, or given up (FAILED) once the next try would
+// come later than `maxAgeMs` after the job ended. Woken by NOTIFY faena_webhooks (a job with a
+// callback ended) and by its own poll for retries that come due.
+import type { Logger } from 'pino'
+import type { ProcessingJob } from '../generated/prisma/client.js'
+import type { JobView } from '../jobs/job-view.js'
+import { fromJsonRow } from '../queue/job-row.js'
+import { backoffMs } from '../queue/retry-job.js'
+import type { Queryable } from '../queue/types.js'
+import { claimDeliveries, settleDelivery, type DueDelivery } from '../queue/webhook-deliveries.js'
+import { sendWebhook } from './send.js'
+import type { SignedHeaders } from './sign.js'
+
+export interface DelivererOptions {
+  db: Queryable
+  workerId: string
+  sign: (id: string, body: string) => SignedHeaders
+  /** The job as GET /jobs/:id shows it, from its row as it ended. */
+  render: (job: ProcessingJob) => Promise<JobView>
+  concurrency: number
+  pollMs: number
+  timeoutMs: number
+  maxAgeMs: number
+  retryBaseMs: number
+  retryMaxMs: number
+  allowPrivate: boolean
+  logger: Logger
+}
+
+export type Deliverer = ReturnType<typeof createDeliverer>
+
+export function createDeliverer(o: DelivererOptions) {
+  // Long enough for an attempt (a slow receiver, a slow write) not to be sent twice at once.
+  const leaseMs = 2 * o.timeoutMs + 5000
+  const inFlight = new Set<Promise<void>>()
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  let pumping = false
+  let again = false
+
+  async function bodyOf(d: DueDelivery): Promise<string> {
+    if (d.body !== null) return d.body
+    const data = await o.render(fromJsonRow(d.job))
+    return JSON.stringify({ type: d.event, timestamp: d.occurredAt.toISOString(), data })
+  }
+
+  async function attempt(d: DueDelivery): Promise<void> {
+    let body = d.body ?? ''
+    let error: string | null
+    try {
+      body = await bodyOf(d)
+      const sent = await sendWebhook(d.url, { ...o.sign(d.id, body) }, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate })
+      error = sent.ok ? null : sent.error
+    } catch (err) {
+      error = `could not be sent: ${(err as Error).message}`
+    }
+    const tries = d.attempts + 1
+    const next = error === null ? null : new Date(Date.now() + backoffMs(tries, o.retryBaseMs, o.retryMaxMs))
+    const retryAt = next && next.getTime() - d.occurredAt.getTime() <= o.maxAgeMs ? next : null
+    const log = { webhookId: d.id, jobId: d.jobId, event: d.event, attempt: tries }
+    if (!(await settleDelivery(o.db, o.workerId, d.id, body, error, retryAt))) {
+      o.logger.warn(log, 'webhook: lease lost before the outcome was written; another node sends it again')
+    } else if (error === null) o.logger.info({ ...log, event: 'webhook.delivered', type: d.event }, 'webhook delivered')
+    else if (retryAt) o.logger.warn({ ...log, error, retryAt }, 'webhook attempt failed; trying again later')
+    else o.logger.error({ ...log, error }, 'webhook failed: no 2xx answer within WEBHOOK_MAX_AGE_MS; given up')
+  }
+
+  /** Claims what is due into free slots until nothing more is due. */
+  async function pump(): Promise<void> {
+    if (pumping) {
+      again = true
+      return
+    }
+    pumping = true
+    try {
+      do {
+        again = false
+        while (!stopped && inFlight.size < o.concurrency) {
+          const due = await claimDeliveries(o.db, o.workerId, o.concurrency - inFlight.size, leaseMs)
+          for (const d of due) {
+            const p: Promise<void> = attempt(d)
+              .catch((err: unknown) => o.logger.error({ err, webhookId: d.id }, 'webhook: writing the outcome failed; the lease expires and it is sent again'))
+              .finally(() => {
+                inFlight.delete(p)
+                if (!stopped) void pump()
+              })
+            inFlight.add(p)
+          }
+          if (due.length === 0) break
+        }
+      } while (again && !stopped)
+    } catch (err) {
+      o.logger.warn({ err }, 'webhook: claiming due deliveries failed; trying again at the next poll')
+    } finally {
+      pumping = false
+    }
+  }
+
+  return {
+    start(): void {
+      timer = setInterval(() => void pump(), o.pollMs)
+      timer.unref()
+      void pump()
+    },
+    /** A job with a callback ended (NOTIFY faena_webhooks). */
+    wake: () => void pump(),
+    /** Stops claiming; waits for the attempts in flight (each within the timeout). */
+    async stop(): Promise<void> {
+      stopped = true
+      if (timer) clearInterval(timer)
+      await Promise.allSettled([...inFlight])
+    },
+  }
+}
