@@ -33,6 +33,8 @@ import type { JobView } from './jobs/job-view.js'
 import type { Caller } from './jobs/caller.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
 import { createDeliverer, type Deliverer } from './webhooks/deliverer.js'
+import { createScheduleService } from './schedules/schedule-service.js'
+import { createTicker, type Ticker } from './schedules/ticker.js'
 import { resolveWebhookSecret } from './webhooks/secret.js'
 import { createSigner } from './webhooks/sign.js'
 import { checkCallbackTarget } from './webhooks/target.js'
@@ -123,6 +125,9 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       storage,
       ...(webhookSecret ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) } : {}),
     })
+    // Schedules made here wake this node's ticker at once; other nodes see them within a second.
+    let ticker: Ticker | null = null
+    const schedules = createScheduleService(db, jobs, { maxPerUser: config.MAX_SCHEDULES_PER_USER, changed: () => ticker?.wake() })
     const jobTypeParts = setUpJobTypes(registry, { db, storage, jobs, config, logger: logger.child({ component: 'job-types' }) })
     decorate = jobTypeParts.decorate
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
@@ -160,6 +165,13 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       d.start()
       cleanups.push(() => d.stop())
       deliverer = d
+    }
+
+    if (config.ROLE !== 'api') {
+      const t = createTicker({ db, jobs, checkMs: 1000, logger: logger.child({ component: 'schedules' }) })
+      t.start()
+      cleanups.push(() => t.stop())
+      ticker = t
     }
 
     if (config.WORKER_CONCURRENCY > 0 && config.ROLE !== 'api') {
@@ -214,6 +226,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       logger,
       tokens,
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
+      schedules: { schedules },
       jobTypeRoutes: jobTypeParts.routes,
       jobViewProperties: jobTypeParts.viewProperties,
       openApiTags: jobTypeParts.tags,

@@ -1,6 +1,7 @@
 // faena's page: sign in with a token, upload a DKT file, start a KPI export, follow your jobs
 // live (GET /jobs/:id/events read with fetch, since EventSource cannot send a token), cancel,
-// download, see import problems, undo a lote. No framework, no build step: the one library,
+// download, see import problems, undo a lote, run a failed or cancelled job again, pause,
+// resume and delete your schedules. No framework, no build step: the one library,
 // eventsource-parser, is served from its npm package (src/http/routes/web.ts).
 import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
@@ -46,6 +47,7 @@ async function signIn(token) {
     $('#who').textContent = `signed in as ${userOf(token)}`
     $('#sign-in-error').textContent = ''
     for (const job of page.data.reverse()) show(job)
+    await loadSchedules()
   } catch (err) {
     store.token = null
     $('#sign-in-error').textContent = err.status === 401 ? 'That token was refused (invalid or expired).' : `Could not sign in: ${err.message}`
@@ -64,6 +66,7 @@ function signOut() {
   for (const entry of shown.values()) entry.follow?.abort()
   shown.clear()
   $('#jobs').replaceChildren()
+  $('#schedules').replaceChildren()
   store.token = null
   $('#app').hidden = true
   $('#sign-out').hidden = true
@@ -83,6 +86,7 @@ function show(job) {
     $('.download', el).onclick = () => act(el, () => openLink(`/jobs/${job.id}/download`))
     $('.problems', el).onclick = () => act(el, () => openLink(`/jobs/${job.id}/problems.csv`))
     $('.undo', el).onclick = () => act(el, () => undoLote(entry.job))
+    $('.rerun', el).onclick = () => act(el, () => rerun(job.id))
     $('#jobs').prepend(el)
     entry = { job, el }
     shown.set(job.id, entry)
@@ -152,6 +156,7 @@ function render(el, job) {
   const problems = result.problemCount || job.error?.details?.problemCount
   $('.problems', el).hidden = !problems
   $('.undo', el).hidden = !(job.type === 'dkt-import' && result.loteId && !job.loteDeleted)
+  $('.rerun', el).hidden = !(job.status === 'FAILED' || job.status === 'CANCELLED')
   $('.outcome', el).replaceChildren(...outcome(job))
 }
 
@@ -165,6 +170,8 @@ function outcome(job) {
     if (job.loteDeleted) out.push(text('This lote has been undone.'))
   }
   if (r.fileSizeBytes !== undefined) out.push(text(`${r.fileName}: ${r.recordsProcessed} rows, ${bytes(r.fileSizeBytes)}`))
+  const runs = job.previousRuns ?? []
+  if (runs.length) out.push(Object.assign(text(`run again ${runs.length === 1 ? 'once' : `${runs.length} times`}; before: ${runs.map((p) => `${p.status.toLowerCase()} (${p.error?.code ?? '?'})`).join(', ')}`), { className: 'runs' }))
   const problems = r.problems ?? job.error?.details?.problems
   if (problems?.length) out.push(problemTable(problems.slice(0, 10), r.problemCount ?? job.error?.details?.problemCount))
   return out
@@ -187,6 +194,42 @@ async function undoLote(job) {
   if (!confirm(`Undo lote ${job.result.loteId}? Its rows are deleted.`)) return
   await api(`/dkt/lotes/${job.result.loteId}`, { method: 'DELETE' })
   show(await api(`/jobs/${job.id}`))
+}
+
+/** Back to the queue as the same job, followed again. */
+async function rerun(id) {
+  await api(`/jobs/${id}/retry`, { method: 'POST' })
+  show(await api(`/jobs/${id}`))
+}
+
+// --- schedules --------------------------------------------------------------------------
+
+async function loadSchedules() {
+  const page = await api('/schedules?limit=100')
+  $('#schedules').replaceChildren(...page.data.map(scheduleItem))
+  $('#schedules-section').hidden = page.data.length === 0
+}
+
+function scheduleItem(s) {
+  const el = $('#schedule-template').content.firstElementChild.cloneNode(true)
+  el.dataset.scheduleId = s.id
+  el.dataset.paused = String(s.paused)
+  $('.name', el).textContent = s.name ?? s.id
+  $('.type', el).textContent = s.job.type
+  $('.cron', el).textContent = `${s.cron} (${s.timezone})`
+  $('.next', el).textContent = s.paused ? 'paused' : `next ${new Date(s.nextRunAt).toLocaleString()}`
+  $('.last', el).textContent = s.lastError ? `last tick: ${s.lastError}` : s.lastRunAt ? `last ${new Date(s.lastRunAt).toLocaleString()}` : ''
+  const pause = $('.pause', el)
+  pause.textContent = s.paused ? 'Resume' : 'Pause'
+  pause.onclick = () => act(el, async () => {
+    el.replaceWith(scheduleItem(await api(`/schedules/${s.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paused: !s.paused }) })))
+  })
+  $('.delete', el).onclick = () => act(el, async () => {
+    if (!confirm(`Delete schedule ${s.name ?? s.id}? The jobs it started stay.`)) return
+    await api(`/schedules/${s.id}`, { method: 'DELETE' })
+    await loadSchedules()
+  })
+  return el
 }
 
 /** Downloads through a freshly signed link (the API answers it as JSON to fetch). */

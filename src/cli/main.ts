@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util'
 import { createFaenaClient, FaenaApiError, type FaenaClient } from '../client/faena-client.js'
 import type { JobView } from '../jobs/job-view.js'
 import { createProgressView } from './progress-view.js'
+import { SCHEDULE_USAGE, scheduleCommand } from './schedule-command.js'
 
 export const EXIT = { completed: 0, failed: 1, usage: 2, cancelled: 3, interrupted: 130 } as const
 
@@ -23,10 +24,13 @@ const USAGE = `usage: faena <command> [options]
   follow <jobId>                          follow a job until it ends
   download <jobId>                        download a finished job's file
   cancel <jobId>                          cancel a job
+  retry <jobId>                           run a failed or cancelled job again, and follow it
   list [--status S] [--type T]            your jobs, newest first
+${SCHEDULE_USAGE}
 
 options: --url (FAENA_URL, default http://localhost:3000), --token (FAENA_TOKEN; a development
-server's own token otherwise), --out DIR (where files go, default .), --no-download
+server's own token otherwise), --out DIR (where files go, default .), --no-download,
+--callback-url URL (import, export: told of the job's end by a signed webhook)
 exit codes: 0 completed, 1 failed, 2 usage or refused, 3 cancelled, 130 interrupted`
 
 async function main(argv: string[]): Promise<number> {
@@ -47,10 +51,16 @@ async function main(argv: string[]): Promise<number> {
       format: { type: 'string', default: 'xlsx' },
       status: { type: 'string' },
       type: { type: 'string' },
+      'callback-url': { type: 'string' },
+      cron: { type: 'string' },
+      tz: { type: 'string' },
+      name: { type: 'string' },
+      params: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
-  const [command, arg] = positionals
+  const [command, arg, arg2] = positionals
+  const callbackUrl = o['callback-url'] ? { callbackUrl: o['callback-url'] } : {}
   if (o.help || !command) {
     console.log(USAGE)
     return o.help ? EXIT.completed : EXIT.usage
@@ -61,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'import': {
       if (!arg) return usage('import needs a file')
-      const created = await client.importDkt(arg, { onError: o.skip ? 'skip' : 'reject', force: o.force })
+      const created = await client.importDkt(arg, { onError: o.skip ? 'skip' : 'reject', force: o.force, ...callbackUrl })
       console.error(`job ${created.jobId} created`)
       return follow(created.jobId)
     }
@@ -69,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       if (!o.from || !o.to) return usage('export needs --from and --to')
       if (o.format !== 'xlsx' && o.format !== 'csv') return usage('--format is xlsx or csv')
       const filters = { from: o.from, to: o.to, ...(o.sucursal ? { sucursal: o.sucursal } : {}), ...(o.indicador ? { indicador: o.indicador } : {}) }
-      const created = await client.exportKpi({ filters, format: o.format })
+      const created = await client.exportKpi({ filters, format: o.format, ...callbackUrl })
       console.error(`job ${created.jobId} created`)
       return follow(created.jobId)
     }
@@ -84,6 +94,16 @@ async function main(argv: string[]): Promise<number> {
       await client.cancel(arg)
       console.error(`cancel requested for job ${arg}`)
       return EXIT.completed
+    case 'retry': {
+      if (!arg) return usage('retry needs a job id')
+      await client.rerun(arg)
+      console.error(`job ${arg} queued to run again`)
+      return follow(arg)
+    }
+    case 'schedule': {
+      const problem = await scheduleCommand(client, arg, arg2, { cron: o.cron, type: o.type, params: o.params, tz: o.tz, name: o.name, callbackUrl: o['callback-url'] })
+      return problem ? usage(problem) : EXIT.completed
+    }
     case 'list': {
       const page = await client.list({ ...(o.status ? { status: o.status } : {}), ...(o.type ? { type: o.type } : {}), limit: 50 })
       for (const j of page.data) console.log([j.id, j.type.padEnd(12), j.status.padEnd(10), `${j.progress}%`.padStart(4), j.createdAt, j.message ?? ''].join('  '))

@@ -31,6 +31,7 @@ export const ConfigSchema = Type.Object({
   CORS_ORIGINS: Type.String({ default: '', description: 'origins a browser may call the API from, comma-separated (* = any); empty = CORS off' }),
   TRUST_PROXY: Type.String({ default: 'false', description: 'whose X-Forwarded-For to believe: false, true (any peer), or proxy addresses/CIDRs, comma-separated' }),
   MAX_ACTIVE_JOBS_PER_USER: Int(1000, 1, 'queued + running jobs one user may have; beyond, creating a job is a 429 with Retry-After'),
+  MAX_SCHEDULES_PER_USER: Int(100, 0, 'recurring schedules one user may have; beyond, creating one is a 409'),
   JOB_CREATION_PER_MINUTE: Int(600, 1, 'job-creating requests one user may make per minute; beyond, 429 with Retry-After'),
   ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
     default: 'all',

@@ -27,10 +27,6 @@ export interface Database {
 }
 
 /**
- * Ends a client that may never answer its goodbye (the server is gone): `end()` gets `waitMs`,
- * then the socket is cut. Resolves either way.
- */
-/**
  * A Prisma interactive transaction as a Queryable, so that the queue's statements (src/queue)
  * run inside it: the text and its parameters as given, the rows back as Prisma reads them, and
  * a failure as pg reports one (`code`: the SQLSTATE, `constraint`), whichever way it ran.
@@ -49,6 +45,10 @@ export function transactionQueryable(tx: Prisma.TransactionClient): Pick<pg.Pool
   return { query: query as unknown as pg.Pool['query'] }
 }
 
+/**
+ * Ends a client that may never answer its goodbye (the server is gone): `end()` gets `waitMs`,
+ * then the socket is cut. Resolves either way.
+ */
 export async function endClient(client: pg.Client, waitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   await Promise.race([client.end().catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, waitMs)))])

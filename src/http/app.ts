@@ -15,15 +15,18 @@ import type { Storage } from '../storage/storage.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes, { type JobRouteOptions } from './routes/jobs.js'
+import scheduleRoutes, { type ScheduleRouteOptions } from './routes/schedules.js'
 import { metricsRoutes, statsRoutes, type MetricsRouteOptions, type StatsRouteOptions } from './routes/operators.js'
 import webRoutes, { type WebRouteOptions } from './routes/web.js'
 import { ErrorResponse } from './schemas/error.js'
 import { jobSchema } from './schemas/job.js'
+import { Schedule } from './schemas/schedule.js'
 
 export interface AppDeps {
   logger: Logger
   tokens: TokenService
   jobs: JobRouteOptions
+  schedules: ScheduleRouteOptions
   health: HealthChecks
   /** Serves signed download links when files are on local disk. */
   localFiles?: { storage: Storage; signingSecret: string }
@@ -60,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
   app.addSchema(ErrorResponse)
   app.addSchema(jobSchema(deps.jobViewProperties ?? {}))
+  app.addSchema(Schedule)
   await app.register(errorHandler)
   await app.register(sse)
   await app.register(security, { corsOrigins: deps.corsOrigins ?? [], https: deps.https ?? false })
@@ -74,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(auth, { tokens: deps.tokens })
     await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })
     await protectedScope.register(jobsRoutes, deps.jobs)
+    await protectedScope.register(scheduleRoutes, deps.schedules)
     for (const routes of deps.jobTypeRoutes ?? []) await protectedScope.register(routes)
     await protectedScope.register(statsRoutes, deps.stats)
   })

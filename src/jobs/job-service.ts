@@ -39,6 +39,8 @@ export const DEFAULT_MAX_TIMEOUT_MS = 6 * 3_600_000
 export interface ListJobsQuery extends PageQuery {
   status?: JobView['status']
   type?: string
+  /** The jobs a schedule started. */
+  scheduleId?: string
   /** A previous page's `next` cursor: the jobs after its last one. */
   cursor?: string
 }
@@ -50,6 +52,8 @@ export interface CreateOptions {
   viaRoute?: boolean
   tx?: Prisma.TransactionClient
   idempotency?: Idempotency | undefined
+  /** The schedule that starts the job, and the tick it is for (one job per schedule and tick). */
+  schedule?: { id: string; tick: Date }
 }
 
 export type JobService = ReturnType<typeof createJobService>
@@ -125,6 +129,68 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     return limits.checkCallback(url)
   }
 
+  /** Checks a submission as create() does, before anything is written (a 400 naming the field). */
+  async function prepare(input: CreateJobInput, viaRoute: boolean) {
+    const def = registry.describe(input.type)
+    if (def?.submittedThrough && !viaRoute) {
+      throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
+    }
+    const parameters = registry.validate(input.type, input.parameters)
+    let runAt: Date | null = null
+    if (input.runAt !== undefined) {
+      runAt = new Date(input.runAt)
+      if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
+    }
+    const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
+    if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
+      throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
+    }
+    const callbackUrl = input.callbackUrl === undefined ? null : await checkCallback(input.callbackUrl)
+    return { def, parameters, runAt, callbackUrl }
+  }
+
+  /** Writes a prepared job (and the files it owns, its idempotency key) through opts.tx or the pool. */
+  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions): Promise<JobView> {
+    const { def, parameters, runAt, callbackUrl } = p
+    const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
+    const client = opts.tx ?? db.prisma
+    // One statement: the user's active jobs counted up to the limit, and the job added below it.
+    const max = limits.maxActivePerUser
+    const added = await enqueueJob(
+      opts.tx ? transactionQueryable(opts.tx) : db.pool,
+      {
+        type: input.type,
+        userId: caller.userId,
+        parameters,
+        priority: input.priority ?? def?.defaults?.priority ?? 'NORMAL',
+        maxAttempts: def?.defaults?.maxAttempts ?? 1,
+        timeoutMs: input.timeoutMs ?? def?.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        runAt: runAt ?? null,
+        callbackUrl,
+        schedule: opts.schedule,
+      },
+      Number.isFinite(max) ? max : null,
+    )
+    if (!('job' in added)) {
+      throw new TooManyRequestsError(
+        'TOO_MANY_ACTIVE_JOBS',
+        `you have ${added.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
+        30,
+      )
+    }
+    const { job } = added
+    const owned = files(job.id)
+    if (owned.length > 0) {
+      await client.jobFile.createMany({
+        data: owned.map((f) => ({ jobId: job.id, key: f.key, kind: f.kind, fileName: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })),
+      })
+    }
+    if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
+    limits.metrics?.jobCreated(job.type)
+    limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
+    return toJobView(job)
+  }
+
   return {
     /**
      * `viaRoute`: the job comes from its own route (an upload), not from POST /jobs.
@@ -132,59 +198,19 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
      * `idempotency`: the request's Idempotency-Key, recorded with the job (see replay()).
      */
     async create(caller: Caller, input: CreateJobInput, opts: CreateOptions = {}): Promise<JobView> {
-      const def = registry.describe(input.type)
-      if (def?.submittedThrough && !opts.viaRoute) {
-        throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
-      }
-      const parameters = registry.validate(input.type, input.parameters)
+      const p = await prepare(input, opts.viaRoute ?? false)
       // The job, the files it owns and its idempotency key are written together.
-      const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
-      if (!opts.tx && (opts.idempotency || def?.files)) return db.prisma.$transaction((tx) => this.create(caller, input, { ...opts, tx }))
-      let runAt: Date | undefined
-      if (input.runAt !== undefined) {
-        runAt = new Date(input.runAt)
-        if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
-      }
-      const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
-      if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
-        throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
-      }
-      const callbackUrl = input.callbackUrl === undefined ? null : await checkCallback(input.callbackUrl)
-      const client = opts.tx ?? db.prisma
-      // One statement: the user's active jobs counted up to the limit, and the job added below it.
-      const max = limits.maxActivePerUser
-      const added = await enqueueJob(
-        opts.tx ? transactionQueryable(opts.tx) : db.pool,
-        {
-          type: input.type,
-          userId: caller.userId,
-          parameters,
-          priority: input.priority ?? def?.defaults?.priority ?? 'NORMAL',
-          maxAttempts: def?.defaults?.maxAttempts ?? 1,
-          timeoutMs: input.timeoutMs ?? def?.defaults?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          runAt: runAt ?? null,
-          callbackUrl,
-        },
-        Number.isFinite(max) ? max : null,
-      )
-      if (!('job' in added)) {
-        throw new TooManyRequestsError(
-          'TOO_MANY_ACTIVE_JOBS',
-          `you have ${added.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
-          30,
-        )
-      }
-      const { job } = added
-      const owned = files(job.id)
-      if (owned.length > 0) {
-        await client.jobFile.createMany({
-          data: owned.map((f) => ({ jobId: job.id, key: f.key, kind: f.kind, fileName: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })),
-        })
-      }
-      if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
-      limits.metrics?.jobCreated(job.type)
-      limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
-      return toJobView(job)
+      if (!opts.tx && (opts.idempotency || p.def?.files)) return db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }))
+      return insert(caller, input, p, opts)
+    },
+
+    /**
+     * What create() would store for `input` from POST /jobs, or the 400 it would answer: for
+     * what creates jobs later (a schedule). Parameters come back with their defaults.
+     */
+    async check(input: CreateJobInput): Promise<CreateJobInput> {
+      const p = await prepare(input, false)
+      return { ...input, parameters: p.parameters, ...(p.callbackUrl === null ? {} : { callbackUrl: p.callbackUrl }) }
     },
 
     /** The job as GET /jobs/:id shows it, from a row (a webhook's body); without its webhook state. */
@@ -233,8 +259,9 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         ...owned(caller),
         ...(q.status ? { status: q.status } : {}),
         ...(q.type ? { type: q.type } : {}),
+        ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}),
       }
-      const filter = { userId: caller.admin ? null : caller.userId, status: q.status, type: q.type }
+      const filter = { userId: caller.admin ? null : caller.userId, status: q.status, type: q.type, scheduleId: q.scheduleId }
       const newestFirst: Prisma.ProcessingJobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
       const [rows, count] = await Promise.all([
         after
@@ -337,6 +364,6 @@ function readCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 function nextLink(q: ListJobsQuery, cursor: string): string {
-  const params = new URLSearchParams({ limit: String(q.limit), ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), cursor })
+  const params = new URLSearchParams({ limit: String(q.limit), ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}), cursor })
   return `/jobs?${params}`
 }

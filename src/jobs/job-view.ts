@@ -29,6 +29,9 @@ export interface JobView {
   previousRuns: PreviousRun[]
   /** Where the job's end is told; see `webhook` for how that went. */
   callbackUrl: string | null
+  /** The schedule that started it, and the tick it was for. */
+  scheduleId: string | null
+  scheduledFor: string | null
   /** Fields a job type adds to its views (JobTypeServices.view). */
   [added: string]: unknown
 }
@@ -74,6 +77,8 @@ export function toJobView(job: ProcessingJob, now = new Date()): JobView {
     estimatedCompletionAt: eta === null ? null : new Date(now.getTime() + eta).toISOString(),
     previousRuns: (job.previousRuns ?? []) as unknown as PreviousRun[],
     callbackUrl: job.callbackUrl ?? null,
+    scheduleId: job.scheduleId ?? null,
+    scheduledFor: iso(job.scheduledFor ?? null),
   }
 }
 

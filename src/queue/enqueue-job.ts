@@ -17,8 +17,8 @@ WITH active AS (
      LIMIT $8
   ) s
 ), added AS (
-  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url)
-  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10
+  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for)
+  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10, $11, $12
     FROM active
    WHERE $8::int IS NULL OR active.n < $8
   RETURNING *
@@ -35,6 +35,8 @@ export interface NewJob {
   runAt: Date | null
   /** Where its end is told (a webhook); null: nowhere. */
   callbackUrl?: string | null
+  /** The schedule that starts it, and the tick it is for. */
+  schedule?: { id: string; tick: Date } | undefined
 }
 
 export const newJobId = (): string => uuidv7()
@@ -44,7 +46,7 @@ export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number |
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
-    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null],
+    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null],
   })
   const r = rows[0]
   return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }

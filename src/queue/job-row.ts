@@ -31,10 +31,12 @@ export function toProcessingJob(r: Record<string, any>): ProcessingJob {
     turn: BigInt(r.turn),
     previousRuns: r.previous_runs,
     callbackUrl: r.callback_url ?? null,
+    scheduleId: r.schedule_id ?? null,
+    scheduledFor: r.scheduled_for ?? null,
   }
 }
 
-const DATE_COLUMNS = ['run_at', 'started_at', 'completed_at', 'created_at', 'updated_at', 'locked_at', 'lease_expires_at', 'cancel_requested_at']
+const DATE_COLUMNS = ['scheduled_for', 'run_at', 'started_at', 'completed_at', 'created_at', 'updated_at', 'locked_at', 'lease_expires_at', 'cancel_requested_at']
 
 /** A processing_job row kept as JSON (to_jsonb), its timestamps read back as dates. */
 export function fromJsonRow(j: Record<string, unknown>): ProcessingJob {

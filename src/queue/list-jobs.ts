@@ -10,6 +10,7 @@ export interface JobFilter {
   userId: string | null
   status?: JobStatus | undefined
   type?: string | undefined
+  scheduleId?: string | undefined
 }
 
 // Unnamed statements are planned with their values: the NULL tests fold away, and each filter
@@ -17,10 +18,11 @@ export interface JobFilter {
 const MATCHING = `FROM processing_job
  WHERE ($1::text IS NULL OR user_id = $1)
    AND ($2::"JobStatus" IS NULL OR status = $2::"JobStatus")
-   AND ($3::text IS NULL OR type = $3)`
+   AND ($3::text IS NULL OR type = $3)
+   AND ($4::text IS NULL OR schedule_id = $4)`
 
 export async function countJobs(db: Queryable, f: JobFilter, cap: number): Promise<{ total: number; exact: boolean }> {
-  const values = [f.userId, f.status ?? null, f.type ?? null]
+  const values = [f.userId, f.status ?? null, f.type ?? null, f.scheduleId ?? null]
   const { rows } = await db.query<{ n: number }>({ text: `SELECT count(*)::int AS n FROM (SELECT 1 ${MATCHING} LIMIT ${cap + 1}) s`, values })
   const n = rows[0]!.n
   if (n <= cap) return { total: n, exact: true }
@@ -34,8 +36,8 @@ export async function countJobs(db: Queryable, f: JobFilter, cap: number): Promi
  */
 export async function idsAfter(db: Queryable, f: JobFilter, after: { createdAt: Date; id: string }, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>({
-    text: `SELECT id ${MATCHING} AND (created_at, id) < ($4, $5) ORDER BY created_at DESC, id DESC LIMIT $6`,
-    values: [f.userId, f.status ?? null, f.type ?? null, after.createdAt, after.id, limit],
+    text: `SELECT id ${MATCHING} AND (created_at, id) < ($5, $6) ORDER BY created_at DESC, id DESC LIMIT $7`,
+    values: [f.userId, f.status ?? null, f.type ?? null, f.scheduleId ?? null, after.createdAt, after.id, limit],
   })
   return rows.map((r) => r.id)
 }

@@ -105,3 +105,35 @@ t.test('refused requests and bad usage exit 2 with the reason', async (t) => {
   t.equal(badDates.code, 2)
   t.match(badDates.stderr, /refused \(400 /)
 })
+
+t.test('retry: a cancelled job runs again and is followed to its end', async (t) => {
+  const { f, base } = await server(t)
+  const { jobId } = (await f.as('alice').post('/jobs', { type: 'sleep', parameters: { ms: 1, steps: 1 }, runAt: new Date(Date.now() + 3_600_000).toISOString() })).json()
+  await f.as('alice').delete(`/jobs/${jobId}`)
+  // It runs now: the re-run is due at once.
+  const run = await cli(f, base, ['retry', jobId]).done
+  t.equal(run.code, 0, run.stderr)
+  t.match(run.stderr, new RegExp(`job ${jobId} queued to run again[\\s\\S]*COMPLETED`))
+  const again = await cli(f, base, ['retry', jobId]).done
+  t.equal(again.code, 2)
+  t.match(again.stderr, /refused \(409 JOB_NOT_RERUNNABLE\)/)
+})
+
+t.test('schedule add, list, pause, resume, rm', async (t) => {
+  const { f, base } = await server(t)
+  const add = await cli(f, base, ['schedule', 'add', '--cron', '0 7 * * 1', '--tz', 'America/Argentina/Buenos_Aires', '--type', 'sleep', '--params', '{"ms":10}', '--name', 'weekly']).done
+  t.equal(add.code, 0, add.stderr)
+  const id = add.stdout.trim().split(/\s+/)[0]!
+  t.match(add.stdout, /sleep .* 0 7 \* \* 1 America\/Argentina\/Buenos_Aires .* next 20\d\d-.*T10:00:00\.000Z .* weekly/)
+  t.match((await cli(f, base, ['schedule', 'pause', id]).done).stdout, /paused/)
+  t.match((await cli(f, base, ['schedule', 'resume', id]).done).stdout, /next 20/)
+  t.match((await cli(f, base, ['schedule', 'list']).done).stdout, new RegExp(`^${id} `))
+  t.equal((await cli(f, base, ['schedule', 'rm', id]).done).code, 0)
+  t.equal((await cli(f, base, ['schedule', 'list']).done).stdout, '')
+  const bad = await cli(f, base, ['schedule', 'add', '--cron', '61 * * * *', '--type', 'noop']).done
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /refused \(400 VALIDATION_FAILED\): cron: /)
+  const usage = await cli(f, base, ['schedule', 'add', '--type', 'noop']).done
+  t.equal(usage.code, 2)
+  t.match(usage.stderr, /schedule add needs --cron and --type/)
+})

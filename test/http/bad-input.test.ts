@@ -64,6 +64,34 @@ function badRequests(): BadRequest[] {
   list.push({ name: 'POST /jobs as form', method: 'POST', path: '/jobs', body: 'type=noop', contentType: 'application/x-www-form-urlencoded' })
   list.push({ name: 'POST /jobs huge body', method: 'POST', path: '/jobs', body: JSON.stringify({ type: 'noop', parameters: { x: 'x'.repeat(2_000_000) } }), contentType: 'application/json' })
 
+  // Callbacks (on every job-creating route) and re-runs.
+  for (const [what, v] of WRONG_VALUES) list.push(json(`POST /jobs callbackUrl as ${what}`, '/jobs', { type: 'noop', callbackUrl: v }))
+  for (const url of ['http://127.0.0.1/x', 'http://[::1]/', 'http://169.254.169.254/latest', 'file:///etc/passwd', 'javascript:alert(1)', 'http://user:pw@example.com/', 'http://0/', 'gopher://x', 'http://%00/']) {
+    list.push(json(`POST /jobs callbackUrl ${url}`, '/jobs', { type: 'noop', callbackUrl: url }))
+    list.push(json(`kpi-export callbackUrl ${url}`, '/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-01-31' }, callbackUrl: url }))
+  }
+
+  // Schedules.
+  const job = { type: 'noop' }
+  for (const [what, v] of WRONG_VALUES) {
+    list.push(json(`POST /schedules cron as ${what}`, '/schedules', { cron: v, job }))
+    list.push(json(`POST /schedules timezone as ${what}`, '/schedules', { cron: '* * * * *', timezone: v, job }))
+    list.push(json(`POST /schedules job as ${what}`, '/schedules', { cron: '* * * * *', job: v }))
+    list.push(json(`POST /schedules job.type as ${what}`, '/schedules', { cron: '* * * * *', job: { type: v } }))
+    list.push(json(`POST /schedules job.parameters as ${what}`, '/schedules', { cron: '* * * * *', job: { type: 'sleep', parameters: Array.isArray(v) || v === null || typeof v !== 'object' ? v : { ms: 'x' } } }))
+    list.push(json(`POST /schedules paused as ${what}`, '/schedules', { cron: '* * * * *', job, paused: v === true ? 'yes' : v }))
+  }
+  for (const cron of ['', '* * * *', '* * * * * * *', '61 * * * *', '* 25 * * *', '*/0 * * * *', 'every day', '@daily', '0 0 31 2 *', '1-99999999999 * * * *']) {
+    list.push(json(`POST /schedules cron ${JSON.stringify(cron)}`, '/schedules', { cron, job }))
+  }
+  for (const timezone of ['Mars/Olympus_Mons', 'UTC+3', '../../etc/localtime', '']) list.push(json(`POST /schedules timezone ${timezone}`, '/schedules', { cron: '* * * * *', timezone, job }))
+  for (const body of BROKEN_JSON) list.push(json(`POST /schedules broken JSON ${JSON.stringify(body)}`, '/schedules', body))
+  list.push(json('POST /schedules unknown field', '/schedules', { cron: '* * * * *', job, owner: 'bob' }))
+  list.push(json('POST /schedules a job POST /jobs refuses', '/schedules', { cron: '* * * * *', job: { type: 'kpi-export' } }))
+  list.push(json('POST /schedules a job with runAt', '/schedules', { cron: '* * * * *', job: { type: 'noop', runAt: '2030-01-01T00:00:00Z' } }))
+  list.push({ name: 'PATCH /schedules/x empty', method: 'PATCH', path: '/schedules/x', body: '{}', contentType: 'application/json' })
+  list.push({ name: 'PATCH /schedules/x bad cron', method: 'PATCH', path: '/schedules/x', body: '{"cron":"x"}', contentType: 'application/json' })
+
   // Ids and paths.
   for (const id of IDS) {
     const enc = encodeURIComponent(id).length > 0 ? id.replace(/ /g, '%20').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/'/g, '%27').replace(/ñ/g, '%C3%B1') : id
@@ -72,11 +100,17 @@ function badRequests(): BadRequest[] {
     list.push({ name: `GET /jobs/${id.slice(0, 20)}/download`, method: 'GET', path: `/jobs/${enc}/download` })
     list.push({ name: `GET /dkt/lotes/${id.slice(0, 20)}`, method: 'GET', path: `/dkt/lotes/${enc}` })
     list.push({ name: `GET /files/${id.slice(0, 20)}`, method: 'GET', path: `/files/${enc}?expires=1&sig=x` })
+    list.push({ name: `POST /jobs/${id.slice(0, 20)}/retry`, method: 'POST', path: `/jobs/${enc}/retry` })
+    list.push({ name: `GET /schedules/${id.slice(0, 20)}`, method: 'GET', path: `/schedules/${enc}` })
+    list.push({ name: `PATCH /schedules/${id.slice(0, 20)}`, method: 'PATCH', path: `/schedules/${enc}`, body: '{"paused":true}', contentType: 'application/json' })
+    list.push({ name: `DELETE /schedules/${id.slice(0, 20)}`, method: 'DELETE', path: `/schedules/${enc}` })
   }
   for (const q of ['limit=-1', 'limit=0', 'limit=100000', 'limit=abc', 'offset=-5', 'offset=1e99', 'status=DONE', 'status=', 'type=%00', 'limit=1&limit=2']) {
     list.push({ name: `GET /jobs?${q}`, method: 'GET', path: `/jobs?${q}` })
     list.push({ name: `GET /dkt/lotes?${q}`, method: 'GET', path: `/dkt/lotes?${q}` })
+    list.push({ name: `GET /schedules?${q}`, method: 'GET', path: `/schedules?${q}` })
   }
+  for (const q of ['scheduleId=', 'scheduleId=%00', 'scheduleId=../x', `scheduleId=${'a'.repeat(100)}`]) list.push({ name: `GET /jobs?${q}`, method: 'GET', path: `/jobs?${q}` })
 
   // KPI exports.
   const filters = { from: '2020-01-01', to: '2020-01-31' }
@@ -162,4 +196,6 @@ t.test('at least 200 malformed requests: each a 4xx in the one error shape; the 
   t.equal(good.status, 202, 'and still serving')
   const { rows } = await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')
   t.equal(rows[0].n, 1, 'no bad request created a job')
+  const schedules = await f.faena.db.pool.query('SELECT count(*)::int AS n FROM job_schedule')
+  t.equal(schedules.rows[0].n, 0, 'nor a schedule')
 })

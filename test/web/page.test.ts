@@ -103,6 +103,39 @@ t.test('the page, end to end in Chromium', async (t) => {
     t.equal((await toasts()).filter((x) => x.includes(suffix)).length, 0, 'and not again after coming back')
   })
 
+  await t.test('run a cancelled job again from the page: it is followed to its end', async (t) => {
+    const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-rerun' } })).json().jobId as string
+    await f.as('alice').delete(`/jobs/${jobId}`)
+    await waitForStatus(f.faena, jobId, 'CANCELLED')
+    await page.reload()
+    await rowOf(jobId).locator('.status', { hasText: 'CANCELLED' }).waitFor()
+    await rowOf(jobId).locator('button.rerun').click()
+    await gates.next('page-rerun', 'started')
+    await rowOf(jobId).locator('.status', { hasText: 'PROCESSING' }).waitFor()
+    t.equal(await rowOf(jobId).locator('button.rerun').isHidden(), true)
+    t.match(await rowOf(jobId).locator('.outcome').textContent(), /run again once; before: cancelled \(CANCELLED\)/)
+    gates.finish('page-rerun')
+    await rowOf(jobId).locator('.status', { hasText: 'COMPLETED' }).waitFor()
+    await screenshot(t, page, 'page-job-run-again')
+  })
+
+  await t.test('schedules: listed, paused, resumed, deleted', async (t) => {
+    const s = (await f.as('alice').post('/schedules', { name: 'weekly noop', cron: '0 7 * * 1', timezone: 'America/Argentina/Buenos_Aires', job: { type: 'noop' } })).json()
+    await page.reload()
+    const item = () => page.locator(`li.schedule[data-schedule-id="${s.id}"]`)
+    await item().waitFor()
+    t.match(await item().textContent(), /weekly noop\s+noop\s+0 7 \* \* 1 \(America\/Argentina\/Buenos_Aires\)\s+next /)
+    await item().locator('button.pause', { hasText: 'Pause' }).click()
+    await page.locator(`li.schedule[data-schedule-id="${s.id}"][data-paused="true"]`).waitFor()
+    t.equal((await f.as('alice').get(`/schedules/${s.id}`)).json().paused, true)
+    await screenshot(t, page, 'page-schedule-paused')
+    await item().locator('button.pause', { hasText: 'Resume' }).click()
+    await page.locator(`li.schedule[data-schedule-id="${s.id}"][data-paused="false"]`).waitFor()
+    await item().locator('button.delete').click()
+    await item().waitFor({ state: 'detached' })
+    t.equal((await f.as('alice').get(`/schedules/${s.id}`)).statusCode, 404)
+  })
+
   await t.test('undo the lote of the import', async (t) => {
     await rowOf(importId).locator('button.undo').click()
     await rowOf(importId).locator('.outcome', { hasText: 'This lote has been undone.' }).waitFor()

@@ -20,6 +20,7 @@ export default fp(async function openapi(app: FastifyInstance, opts: { tags?: Op
       security: [{ bearer: [] }],
       tags: [
         { name: 'jobs', description: 'Submit, follow and cancel jobs' },
+        { name: 'schedules', description: 'Recurring jobs: a cron expression in a time zone' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'files', description: 'Signed downloads of stored files' },
         ...(opts.tags ?? []),

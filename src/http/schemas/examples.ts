@@ -30,6 +30,8 @@ export const JOB_EXAMPLE = {
   estimatedCompletionAt: '2026-11-22T15:26:27.760Z',
   previousRuns: [],
   callbackUrl: null,
+  scheduleId: null,
+  scheduledFor: null,
 }
 
 export const CREATED_EXAMPLE = { jobId: ID, status: 'QUEUED', type: 'resize-images', createdAt: '2026-11-22T15:26:26.511Z', progress: 0 }

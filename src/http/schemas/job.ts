@@ -93,6 +93,8 @@ export const Job = Type.Object(
     estimatedCompletionAt: NullableTimestamp,
     callbackUrl: Type.Union([Type.String(), Type.Null()], { description: "where the job's end is told (null: nowhere)" }),
     webhook: Type.Optional(Type.Union([WebhookState, Type.Null()])),
+    scheduleId: Type.Union([Type.String(), Type.Null()], { description: 'the schedule that started the job' }),
+    scheduledFor: Type.Union([Timestamp, Type.Null()], { description: 'the tick of that schedule the job is for' }),
     previousRuns: Type.Array(PreviousRun, { description: 'what earlier runs ended with, oldest first, when the job was run again (POST /jobs/:id/retry)' }),
   },
   { $id: 'Job', examples: [JOB_EXAMPLE] },
@@ -105,6 +107,7 @@ export const jobSchema = (added: Record<string, TSchema>) =>
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
   type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] })),
+  scheduleId: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'the jobs this schedule started' })),
   cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: "from a page's `next` link: the page after that page's last job" })),
 })
 

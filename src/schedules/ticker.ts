@@ -1,0 +1,115 @@
+// Starts the jobs of recurring schedules. Every node that runs jobs runs one; each wakes at the
+// soonest due tick (re-read at least every `checkMs`, so schedules made on other nodes are
+// seen) and, one schedule at a time, in one transaction: locks a due schedule, starts the job
+// for its latest due tick as its owner (checked as POST /jobs checks it, counted against the
+// owner's limits) and moves it to its next tick after now. After downtime that is one job for
+// the latest missed tick, never a burst. A tick whose job is refused (the owner's limit, a job
+// type since removed) starts nothing; the schedule says why (lastError) and goes on.
+import type { Logger } from 'pino'
+import type { Database } from '../db/database.js'
+import { transactionQueryable } from '../db/database.js'
+import { FaenaError } from '../errors.js'
+import type { JobService } from '../jobs/job-service.js'
+import { readCron } from './cron.js'
+import { advanceSchedule, nextDueSchedule, soonestDue } from './schedule-sql.js'
+
+export interface TickerOptions {
+  db: Database
+  jobs: JobService
+  checkMs: number
+  logger: Logger
+}
+
+export type Ticker = ReturnType<typeof createTicker>
+
+/** Schedules handled in one pass at most, before the timer is set again. */
+const PASS = 100
+
+export function createTicker(o: TickerOptions) {
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<void> | undefined
+  let again = false
+  let stopped = false
+
+  /** One due schedule's tick; false when none was due. */
+  async function tickOne(): Promise<boolean> {
+    return o.db.prisma.$transaction(async (tx) => {
+      const q = transactionQueryable(tx)
+      const s = await nextDueSchedule(q)
+      if (!s) return false
+      const now = new Date()
+      let cron
+      try {
+        cron = readCron(s.cron, s.timezone)
+      } catch (err) {
+        // Stored expressions were checked; only a zone the runtime no longer knows gets here.
+        await advanceSchedule(q, s.id, new Date(now.getTime() + 3_600_000), s.nextRunAt, null, (err as Error).message)
+        return true
+      }
+      // Never before the tick that is due (this node's clock may lag the database's).
+      const latest = cron.latestAtOrBefore(now)
+      const tick = latest && latest > s.nextRunAt ? latest : s.nextRunAt
+      const next = cron.next(now > tick ? now : tick) ?? new Date(now.getTime() + 365 * 86_400_000)
+      let jobId: string | null = null
+      let error: string | null = null
+      try {
+        const job = await o.jobs.create({ userId: s.userId, admin: false }, { ...s.job }, { tx, schedule: { id: s.id, tick } })
+        jobId = job.id
+      } catch (err) {
+        if (!(err instanceof FaenaError) || err.statusCode >= 500) throw err
+        error = err.message
+        o.logger.warn({ scheduleId: s.id, tick, code: err.code, error }, 'schedule: the tick started no job')
+      }
+      await advanceSchedule(q, s.id, next, tick, jobId, error)
+      if (jobId) o.logger.info({ event: 'schedule.tick', scheduleId: s.id, tick, jobId, nextRunAt: next }, 'schedule started a job')
+      return true
+    })
+  }
+
+  async function pass(): Promise<void> {
+    if (timer) clearTimeout(timer)
+    timer = undefined
+    try {
+      for (let n = 0; n < PASS && !stopped && (await tickOne()); n++);
+    } catch (err) {
+      o.logger.warn({ err }, 'schedule: a tick failed; trying again at the next check')
+    }
+    if (stopped) return
+    let wait = o.checkMs
+    try {
+      const soonest = await soonestDue(o.db.pool)
+      if (soonest) wait = Math.max(0, Math.min(wait, soonest.getTime() - Date.now()))
+    } catch (err) {
+      o.logger.warn({ err }, 'schedule: reading the next tick failed')
+    }
+    if (!stopped) {
+      timer = setTimeout(run, wait)
+      timer.unref()
+    }
+  }
+
+  function run(): void {
+    if (running) {
+      again = true
+      return
+    }
+    running = pass().finally(() => {
+      running = undefined
+      if (again && !stopped) {
+        again = false
+        run()
+      }
+    })
+  }
+
+  return {
+    start: run,
+    /** A schedule changed on this node: read the soonest tick again now. */
+    wake: run,
+    async stop(): Promise<void> {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await running
+    },
+  }
+}
