@@ -163,14 +163,14 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         logger: logger.child({ component: 'webhooks' }),
       })
       d.start()
-      cleanups.push(() => d.stop())
+      cleanups.push((how) => d.stop(how))
       deliverer = d
     }
 
     if (config.ROLE !== 'api') {
       const t = createTicker({ db, jobs, checkMs: 1000, logger: logger.child({ component: 'schedules' }) })
       t.start()
-      cleanups.push(() => t.stop())
+      cleanups.push((how) => t.stop(how))
       ticker = t
     }
 

@@ -80,6 +80,9 @@ export interface DatabaseOptions {
   onError?: (err: Error) => void
 }
 
+/** How long close() waits for an abandoned pool to wind down. */
+const ABANDONED_CLOSE_MS = 1000
+
 export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, ...(opts.preparedStatements ? {} : { Client: UnnamedClient }) })
   // An idle client's error (server restart) must not crash the process.
@@ -107,8 +110,16 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
     },
     close: () => {
       closing ??= (async () => {
-        await prisma.$disconnect()
-        await end()
+        const goodbye = (async () => {
+          await prisma.$disconnect()
+          await end()
+        })()
+        // Abandoned: a transaction that held a cut connection may never give it back to the
+        // pool, and pool.end() waits for every client; the process is leaving, so not for long.
+        if (!abandoned) return goodbye
+        let timer: NodeJS.Timeout | undefined
+        await Promise.race([goodbye.catch(() => {}), new Promise((ok) => (timer = setTimeout(ok, ABANDONED_CLOSE_MS)))])
+        clearTimeout(timer)
       })()
       return closing
     },

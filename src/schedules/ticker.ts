@@ -66,22 +66,27 @@ export function createTicker(o: TickerOptions) {
     })
   }
 
+  /** When the soonest tick is due, in ms from now (at most checkMs); 0: now. */
+  async function untilDue(): Promise<number> {
+    const soonest = await soonestDue(o.db.pool)
+    return soonest ? Math.max(0, Math.min(o.checkMs, soonest.getTime() - Date.now())) : o.checkMs
+  }
+
+  /** Ticks what is due (a transaction only then), and sets the timer for the soonest next tick. */
   async function pass(): Promise<void> {
     if (timer) clearTimeout(timer)
     timer = undefined
+    let wait = o.checkMs
     try {
-      for (let n = 0; n < PASS && !stopped && (await tickOne()); n++);
+      let ticked = 0
+      if ((await untilDue()) === 0) while (ticked < PASS && !stopped && (await tickOne())) ticked++
+      wait = await untilDue()
+      // Due by this clock, not yet by the database's (clocks differ a little): not a busy loop.
+      if (wait === 0 && ticked === 0) wait = 50
     } catch (err) {
       o.logger.warn({ err }, 'schedule: a tick failed; trying again at the next check')
     }
     if (stopped) return
-    let wait = o.checkMs
-    try {
-      const soonest = await soonestDue(o.db.pool)
-      if (soonest) wait = Math.max(0, Math.min(wait, soonest.getTime() - Date.now()))
-    } catch (err) {
-      o.logger.warn({ err }, 'schedule: reading the next tick failed')
-    }
     if (!stopped) {
       timer = setTimeout(run, wait)
       timer.unref()
@@ -106,10 +111,11 @@ export function createTicker(o: TickerOptions) {
     start: run,
     /** A schedule changed on this node: read the soonest tick again now. */
     wake: run,
-    async stop(): Promise<void> {
+    /** Waits for the pass under way, unless the database is gone (it would never end). */
+    async stop(how: { databaseGone?: boolean } = {}): Promise<void> {
       stopped = true
       if (timer) clearTimeout(timer)
-      await running
+      if (!how.databaseGone) await running
     },
   }
 }

@@ -40,6 +40,7 @@ export function createDeliverer(o: DelivererOptions) {
   let stopped = false
   let pumping = false
   let again = false
+  const stopping = new AbortController()
 
   async function bodyOf(d: DueDelivery): Promise<string> {
     if (d.body !== null) return d.body
@@ -52,7 +53,7 @@ export function createDeliverer(o: DelivererOptions) {
     let error: string | null
     try {
       body = await bodyOf(d)
-      const sent = await sendWebhook(d.url, { ...o.sign(d.id, body) }, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate })
+      const sent = await sendWebhook(d.url, { ...o.sign(d.id, body) }, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate, signal: stopping.signal })
       error = sent.ok ? null : sent.error
     } catch (err) {
       error = `could not be sent: ${(err as Error).message}`
@@ -107,11 +108,16 @@ export function createDeliverer(o: DelivererOptions) {
     },
     /** A job with a callback ended (NOTIFY faena_webhooks). */
     wake: () => void pump(),
-    /** Stops claiming; waits for the attempts in flight (each within the timeout). */
-    async stop(): Promise<void> {
+    /**
+     * Stops claiming and interrupts the attempts in flight: each is written as a failed attempt,
+     * due again soon, for whichever node comes next (its webhook-id unchanged). With the
+     * database gone nothing can be written: their leases expire and another node sends them.
+     */
+    async stop(how: { databaseGone?: boolean } = {}): Promise<void> {
       stopped = true
       if (timer) clearInterval(timer)
-      await Promise.allSettled([...inFlight])
+      stopping.abort()
+      if (!how.databaseGone) await Promise.allSettled([...inFlight])
     },
   }
 }

@@ -10,6 +10,8 @@ export type SendOutcome = { ok: true; status: number } | { ok: false; error: str
 export interface SendOptions {
   timeoutMs: number
   allowPrivate: boolean
+  /** Aborting it ends the attempt at once (the node is stopping). */
+  signal?: AbortSignal
 }
 
 export function sendWebhook(url: string, headers: Record<string, string>, body: string, o: SendOptions): Promise<SendOutcome> {
@@ -38,6 +40,10 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
     // The whole exchange, not only idle time, within the timeout.
     const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o.timeoutMs)
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })))
+    const abort = () => req.destroy(new Error('interrupted: the sending node stopped'))
+    if (o.signal?.aborted) abort()
+    o.signal?.addEventListener('abort', abort, { once: true })
+    req.on('close', () => o.signal?.removeEventListener('abort', abort))
     req.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(deadline)
       resolve({ ok: false, error: err.message || err.code || 'network error' })

@@ -3,6 +3,7 @@
 // was unreachable, delivered once after the process that ended the job was killed, and never
 // sent to private addresses unless allowed.
 import { once } from 'node:events'
+import { createServer as createHttpServer, type ServerResponse } from 'node:http'
 import { createServer } from 'node:net'
 import t from 'tap'
 import { csvBytes } from '../support/dkt-files.js'
@@ -84,6 +85,24 @@ t.test("job types' own routes take a callbackUrl too; a refused one keeps no upl
   t.equal(refused.statusCode, 400)
   t.match(refused.json(), { message: /^callbackUrl: .* loopback/ })
   t.same(storedFiles(closed), [], 'the upload is not kept')
+})
+
+t.test('a receiver that does not answer holds one slot, not the others', async (t) => {
+  const held: ServerResponse[] = []
+  const slow = createHttpServer((_req, res) => void held.push(res)).listen(0, '127.0.0.1')
+  await once(slow, 'listening')
+  t.teardown(() => {
+    for (const res of held) res.destroy()
+    slow.close()
+  })
+  const fast = await startReceiver(t)
+  const f = await startTestFaena(t, { config: { ...WEBHOOKS, WEBHOOK_TIMEOUT_MS: 60_000, WEBHOOK_CONCURRENCY: 2 } })
+  await f.as('alice').post('/jobs', { type: 'noop', callbackUrl: `http://127.0.0.1:${(slow.address() as { port: number }).port}/hooks` })
+  await waitFor('the slow receiver to be called', async () => held.length === 1)
+  const { jobId } = (await f.as('alice').post('/jobs', { type: 'noop', callbackUrl: fast.url })).json()
+  await waitFor('the fast receiver', async () => fast.received.length === 1)
+  t.equal(fast.received[0]!.body.data.id, jobId)
+  t.equal(held.length, 1, 'while the slow one still waits for its answer')
 })
 
 t.test('an unreachable receiver: attempts fail, delivery resumes once it answers', async (t) => {
