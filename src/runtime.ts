@@ -22,6 +22,8 @@ import { createJobService, type JobService } from './jobs/job-service.js'
 import { downloadLink } from './jobs/job-files.js'
 import { setUpJobTypes } from './jobs/job-type-setup.js'
 import { createMetrics } from './operators/metrics.js'
+import { createJobTypeOperations } from './operators/job-types.js'
+import { createBulkActions } from './operators/bulk-actions.js'
 import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
 import { jobTypes } from './job-types/index.js'
 import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
@@ -227,6 +229,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       tokens,
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
       schedules: { schedules },
+      jobTypes: { jobTypes: createJobTypeOperations(db.pool, registry) },
+      jobActions: { actions: createBulkActions({ db: db.pool, jobs, storage, logger: logger.child({ component: 'operators' }) }) },
       jobTypeRoutes: jobTypeParts.routes,
       jobViewProperties: jobTypeParts.viewProperties,
       openApiTags: jobTypeParts.tags,

@@ -16,6 +16,8 @@ import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobsRoutes, { type JobRouteOptions } from './routes/jobs.js'
 import scheduleRoutes, { type ScheduleRouteOptions } from './routes/schedules.js'
+import jobTypeRoutes, { type JobTypeRouteOptions } from './routes/job-types.js'
+import jobActionRoutes, { type JobActionRouteOptions } from './routes/job-actions.js'
 import { metricsRoutes, statsRoutes, type MetricsRouteOptions, type StatsRouteOptions } from './routes/operators.js'
 import webRoutes, { type WebRouteOptions } from './routes/web.js'
 import { ErrorResponse } from './schemas/error.js'
@@ -27,6 +29,10 @@ export interface AppDeps {
   tokens: TokenService
   jobs: JobRouteOptions
   schedules: ScheduleRouteOptions
+  /** Admin: the job types, pausing and resuming them. */
+  jobTypes: JobTypeRouteOptions
+  /** Admin: actions on many jobs at once. */
+  jobActions: JobActionRouteOptions
   health: HealthChecks
   /** Serves signed download links when files are on local disk. */
   localFiles?: { storage: Storage; signingSecret: string }
@@ -81,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(scheduleRoutes, deps.schedules)
     for (const routes of deps.jobTypeRoutes ?? []) await protectedScope.register(routes)
     await protectedScope.register(statsRoutes, deps.stats)
+    await protectedScope.register(jobTypeRoutes, deps.jobTypes)
+    await protectedScope.register(jobActionRoutes, deps.jobActions)
   })
   return app
 }

@@ -7,6 +7,7 @@ import { cancelJob } from '../queue/cancel-job.js'
 import { enqueueJob } from '../queue/enqueue-job.js'
 import { rerunJob } from '../queue/rerun-job.js'
 import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
+import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
 import type { Storage } from '../storage/storage.js'
 import { countJobs, idsAfter } from '../queue/list-jobs.js'
 import { transactionQueryable } from '../db/database.js'
@@ -115,11 +116,17 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
 
   /** The fields job types add (JobTypeServices.view). */
   const typeFields = (views: JobView[]): Promise<JobView[]> => (limits.decorate ? limits.decorate(views) : Promise.resolve(views))
-  /** ...and how the webhook of each job with a callback went. */
+  /** ...how the webhook of each job with a callback went, and why a queued job of a paused type waits. */
   const decorate = async (views: JobView[]): Promise<JobView[]> => {
     const withCallback = views.filter((v) => v.callbackUrl !== null).map((v) => v.id)
-    const states = await latestDeliveries(db.pool, withCallback)
-    return (await typeFields(views)).map((v) => (v.callbackUrl === null ? v : { ...v, webhook: webhookView(states.get(v.id)) }))
+    const [states, paused] = await Promise.all([
+      latestDeliveries(db.pool, withCallback),
+      views.some((v) => v.status === 'QUEUED') ? pausedTypes(db.pool) : new Map<string, TypePause>(),
+    ])
+    return (await typeFields(views)).map((v) => {
+      const out = v.callbackUrl === null ? v : { ...v, webhook: webhookView(states.get(v.id)) }
+      return v.status === 'QUEUED' && paused.has(v.type) ? { ...out, message: `waiting: jobs of type "${v.type}" are paused by an operator` } : out
+    })
   }
 
   async function checkCallback(url: string): Promise<string> {
