@@ -178,13 +178,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       },
       Number.isFinite(max) ? max : null,
     )
-    if (!('job' in added)) {
-      throw new TooManyRequestsError(
-        'TOO_MANY_ACTIVE_JOBS',
-        `you have ${added.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
-        30,
-      )
-    }
+    if (!('job' in added)) throw tooManyActive(added.activeJobs)
     const { job } = added
     const owned = files(job.id)
     if (owned.length > 0) {
@@ -314,11 +308,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         case 'not-finished':
           throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${NOT_RERUNNABLE[outcome.status] ?? `is ${outcome.status}`}`, { status: outcome.status })
         case 'too-many':
-          throw new TooManyRequestsError(
-            'TOO_MANY_ACTIVE_JOBS',
-            `you have ${outcome.activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
-            30,
-          )
+          throw tooManyActive(outcome.activeJobs)
       }
       const { job } = outcome
       limits.logger?.info({ event: 'job.rerun', jobId: id, type: job.type, userId: job.userId, by: caller.userId, previous: before.status }, 'job queued to run again')
@@ -345,6 +335,15 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       }
     },
   }
+}
+
+/** The 429 of a user at the active-job limit, for a new job and a re-run alike. */
+function tooManyActive(activeJobs: number): TooManyRequestsError {
+  return new TooManyRequestsError(
+    'TOO_MANY_ACTIVE_JOBS',
+    `you have ${activeJobs} jobs queued or running, the most allowed (MAX_ACTIVE_JOBS_PER_USER); wait for some to finish`,
+    30,
+  )
 }
 
 /** The delivery of the job's latest end (an earlier run's while a re-run goes on); null before any. */

@@ -24,7 +24,6 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'faena-webhooks/1' },
         lookup: guardedLookup(o.allowPrivate) as never,
-        timeout: o.timeoutMs,
         agent: false,
       },
       (res) => {
@@ -39,7 +38,6 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
     )
     // The whole exchange, not only idle time, within the timeout.
     const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o.timeoutMs)
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })))
     const abort = () => req.destroy(new Error('interrupted: the sending node stopped'))
     if (o.signal?.aborted) abort()
     o.signal?.addEventListener('abort', abort, { once: true })
