@@ -4,36 +4,17 @@
 // resume and delete your schedules. No framework, no build step: the one library,
 // eventsource-parser, is served from its npm package (src/http/routes/web.ts).
 import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
+import { apiClient, duration, startSignIn, toast, tokenStore, userOf } from '/common.js'
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 const $ = (sel, root = document) => root.querySelector(sel)
-const store = {
-  get token() { return localStorage.getItem('faena.token') },
-  set token(v) { v ? localStorage.setItem('faena.token', v) : localStorage.removeItem('faena.token') },
+const store = Object.assign(tokenStore('faena.token'), {
   ids(name) { return new Set(JSON.parse(localStorage.getItem(`faena.${name}`) ?? '[]')) },
   setIds(name, ids) { localStorage.setItem(`faena.${name}`, JSON.stringify([...ids].slice(-500))) },
-}
+})
 /** id -> { job, el, follow?: AbortController } */
 const shown = new Map()
 
-class ApiError extends Error {
-  constructor(status, body) {
-    super(body?.message ?? `HTTP ${status}`)
-    this.status = status
-    this.code = body?.code
-  }
-}
-
-/** A signed-in request; an answer that is not 2xx throws ApiError. */
-async function request(path, init = {}) {
-  const res = await fetch(path, { ...init, headers: { authorization: `Bearer ${store.token}`, ...init.headers } })
-  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null))
-  return res
-}
-
-async function api(path, init = {}) {
-  const res = await request(path, init)
-  return res.status === 204 ? null : res.json()
-}
+const { request, api } = apiClient(store)
 
 // --- signing in -------------------------------------------------------------------------
 
@@ -51,14 +32,6 @@ async function signIn(token) {
   } catch (err) {
     store.token = null
     $('#sign-in-error').textContent = err.status === 401 ? 'That token was refused (invalid or expired).' : `Could not sign in: ${err.message}`
-  }
-}
-
-function userOf(token) {
-  try {
-    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub
-  } catch {
-    return '?'
   }
 }
 
@@ -298,22 +271,10 @@ async function startExport(form) {
 
 // --- small things -----------------------------------------------------------------------
 
-function toast(text) {
-  const el = Object.assign(document.createElement('div'), { className: 'toast', textContent: text })
-  $('#toasts').append(el)
-  setTimeout(() => el.remove(), 8000)
-}
-
-const duration = (s) => (s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`)
 const bytes = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`)
 
 // --- start ------------------------------------------------------------------------------
 
-$('#token-form').onsubmit = (e) => {
-  e.preventDefault()
-  signIn($('#token').value.trim())
-}
-$('#sign-out').onclick = signOut
 $('#import-form').onsubmit = (e) => {
   e.preventDefault()
   upload(e.target)
@@ -322,11 +283,4 @@ $('#export-form').onsubmit = (e) => {
   e.preventDefault()
   startExport(e.target)
 }
-fetch('/dev-token').then(async (res) => {
-  if (!res.ok) return
-  const { token } = await res.json()
-  const button = $('#dev-token')
-  button.hidden = false
-  button.onclick = () => signIn(token)
-})
-if (store.token) signIn(store.token)
+startSignIn({ store, signIn, signOut, devTokenUrl: '/dev-token' })

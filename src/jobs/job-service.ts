@@ -1,6 +1,6 @@
 // Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
 // owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
-import { ConflictError, FaenaError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
+import { ConflictError, FaenaError, ForbiddenError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
@@ -9,7 +9,7 @@ import { rerunJob } from '../queue/rerun-job.js'
 import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
 import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
 import type { Storage } from '../storage/storage.js'
-import { countJobs, idsAfter } from '../queue/list-jobs.js'
+import { countJobs, listJobs, type JobFilter } from '../queue/list-jobs.js'
 import { transactionQueryable } from '../db/database.js'
 import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
 import { toJobView, type JobView } from './job-view.js'
@@ -17,6 +17,7 @@ import type { Logger } from 'pino'
 import type { JobMetrics } from '../operators/metrics.js'
 import type { JobWatch } from './job-watch.js'
 import { recentReads } from './recent-reads.js'
+import { readFilter } from './job-query.js'
 import { toPage, type PageQuery } from './page.js'
 import type { Caller } from './caller.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
@@ -42,6 +43,14 @@ export interface ListJobsQuery extends PageQuery {
   type?: string
   /** The jobs a schedule started. */
   scheduleId?: string
+  /** Another user's jobs: admins only. */
+  userId?: string
+  /** ISO 8601: created at or after. */
+  createdAfter?: string
+  /** ISO 8601: created before. */
+  createdBefore?: string
+  /** A job id's start (lower case), or an error code (UPPER_CASE) the jobs failed with. */
+  q?: string
   /** A previous page's `next` cursor: the jobs after its last one. */
   cursor?: string
 }
@@ -99,7 +108,6 @@ const NOT_RERUNNABLE: Record<string, string> = {
 const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 
 export function createJobService(db: Database, registry: JobTypeRules, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
-  const owned = (caller: Caller): Prisma.ProcessingJobWhereInput => (caller.admin ? {} : { userId: caller.userId })
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
 
   /** The files the job was created with, other than its result, must still be in storage. */
@@ -256,18 +264,9 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     async list(caller: Caller, q: ListJobsQuery) {
       const after = q.cursor === undefined ? null : readCursor(q.cursor)
       if (after && q.offset > 0) throw new ValidationError('offset: cannot be combined with cursor', { field: 'offset' })
-      const where: Prisma.ProcessingJobWhereInput = {
-        ...owned(caller),
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.type ? { type: q.type } : {}),
-        ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}),
-      }
-      const filter = { userId: caller.admin ? null : caller.userId, status: q.status, type: q.type, scheduleId: q.scheduleId }
-      const newestFirst: Prisma.ProcessingJobOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }]
+      const filter = listingFilter(caller, q)
       const [rows, count] = await Promise.all([
-        after
-          ? idsAfter(db.pool, filter, after, q.limit + 1).then((ids) => db.prisma.processingJob.findMany({ where: { id: { in: ids } }, orderBy: newestFirst }))
-          : db.prisma.processingJob.findMany({ where, orderBy: newestFirst, take: q.limit + 1, skip: q.offset }),
+        listJobs(db.pool, filter, { after, offset: q.offset, limit: q.limit + 1 }),
         countJobs(db.pool, filter, EXACT_TOTAL_UP_TO),
       ])
       const more = rows.length > q.limit
@@ -370,6 +369,15 @@ function readCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 function nextLink(q: ListJobsQuery, cursor: string): string {
-  const params = new URLSearchParams({ limit: String(q.limit), ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}), ...(q.scheduleId ? { scheduleId: q.scheduleId } : {}), cursor })
+  const kept = ['status', 'type', 'scheduleId', 'userId', 'createdAfter', 'createdBefore', 'q'] as const
+  const params = new URLSearchParams({ limit: String(q.limit) })
+  for (const k of kept) if (q[k] !== undefined) params.set(k, q[k])
+  params.set('cursor', cursor)
   return `/jobs?${params}`
+}
+
+/** What a listing asks for, within what the caller may see: `userId` of another user is for admins. */
+function listingFilter(caller: Caller, q: ListJobsQuery): JobFilter {
+  if (!caller.admin && q.userId !== undefined && q.userId !== caller.userId) throw new ForbiddenError("userId: only admins list other users' jobs")
+  return { ...readFilter(q), userId: caller.admin ? q.userId : caller.userId, scheduleId: q.scheduleId }
 }

@@ -1,32 +1,14 @@
 // Selecting jobs by an operator's filter (POST /jobs/actions): how many match, and their ids in
 // batches, in id order after the last batch's last id (a keyset walk: no batch rereads what an
 // earlier one saw, whatever the actions did to it meanwhile).
-import type { JobStatus } from '../generated/prisma/enums.js'
+import { type JobFilter, jobFilterSql } from './job-filter.js'
 import type { Queryable } from './types.js'
 
-export interface JobSelection {
-  status?: JobStatus | undefined
-  type?: string | undefined
-  userId?: string | undefined
-  createdAfter?: Date | undefined
-  createdBefore?: Date | undefined
-  ids?: string[] | undefined
-}
+export type JobSelection = JobFilter
 
 function where(f: JobSelection): { sql: string; values: unknown[] } {
   const values: unknown[] = []
-  const terms: string[] = []
-  const add = (term: (n: string) => string, value: unknown) => {
-    values.push(value)
-    terms.push(term(`$${values.length}`))
-  }
-  if (f.status) add((n) => `status = ${n}::"JobStatus"`, f.status)
-  if (f.type) add((n) => `type = ${n}`, f.type)
-  if (f.userId) add((n) => `user_id = ${n}`, f.userId)
-  if (f.createdAfter) add((n) => `created_at >= ${n}`, f.createdAfter)
-  if (f.createdBefore) add((n) => `created_at < ${n}`, f.createdBefore)
-  if (f.ids) add((n) => `id = ANY(${n}::text[])`, f.ids)
-  return { sql: terms.length > 0 ? terms.join(' AND ') : 'true', values }
+  return { sql: jobFilterSql(f, values), values }
 }
 
 export async function countSelected(db: Queryable, f: JobSelection): Promise<number> {

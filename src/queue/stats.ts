@@ -105,4 +105,32 @@ export async function activeJobs(db: Queryable, limit = 100): Promise<ActiveJob[
   return rows
 }
 
+export interface HourCounts {
+  /** The hour's start (UTC). */
+  hour: string
+  /** Jobs created in that hour, by the status they have now. */
+  counts: Record<string, number>
+}
+
+/**
+ * Jobs created in each of the last `hours` hours, by the status they have now: what the table
+ * already holds, read by an index-only scan of processing_job_created_idx (it includes status).
+ */
+export async function jobHistory(db: Queryable, hours: number): Promise<HourCounts[]> {
+  const { rows } = await db.query<{ hour: Date; status: string; n: number }>({
+    text: `SELECT date_trunc('hour', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, status::text AS status, count(*)::int AS n
+             FROM processing_job
+            WHERE created_at >= date_trunc('hour', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - make_interval(hours => $1 - 1)
+            GROUP BY 1, 2`,
+    values: [hours],
+  })
+  const start = Math.floor(Date.now() / 3_600_000) * 3_600_000 - (hours - 1) * 3_600_000
+  const byHour = new Map(Array.from({ length: hours }, (_, i) => [start + i * 3_600_000, {} as Record<string, number>]))
+  for (const r of rows) {
+    const counts = byHour.get(r.hour.getTime())
+    if (counts) counts[r.status] = r.n
+  }
+  return [...byHour].map(([at, counts]) => ({ hour: new Date(at).toISOString(), counts }))
+}
+
 export { storedBytes, type StoredBytes } from './job-files.js'

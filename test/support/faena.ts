@@ -82,10 +82,10 @@ export async function startTestFaena(
  * A test faena listening over real HTTP for clients outside the process (a browser, the CLI),
  * with its PUBLIC_URL its own address; events are polled every 50 ms.
  */
-export async function startListeningTestFaena(t: Test): Promise<{ f: TestFaena; base: string }> {
+export async function startListeningTestFaena(t: Test, config: Partial<Config> = {}): Promise<{ f: TestFaena; base: string }> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
-  const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50 } })
+  const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50, ...config } })
   await f.faena.listen()
   return { f, base }
 }

@@ -1,10 +1,11 @@
 // POST /jobs/actions (admin): cancel, retry or delete every job a filter matches.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ForbiddenError, ValidationError } from '../../errors.js'
+import { ForbiddenError } from '../../errors.js'
+import { readFilter } from '../../jobs/job-query.js'
 import type { BulkActions } from '../../operators/bulk-actions.js'
 import { errorResponses } from '../schemas/error.js'
-import { JobId, JobStatus } from '../schemas/job.js'
+import { JobId, JobSearch, JobStatus } from '../schemas/job.js'
 
 const Filter = Type.Object(
   {
@@ -14,6 +15,7 @@ const Filter = Type.Object(
     createdAfter: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after' })),
     createdBefore: Type.Optional(Type.String({ format: 'date-time', description: 'created before' })),
     ids: Type.Optional(Type.Array(JobId, { minItems: 1, maxItems: 1000 })),
+    q: Type.Optional(JobSearch),
   },
   { additionalProperties: false, minProperties: 1, description: 'every field given must match (at least one: an action on every job is not a filter)' },
 )
@@ -55,14 +57,7 @@ const jobActionRoutes: FastifyPluginAsyncTypebox<JobActionRouteOptions> = async 
     async (request) => {
       if (!request.caller.admin) throw new ForbiddenError('actions on many jobs are for admins')
       const { action, filter, dryRun } = request.body
-      const date = (field: 'createdAfter' | 'createdBefore') => {
-        const v = filter[field]
-        if (v === undefined) return undefined
-        const d = new Date(v)
-        if (Number.isNaN(d.getTime())) throw new ValidationError(`filter.${field}: must be an ISO 8601 date-time`, { field: `filter.${field}` })
-        return d
-      }
-      return actions.run(request.caller, action, { ...filter, createdAfter: date('createdAfter'), createdBefore: date('createdBefore') }, dryRun ?? false)
+      return actions.run(request.caller, action, readFilter(filter, 'filter.'), dryRun ?? false)
     },
   )
 }

@@ -1,6 +1,7 @@
-// The web page (web/ at the top of the project: index.html, app.js, app.css) at /, and, where
-// the JWT secret was generated for development (no JWT_SECRET), a development token the page
-// offers so that a fresh `npm start` can be tried at once (asked from the same machine only).
+// The web pages (web/ at the top of the project): the user page at / (index.html, app.js) and
+// the operators' console at /admin (admin.html, admin.js), and, where the JWT secret was
+// generated for development (no JWT_SECRET), a development token the pages offer so that a
+// fresh `npm start` can be tried at once (asked from the same machine only).
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { fileURLToPath } from 'node:url'
@@ -33,20 +34,23 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => 
     decorateReply: false,
     schemaHide: true,
   })
+  app.get('/admin', { schema: { hide: true } }, (_request, reply) => reply.sendFile('admin.html'))
   app.get(
     '/dev-token',
     {
       schema: {
         tags: ['web'],
         summary: 'A token for the development user (only where JWT_SECRET is not set)',
-        description: 'Offered by the page on a fresh `npm start`, to requests from the same machine only; 404 wherever JWT_SECRET is set (production requires it) and to other machines.',
+        description:
+          'Offered by the pages on a fresh `npm start`, to requests from the same machine only; 404 wherever JWT_SECRET is set (production requires it) and to other machines. `admin=true`: an admin token for the console at /admin.',
+        querystring: Type.Object({ admin: Type.Optional(Type.Boolean({ default: false, description: 'an admin token, for the console', examples: [true] })) }),
         response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }, { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.…', userId: 'dev' }] }), ...errorResponses(404) },
       },
     },
     async (request) => {
       // Only to this machine: a development server listens on every interface by default.
       if (!o.devTokenUser || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new NotFoundError('route', 'GET /dev-token')
-      return { token: o.tokens.sign(o.devTokenUser, { expiresInSeconds: 12 * 3600 }), userId: o.devTokenUser }
+      return { token: o.tokens.sign(o.devTokenUser, { admin: request.query.admin === true, expiresInSeconds: 12 * 3600 }), userId: o.devTokenUser }
     },
   )
 }

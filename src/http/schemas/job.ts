@@ -104,10 +104,23 @@ export const Job = Type.Object(
 export const jobSchema = (added: Record<string, TSchema>) =>
   Type.Object({ ...Job.properties, ...Object.fromEntries(Object.entries(added).map(([k, v]) => [k, Type.Optional(v)])) }, { $id: 'Job', examples: [JOB_EXAMPLE] })
 
+/** `q`: a job id's start or an error code. */
+export const JobSearch = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: "a job id's start (ids are UUIDv7, time-ordered: `019ae0c1` is about a minute's jobs), or an error code the jobs failed with (UPPER_CASE, e.g. `TIMEOUT`)",
+  examples: ['019ae0c1-f3a0', 'TIMEOUT'],
+})
+
 export const ListJobsQuery = PageQuery({
   status: Type.Optional(JobStatus),
   type: Type.Optional(Type.String({ maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] })),
   scheduleId: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'the jobs this schedule started' })),
+  userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "a user's jobs (admins; others may name only themselves)" })),
+  createdAfter: Type.Optional(Type.String({ format: 'date-time', description: 'created at or after', examples: ['2026-12-01T00:00:00Z'] })),
+  createdBefore: Type.Optional(Type.String({ format: 'date-time', description: 'created before', examples: ['2026-12-02T00:00:00Z'] })),
+  q: Type.Optional(JobSearch),
   cursor: Type.Optional(Type.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: "from a page's `next` link: the page after that page's last job" })),
 })
 
