@@ -1,4 +1,4 @@
-// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --peers 1 --named 0 --unbuffered 0]
+// npm run bench:queue [-- --jobs 20000 --latency 200 --concurrency 2 --peers 1 --named 0 --unbuffered 0 --traces 0]
 //
 // Queue throughput and latency, against DATABASE_URL's server when set, else an embedded
 // PostgreSQL (a fresh database per system, dropped afterwards):
@@ -17,7 +17,12 @@
 //  4. with --named 1, faena again with DATABASE_PREPARED_STATEMENTS=true (the queue's statements
 //     as named prepared statements, for direct connections only), against the default (unnamed,
 //     safe behind a transaction-mode pooler), in turns: unnamed, named, unnamed, named.
+//  5. with --traces 1, faena per-job again with OpenTelemetry traces on (http/protobuf to a local
+//     receiver that reads and drops them), in turns with traces off: off, on, off, on. Jobs
+//     inserted by SQL have no job span (no request made them): their runs are traces of their own.
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,7 +42,7 @@ import { fmt, now, parseFlags, percentile } from './support/stats.js'
 /** faena's batched mode: a deeper buffer of jobs claimed ahead (WORKER_PREFETCH, WORKER_PREFETCH_WINDOW_MS). */
 const BATCHED = { max: 256, windowMs: 100 }
 
-const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, peers: 1, named: 0, unbuffered: 0 })
+const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, peers: 1, named: 0, unbuffered: 0, traces: 0 })
 
 interface Figures {
   jobsPerSec: number
@@ -55,7 +60,7 @@ function latencyFigures(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
 }
 
-async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number }): Promise<Figures> {
+async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number }, traceTo?: string): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
   const config = loadConfig({}, {
     DATABASE_URL: url,
@@ -66,6 +71,7 @@ async function benchFaena(url: string, named = false, prefetch?: { max: number; 
     DATABASE_PREPARED_STATEMENTS: named,
     ...(prefetch === undefined ? {} : { WORKER_PREFETCH: prefetch.max, ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}) }),
     PORT: 0,
+    ...(traceTo ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceTo } : {}),
   })
   const faena = await startFaena({
     config,
@@ -131,6 +137,14 @@ try {
   report('faena per-job', faena)
   const faenaBatched = await benchFaena(await server.newDatabase(), false, BATCHED)
   report('faena batched', faenaBatched)
+  if (flags.traces) {
+    // A collector that reads every request and answers 200.
+    const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()))
+    await new Promise<void>((ok) => sink.listen(0, '127.0.0.1', ok))
+    const endpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`
+    for (const on of [false, true, false, true]) report(`faena per-job, traces ${on ? 'on' : 'off'}`, await benchFaena(await server.newDatabase(), false, undefined, on ? endpoint : undefined))
+    sink.close()
+  }
   if (flags.unbuffered) report('faena per-job, WORKER_PREFETCH=0', await benchFaena(await server.newDatabase(), false, { max: 0 }))
   if (flags.peers) {
     const peers = [

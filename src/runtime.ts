@@ -40,6 +40,7 @@ import { createTicker, type Ticker } from './schedules/ticker.js'
 import { resolveWebhookSecret } from './webhooks/secret.js'
 import { createSigner } from './webhooks/sign.js'
 import { checkCallbackTarget } from './webhooks/target.js'
+import { openTracing, tracingSettings } from './telemetry/tracing.js'
 
 export interface Faena {
   readonly app: FastifyInstance
@@ -82,6 +83,12 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     for (const fn of cleanups.reverse().splice(0)) await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
   }
   try {
+    // Traces (OTEL_* variables): the SDK is loaded only when they are on. Closed last: it
+    // exports the spans of everything stopped before it.
+    const traceSettings = tracingSettings(config)
+    const tracing = await openTracing(traceSettings, (level, message) => logger[level]({ component: 'telemetry' }, message))
+    cleanups.push(() => tracing.close())
+    if (traceSettings) logger.info({ url: traceSettings.url, protocol: traceSettings.protocol }, 'exporting traces (OpenTelemetry)')
     let url = config.DATABASE_URL
     if (!url) {
       const dataDir = join(config.DATA_DIR, 'postgres')
@@ -125,6 +132,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       logger: logger.child({ component: 'jobs' }),
       decorate: (views) => decorate(views),
       storage,
+      tracing,
       ...(webhookSecret ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) } : {}),
     })
     // Schedules made here wake this node's ticker at once; other nodes see them within a second.
@@ -163,6 +171,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         retryMaxMs: 3_600_000,
         allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
         logger: logger.child({ component: 'webhooks' }),
+        tracing,
       })
       d.start()
       cleanups.push((how) => d.stop(how))
@@ -170,7 +179,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     }
 
     if (config.ROLE !== 'api') {
-      const t = createTicker({ db, jobs, checkMs: 1000, logger: logger.child({ component: 'schedules' }) })
+      const t = createTicker({ db, jobs, checkMs: 1000, logger: logger.child({ component: 'schedules' }), tracing })
       t.start()
       cleanups.push((how) => t.stop(how))
       ticker = t
@@ -195,6 +204,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         retryMaxMs: config.RETRY_MAX_MS,
         claimAhead: { max: config.WORKER_PREFETCH, windowMs: config.WORKER_PREFETCH_WINDOW_MS },
         metrics,
+        tracing,
       })
       const listener: NotificationListener = createNotificationListener(
         sessionUrl,
@@ -226,6 +236,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
 
     const app = await buildApp({
       logger,
+      tracing,
       tokens,
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
       schedules: { schedules },

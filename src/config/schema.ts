@@ -73,6 +73,16 @@ export const ConfigSchema = Type.Object({
   WEBHOOK_RETRY_BASE_MS: Int(5000, 10, 'first retry of a failed webhook after up to this long (jittered), doubling each attempt up to an hour'),
   WEBHOOK_CONCURRENCY: Int(8, 1, 'webhooks one process sends at once (a slow receiver holds one of them)'),
   MAX_REPORT_BODY_BYTES: Int(100 * 1024 * 1024, 1, 'largest JSON body of POST /jobs/report (413 beyond, nothing kept); files go as multipart up to MAX_UPLOAD_BYTES'),
+  // OpenTelemetry traces (docs/traces.md): the standard variables. The exporter also
+  // reads OTEL_EXPORTER_OTLP_HEADERS and the timeouts, the SDK OTEL_TRACES_SAMPLER(_ARG),
+  // OTEL_RESOURCE_ATTRIBUTES and OTEL_BSP_*, from the environment themselves.
+  OTEL_SDK_DISABLED: Type.Boolean({ default: false, description: 'true: no traces, whatever else is set' }),
+  OTEL_TRACES_EXPORTER: Type.Optional(Type.Union([Type.Literal('otlp'), Type.Literal('none')], { description: 'otlp: export traces (to http://localhost:4318 unless an endpoint is set); none: no traces. Unset: traces are exported when an OTLP endpoint is set' })),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP base URL (traces go to <it>/v1/traces); setting it turns traces on' })),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://', description: 'OTLP/HTTP URL for traces, used as it is; setting it turns traces on' })),
+  OTEL_EXPORTER_OTLP_PROTOCOL: Type.Union([Type.Literal('http/protobuf'), Type.Literal('http/json')], { default: 'http/protobuf', description: 'OTLP encoding (grpc is not supported: use an OTLP/HTTP endpoint)' }),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: Type.Optional(Type.Union([Type.Literal('http/protobuf'), Type.Literal('http/json')], { description: 'OTLP encoding of traces; default OTEL_EXPORTER_OTLP_PROTOCOL' })),
+  OTEL_SERVICE_NAME: Type.String({ default: 'faena', minLength: 1, description: 'service.name of the spans' }),
 })
 
 export type Config = Static<typeof ConfigSchema>

@@ -23,9 +23,11 @@ import { createClaimAhead, type ClaimAheadOptions } from './claim-ahead.js'
 import { createCompletionBatcher } from './completion-batcher.js'
 import { createDueTimer } from './due-timer.js'
 import { heartbeat } from './heartbeat.js'
-import { record, settlement } from './settle.js'
+import { record, settlement, type Settlement } from './settle.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { WorkerPool } from './worker-pool.js'
+import { closeJobTrace, jobAttributes, jobTraceOf } from '../telemetry/job-trace.js'
+import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 
 export interface DispatcherOptions {
   queue: WorkerQueue
@@ -42,6 +44,8 @@ export interface DispatcherOptions {
   /** Claiming ahead of idle threads (claim-ahead.ts); max 0 turns it off. */
   claimAhead: ClaimAheadOptions
   metrics?: JobMetrics
+  /** Spans of each claim and run, under the job's span (telemetry/job-trace.ts). */
+  tracing?: Tracing
 }
 
 export interface Dispatcher {
@@ -70,6 +74,8 @@ interface Running {
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
   timeoutTimer?: NodeJS.Timeout
+  /** The run's span, when traces are on. */
+  span?: TraceSpan | null
 }
 
 export function createDispatcher(o: DispatcherOptions): Dispatcher {
@@ -91,6 +97,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let heartbeatTimer: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
   let databaseGone = false
+  const tracing = o.tracing ?? NO_TRACING
 
   function wake(): void {
     backlog = true
@@ -118,10 +125,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         const want = ahead.want(o.pool.size - running.size, o.pool.size, oldestRunningMs())
         if (want <= 0) break
         const claimStart = performance.now()
+        const claimedSince = Date.now()
         // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
         backlog = false
         const jobs = await o.queue.claim(want)
         o.metrics?.claimed((performance.now() - claimStart) / 1000)
+        if (tracing.enabled) traceClaims(jobs, claimedSince)
         if (state !== 'running') {
           // Stopped while claiming: hand them straight back.
           await o.queue.giveBack(jobs.map((j) => j.id))
@@ -134,6 +143,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     } catch (err) {
       backlog = true
       if (!databaseGone) o.logger.error({ err }, 'claiming jobs failed')
+    }
+  }
+
+  /** A span for each job claimed, under its job's span: when the claim began and ended. */
+  function traceClaims(jobs: ClaimedJob[], since: number): void {
+    for (const job of jobs) {
+      const trace = jobTraceOf(job.trace)
+      if (trace) tracing.span(`claim ${job.type}`, { parent: trace.span, kind: 'consumer', startTime: since, attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })?.end()
     }
   }
 
@@ -172,6 +189,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     }
     const { port1, port2 } = new MessageChannel()
     const r: Running = { job, began: performance.now(), port: port1, kill: new AbortController(), abortedFor: null }
+    if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: jobTraceOf(job.trace)?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
     port1.on('message', (m: ToMain) => {
       if (m.type !== 'progress') return
       o.progress.report({
@@ -185,12 +203,13 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     running.set(job.id, r)
     r.timeoutTimer = setTimeout(() => abort(job.id, 'timeout'), job.timeoutMs)
     log.info({ event: 'job.started' }, 'job started')
-    const task = { processorUrl, jobId: job.id, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2 }
+    const task = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
     const settled: Promise<void> = o.pool
       .run(task as never, r.kill.signal, definition?.youngGenerationMb)
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
         port1.close()
+        if (outcome.spans) tracing.adopt(outcome.spans)
         clearTimeout(r.graceTimer)
         clearTimeout(r.timeoutTimer)
         // The thread is free: start a held job, and claim more while this one's final state is
@@ -206,7 +225,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     inFlight.add(settled)
   }
 
-  async function finish(r: Pick<Running, 'job' | 'began' | 'abortedFor'>, outcome: RunJobOutcome, log: Logger): Promise<void> {
+  async function finish(r: Pick<Running, 'job' | 'began' | 'abortedFor' | 'span'>, outcome: RunJobOutcome, log: Logger): Promise<void> {
     const { job } = r
     const durationMs = Math.round(performance.now() - r.began)
     o.progress.forget(job.id)
@@ -214,6 +233,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     const recorded = await record(recorder, job.id, s, (end) => o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }))
     const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
     const internal = outcome.ok ? undefined : outcome.internal
+    if (tracing.enabled) traceEnd(r, s, recorded)
     switch (s.to) {
       case 'nothing':
         if (s.why === 'lost') log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
@@ -239,6 +259,17 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         log.warn({ event: 'job.failed', durationMs, recorded, error: s.error, internal }, 'job failed')
         return
     }
+  }
+
+  /** Ends the run's span with its outcome, and the job's span when the job ended here. */
+  function traceEnd(r: Pick<Running, 'job' | 'span'>, s: Settlement, recorded: boolean | null): void {
+    const error = 'error' in s ? s.error : null
+    r.span?.set({ 'faena.job.outcome': s.to })
+    if (error) r.span?.fail(error.code, error.message)
+    r.span?.end()
+    if (!recorded) return
+    const status = s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
+    if (status) closeJobTrace(tracing, jobTraceOf(r.job.trace), { id: r.job.id, type: r.job.type, attempts: r.job.attempts, status, error })
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {
@@ -286,6 +317,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       logger: o.logger,
       metrics: o.metrics,
       quiet: () => databaseGone,
+      ended: (j) => closeJobTrace(tracing, jobTraceOf(j.trace), { id: j.id, type: j.type, attempts: j.attempts, status: j.status as 'FAILED' | 'CANCELLED', error: j.error }),
     })
 
   return {

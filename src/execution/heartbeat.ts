@@ -5,7 +5,7 @@
 import type { Logger } from 'pino'
 import type { ToThread } from './thread-protocol.js'
 import type { JobMetrics } from '../operators/metrics.js'
-import type { WorkerQueue } from '../queue/index.js'
+import type { RescuedJob, WorkerQueue } from '../queue/index.js'
 
 export interface HeartbeatDeps {
   queue: Pick<WorkerQueue, 'heartbeat' | 'rescueExpired'>
@@ -18,6 +18,8 @@ export interface HeartbeatDeps {
   metrics?: JobMetrics | undefined
   /** When true (the database is gone, the process stops), a failed beat is not an error worth logging. */
   quiet(): boolean
+  /** A job the rescue ended (FAILED or CANCELLED): its trace is closed here. */
+  ended?(job: RescuedJob): void
 }
 
 export async function heartbeat(d: HeartbeatDeps): Promise<void> {
@@ -35,6 +37,7 @@ export async function heartbeat(d: HeartbeatDeps): Promise<void> {
     for (const j of rescued) {
       d.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, userId: j.userId, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
       d.metrics?.jobEnded(j.type, j.status === 'QUEUED' ? 'retried' : j.status === 'FAILED' ? 'failed' : 'cancelled', null)
+      if (j.status !== 'QUEUED') d.ended?.(j)
     }
     if (rescued.some((j) => j.status === 'QUEUED')) d.wake()
   } catch (err) {

@@ -5,6 +5,7 @@ import type { MessagePort } from 'node:worker_threads'
 import type { SerializedError } from '../errors.js'
 import type { JsonValue, ProgressCounts } from '../jobs/processor.js'
 import type { StorageSettings } from '../storage/create-storage.js'
+import type { ThreadSpans } from '../telemetry/tracing.js'
 
 /** What every worker thread is given (workerData): plain settings to build its resources from. */
 export interface WorkerSettings {
@@ -16,10 +17,13 @@ export interface RunJobTask {
   /** File URL of the processor module (its default export is the Processor). */
   processorUrl: string
   jobId: string
+  jobType: string
   userId: string
   attempt: number
   parameters: unknown
   port: MessagePort
+  /** The run's span (main thread), parent of the thread's spans; absent: not traced. */
+  traceparent?: string | undefined
 }
 
 export type ToMain = { type: 'progress'; percent: number; message?: string; counts?: ProgressCounts }
@@ -34,7 +38,7 @@ export interface LastProgress {
 }
 
 export type RunJobOutcome =
-  | { ok: true; result: JsonValue; last: LastProgress | null }
+  | { ok: true; result: JsonValue; last: LastProgress | null; spans?: ThreadSpans }
   | {
       ok: false
       error: SerializedError
@@ -44,4 +48,6 @@ export type RunJobOutcome =
       internal?: { name: string; message: string; code?: string; stack?: string }
       aborted: ToThread['reason'] | null
       last: LastProgress | null
+      /** The spans the thread ended (a traced job's): the main thread exports them. */
+      spans?: ThreadSpans
     }

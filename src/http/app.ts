@@ -10,6 +10,8 @@ import auth from './plugins/auth.js'
 import errorHandler from './plugins/error-handler.js'
 import jobRateLimit from './plugins/job-rate-limit.js'
 import security from './plugins/security.js'
+import tracing from './plugins/tracing.js'
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
 import openapi, { type OpenApiTag } from './plugins/swagger.js'
 import type { Storage } from '../storage/storage.js'
 import filesRoutes from './routes/files.js'
@@ -26,6 +28,8 @@ import { Schedule } from './schemas/schedule.js'
 
 export interface AppDeps {
   logger: Logger
+  /** A server span for each request (traces on), continued by the jobs it creates. */
+  tracing?: Tracing
   tokens: TokenService
   jobs: JobRouteOptions
   schedules: ScheduleRouteOptions
@@ -70,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addSchema(ErrorResponse)
   app.addSchema(jobSchema(deps.jobViewProperties ?? {}))
   app.addSchema(Schedule)
+  await app.register(tracing, { tracing: deps.tracing ?? NO_TRACING })
   await app.register(errorHandler)
   await app.register(sse)
   await app.register(security, { corsOrigins: deps.corsOrigins ?? [], https: deps.https ?? false })

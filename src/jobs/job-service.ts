@@ -21,6 +21,8 @@ import { readFilter } from './job-query.js'
 import { toPage, type PageQuery } from './page.js'
 import type { Caller } from './caller.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
+import { closeJobTrace, jobTraceOf, openJobTrace } from '../telemetry/job-trace.js'
+import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
 
 
 export interface CreateJobInput {
@@ -95,6 +97,8 @@ export interface JobServiceOptions {
    * stored. Unset: webhooks are off (no signing secret) and a callbackUrl is a 400.
    */
   checkCallback?: (url: string) => Promise<string>
+  /** Traces: a job created or re-run here gets its place in the caller's trace (telemetry/job-trace.ts). */
+  tracing?: Tracing
 }
 
 /** What a re-run answers for a job that has not ended, or ended well. */
@@ -109,6 +113,7 @@ const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FA
 
 export function createJobService(db: Database, registry: JobTypeRules, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
+  const tracing = limits.tracing ?? NO_TRACING
 
   /** The files the job was created with, other than its result, must still be in storage. */
   async function assertInputKept(job: JobView): Promise<void> {
@@ -183,6 +188,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         runAt: runAt ?? null,
         callbackUrl,
         schedule: opts.schedule,
+        trace: openJobTrace(tracing, caller.trace),
       },
       Number.isFinite(max) ? max : null,
     )
@@ -294,7 +300,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       const max = limits.maxActivePerUser
       let outcome: Awaited<ReturnType<typeof rerunJob>>
       try {
-        outcome = await rerunJob(db.pool, id, caller.admin ? null : caller.userId, caller.userId, Number.isFinite(max) ? max : null)
+        outcome = await rerunJob(db.pool, id, caller.admin ? null : caller.userId, caller.userId, Number.isFinite(max) ? max : null, openJobTrace(tracing, caller.trace))
       } catch (err) {
         const e = err as { code?: unknown; constraint?: unknown }
         if (e?.code !== '23505') throw err
@@ -327,6 +333,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
           })
         case 'cancelled':
           limits.metrics?.jobEnded(outcome.type, 'cancelled', null)
+          closeJobTrace(tracing, jobTraceOf(outcome.trace), { id, type: outcome.type, attempts: outcome.attempts, status: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled while queued' } })
           limits.logger?.info({ event: 'job.cancelled', jobId: id, type: outcome.type, userId: caller.userId, attempt: 0 }, 'job cancelled while queued')
           return outcome.kind
         default:

@@ -4,6 +4,7 @@
 
 import type pg from 'pg'
 import type { Storage } from '../storage/storage.js'
+import type { TraceAttributes, TraceSpan } from '../telemetry/tracing.js'
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -27,7 +28,17 @@ export interface ProcessorContext {
   progress(percent: number, message?: string, counts?: ProgressCounts): void
   /** The database and the file storage, as clients of this thread. */
   resources: ThreadResources
+  /**
+   * Runs `fn` as a span of the job's trace (a phase: reading, writing, uploading), nested under
+   * the job's run; `span.set()` adds attributes such as rows or bytes, and a failure is recorded
+   * with its code. With traces off it just runs `fn`. Code of the job type may also use
+   * @opentelemetry/api directly: its spans nest the same way.
+   */
+  trace<T>(name: string, fn: (span: PhaseSpan) => Promise<T>, attributes?: TraceAttributes): Promise<T>
 }
+
+/** What a phase may add to its span. */
+export type PhaseSpan = Pick<TraceSpan, 'set'>
 
 export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void> = (
   parameters: P,
@@ -43,3 +54,6 @@ export interface ThreadResources {
 
 // The error a processor throws to fail its job with a stable code (one error base: FaenaError).
 export { JobError } from '../errors.js'
+
+/** ProcessorContext.trace without traces: runs the phase. For code run outside a job's thread (benches, tests). */
+export const untraced: ProcessorContext['trace'] = (_name, fn) => fn({ set() {} })

@@ -12,7 +12,7 @@ import type { ClaimedJob, Queryable } from './types.js'
 // with statistics that saw few queued jobs, the planner would otherwise fetch and sort every
 // queued job on each claim.
 const SQL = `
-SELECT id, type, user_id, parameters, attempts, max_attempts, timeout_ms, started_at, priority, turn, created_at
+SELECT id, type, user_id, parameters, attempts, max_attempts, timeout_ms, started_at, priority, turn, created_at, trace
   FROM faena_claim_jobs($1, $2::int, $3::int)`
 
 export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
@@ -31,6 +31,7 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
     priority: r.priority,
     turn: Number(r.turn),
     createdAt: r.created_at,
+    trace: r.trace ?? null,
   }))
   return jobs.sort(claimOrder)
 }

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessingJob } from '../generated/prisma/client.js'
 import { toProcessingJob } from './job-row.js'
+import type { JobTrace } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // Adds one job in ONE statement and one round trip, the user's active-job limit checked in it:
@@ -17,8 +18,8 @@ WITH active AS (
      LIMIT $8
   ) s
 ), added AS (
-  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for)
-  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10, $11, $12
+  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace)
+  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10, $11, $12, $13::jsonb
     FROM active
    WHERE $8::int IS NULL OR active.n < $8
   RETURNING *
@@ -37,6 +38,8 @@ export interface NewJob {
   callbackUrl?: string | null
   /** The schedule that starts it, and the tick it is for. */
   schedule?: { id: string; tick: Date } | undefined
+  /** Its place in a trace (telemetry/job-trace.ts); null: traces are off. */
+  trace?: JobTrace | null
 }
 
 export const newJobId = (): string => uuidv7()
@@ -46,7 +49,7 @@ export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number |
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
-    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null],
+    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null, job.trace ? JSON.stringify(job.trace) : null],
   })
   const r = rows[0]
   return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }

@@ -33,6 +33,7 @@ export function toProcessingJob(r: Record<string, any>): ProcessingJob {
     callbackUrl: r.callback_url ?? null,
     scheduleId: r.schedule_id ?? null,
     scheduledFor: r.scheduled_for ?? null,
+    trace: r.trace ?? null,
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ProcessingJob } from '../generated/prisma/client.js'
 import { toProcessingJob } from './job-row.js'
+import type { JobTrace } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // Running a finished job again (POST /jobs/:id/retry), in one statement: a FAILED or CANCELLED
@@ -35,6 +36,7 @@ WITH target AS (
            'status', j.status, 'attempts', j.attempts, 'error', j.error,
            'startedAt', ${iso('j.started_at')}, 'completedAt', ${iso('j.completed_at')},
            'rerunAt', ${iso('now()')}, 'rerunBy', $4::text)),
+         trace = jsonb_strip_nulls($5::jsonb || jsonb_build_object('follows', j.trace->'span')),
          attempts = 0, error = NULL, result = NULL, message = NULL,
          progress = 0, processed_items = NULL, total_items = NULL,
          run_at = now(), started_at = NULL, completed_at = NULL, cancel_requested_at = NULL,
@@ -56,9 +58,12 @@ export type RerunOutcome =
   | { kind: 'too-many'; activeJobs: number }
   | { kind: 'queued'; job: ProcessingJob }
 
-/** `by`: who asked (kept in previous_runs); `maxActive`: the user's active-job limit (null: none). */
-export async function rerunJob(db: Queryable, jobId: string, owner: string | null, by: string, maxActive: number | null): Promise<RerunOutcome> {
-  const { rows } = await db.query({ name: 'faena_rerun_job', text: SQL, values: [jobId, owner, maxActive, by] })
+/**
+ * `by`: who asked (kept in previous_runs); `maxActive`: the user's active-job limit (null: none);
+ * `trace`: the re-run's place in a trace (it follows the run before it), null when traces are off.
+ */
+export async function rerunJob(db: Queryable, jobId: string, owner: string | null, by: string, maxActive: number | null, trace: JobTrace | null = null): Promise<RerunOutcome> {
+  const { rows } = await db.query({ name: 'faena_rerun_job', text: SQL, values: [jobId, owner, maxActive, by, trace ? JSON.stringify(trace) : null] })
   const row = rows[0]
   if (!row) return { kind: 'not-found' }
   if (row.id) return { kind: 'queued', job: toProcessingJob(row) }

@@ -33,7 +33,7 @@ UPDATE processing_job j
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = now()
   FROM expired e
  WHERE j.id = e.id
-RETURNING j.id, j.type, j.user_id, j.status, j.attempts, j.max_attempts`
+RETURNING j.id, j.type, j.user_id, j.status, j.attempts, j.max_attempts, j.error, j.trace`
 
 export interface RescuedJob {
   id: string
@@ -42,9 +42,12 @@ export interface RescuedJob {
   status: 'QUEUED' | 'FAILED' | 'CANCELLED'
   attempts: number
   maxAttempts: number
+  error: { code: string; message: string }
+  /** Its place in a trace, as stored (telemetry/job-trace.ts). */
+  trace: unknown
 }
 
 export async function rescueExpired(db: Queryable, limit = 100): Promise<RescuedJob[]> {
   const { rows } = await db.query({ name: 'faena_rescue_expired', text: SQL, values: [limit] })
-  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts }))
+  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, error: r.error, trace: r.trace }))
 }

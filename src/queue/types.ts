@@ -17,6 +17,8 @@ export interface ClaimedJob {
   priority: string
   turn: number
   createdAt: Date
+  /** Its place in a trace (telemetry/job-trace.ts), as stored: null when traces were off. */
+  trace?: unknown
 }
 
 export interface ProgressUpdate {

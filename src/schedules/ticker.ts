@@ -11,6 +11,7 @@ import { transactionQueryable } from '../db/database.js'
 import { FaenaError } from '../errors.js'
 import type { JobService } from '../jobs/job-service.js'
 import { readCron } from './cron.js'
+import type { Tracing } from '../telemetry/tracing.js'
 import { advanceSchedule, nextDueSchedule, soonestDue } from './schedule-sql.js'
 
 export interface TickerOptions {
@@ -18,6 +19,8 @@ export interface TickerOptions {
   jobs: JobService
   checkMs: number
   logger: Logger
+  /** A span for each tick: the job it starts continues its trace. */
+  tracing?: Tracing
 }
 
 export type Ticker = ReturnType<typeof createTicker>
@@ -52,13 +55,21 @@ export function createTicker(o: TickerOptions) {
       const next = cron.next(now > tick ? now : tick) ?? new Date(now.getTime() + 365 * 86_400_000)
       let jobId: string | null = null
       let error: string | null = null
+      const span = o.tracing?.span(`schedule ${s.job.type}`, {
+        kind: 'producer',
+        attributes: { 'faena.schedule.id': s.id, 'faena.schedule.tick': tick.toISOString(), 'faena.job.type': s.job.type, 'enduser.id': s.userId },
+      })
       try {
-        const job = await o.jobs.create({ userId: s.userId, admin: false }, { ...s.job }, { tx, schedule: { id: s.id, tick } })
+        const job = await o.jobs.create({ userId: s.userId, admin: false, ...(span ? { trace: span.traceparent } : {}) }, { ...s.job }, { tx, schedule: { id: s.id, tick } })
         jobId = job.id
+        span?.set({ 'faena.job.id': job.id })
       } catch (err) {
+        span?.fail(err instanceof FaenaError ? err.code : 'ERROR', (err as Error).message)
         if (!(err instanceof FaenaError) || err.statusCode >= 500) throw err
         error = err.message
         o.logger.warn({ scheduleId: s.id, tick, code: err.code, error }, 'schedule: the tick started no job')
+      } finally {
+        span?.end()
       }
       await advanceSchedule(q, s.id, next, tick, jobId, error)
       if (jobId) o.logger.info({ event: 'schedule.tick', scheduleId: s.id, tick, jobId, nextRunAt: next }, 'schedule started a job')

@@ -13,6 +13,8 @@ import type { Queryable } from '../queue/types.js'
 import { claimDeliveries, settleDelivery, type DueDelivery } from '../queue/webhook-deliveries.js'
 import { sendWebhook } from './send.js'
 import type { SignedHeaders } from './sign.js'
+import { jobTraceOf } from '../telemetry/job-trace.js'
+import type { Tracing } from '../telemetry/tracing.js'
 
 export interface DelivererOptions {
   db: Queryable
@@ -28,6 +30,8 @@ export interface DelivererOptions {
   retryMaxMs: number
   allowPrivate: boolean
   logger: Logger
+  /** A span for each attempt, under its job's span; the receiver gets its traceparent. */
+  tracing?: Tracing
 }
 
 export type Deliverer = ReturnType<typeof createDeliverer>
@@ -51,14 +55,26 @@ export function createDeliverer(o: DelivererOptions) {
   async function attempt(d: DueDelivery): Promise<void> {
     let body = d.body ?? ''
     let error: string | null
+    const tries = d.attempts + 1
+    const trace = jobTraceOf(d.job.trace)
+    const span = trace
+      ? o.tracing?.span(`webhook ${d.event}`, {
+          parent: trace.span,
+          kind: 'client',
+          attributes: { 'faena.job.id': d.jobId, 'faena.webhook.id': d.id, 'faena.webhook.attempt': tries, 'http.request.method': 'POST', 'server.address': new URL(d.url).host },
+        })
+      : null
     try {
       body = await bodyOf(d)
-      const sent = await sendWebhook(d.url, { ...o.sign(d.id, body) }, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate, signal: stopping.signal })
+      const headers = { ...o.sign(d.id, body), ...(span ? { traceparent: span.traceparent } : {}) }
+      const sent = await sendWebhook(d.url, headers, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate, signal: stopping.signal })
+      if (sent.ok) span?.set({ 'http.response.status_code': sent.status })
       error = sent.ok ? null : sent.error
     } catch (err) {
       error = `could not be sent: ${(err as Error).message}`
     }
-    const tries = d.attempts + 1
+    if (error !== null) span?.fail('WEBHOOK_ATTEMPT_FAILED', error)
+    span?.end()
     const next = error === null ? null : new Date(Date.now() + backoffMs(tries, o.retryBaseMs, o.retryMaxMs))
     const retryAt = next && next.getTime() - d.occurredAt.getTime() <= o.maxAgeMs ? next : null
     const log = { webhookId: d.id, jobId: d.jobId, event: d.event, attempt: tries }

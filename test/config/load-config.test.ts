@@ -48,3 +48,19 @@ t.test('DATABASE_DIRECT_URL goes beside a DATABASE_URL; prepared statements are 
   t.equal(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'true' }).DATABASE_PREPARED_STATEMENTS, true)
   t.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), { message: /LOG_FORMAT="xml"/ })
 })
+
+t.test('traces: on with an OTLP endpoint, off otherwise; grpc is refused by name', async (t) => {
+  const { tracingSettings } = await import('../../src/telemetry/tracing.js')
+  t.equal(tracingSettings(loadConfig({})), null, 'nothing set: no traces')
+  t.same(tracingSettings(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' })), { url: 'http://collector:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'faena' })
+  t.same(tracingSettings(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://x.example/otlp/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'imports' })), {
+    url: 'https://x.example/otlp/traces',
+    protocol: 'http/json',
+    serviceName: 'imports',
+  }, 'the traces endpoint is used as it is')
+  t.match(tracingSettings(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json' })), { protocol: 'http/json' }, 'the traces protocol wins')
+  t.match(tracingSettings(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' })), { url: 'http://localhost:4318/v1/traces' }, 'otlp without an endpoint: the default one')
+  t.equal(tracingSettings(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' })), null, 'none: off')
+  t.equal(tracingSettings(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' })), null, 'disabled: off')
+  t.throws(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), { message: /OTEL_EXPORTER_OTLP_PROTOCOL="grpc"/ })
+})

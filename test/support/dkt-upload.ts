@@ -5,9 +5,9 @@ import type { TestFaena } from './faena.js'
 import { HEADER } from './dkt-files.js'
 import { multipartBody } from './multipart.js'
 
-export function upload(f: TestFaena, user: string, file: { name: string; content: Buffer } | undefined, fields: Record<string, string> = {}) {
+export function upload(f: TestFaena, user: string, file: { name: string; content: Buffer } | undefined, fields: Record<string, string> = {}, extraHeaders: Record<string, string> = {}) {
   const { payload, headers } = multipartBody(fields, file)
-  return f.faena.app.inject({ method: 'POST', url: '/jobs/dkt-import', payload, headers: { ...headers, authorization: `Bearer ${f.token(user)}` } })
+  return f.faena.app.inject({ method: 'POST', url: '/jobs/dkt-import', payload, headers: { ...headers, ...extraHeaders, authorization: `Bearer ${f.token(user)}` } })
 }
 
 export const storedFiles = (f: TestFaena) =>

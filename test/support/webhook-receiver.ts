@@ -15,6 +15,8 @@ export interface Received {
   signatureValid: boolean
   body: { type: string; timestamp: string; data: Record<string, any> }
   answered: number
+  /** The W3C trace context sent with it, if any. */
+  traceparent?: string
 }
 
 export function verifySignature(secret: string, headers: IncomingHttpHeaders, body: string): boolean {
@@ -40,6 +42,7 @@ export async function startReceiver(t: Test, opts: { answers?: number[]; port?: 
         signatureValid: verifySignature(opts.secret ?? TEST_WEBHOOK_SECRET, req.headers, raw),
         body: JSON.parse(raw),
         answered,
+        ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
       })
       res.writeHead(answered).end()
     })

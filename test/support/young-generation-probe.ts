@@ -11,7 +11,7 @@ const pool = createWorkerPool(1)
 const probe = async (youngGenerationMb?: number) => {
   const { port1, port2 } = new MessageChannel()
   const outcome = await pool.run(
-    { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', userId: 'probe', attempt: 1, parameters: null, port: port2 },
+    { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', jobType: 'probe', userId: 'probe', attempt: 1, parameters: null, port: port2 },
     new AbortController().signal,
     youngGenerationMb,
   )

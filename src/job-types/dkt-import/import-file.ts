@@ -16,6 +16,7 @@ import type { RowProblem } from './normalize.js'
 import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
 import { peakMemory } from '../../reports/report-file.js'
+import { untraced, type ProcessorContext } from '../../jobs/processor.js'
 
 export interface DktImportInput {
   jobId: string
@@ -36,6 +37,8 @@ export interface DktImportDeps {
   storage: Storage
   signal: AbortSignal
   progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
+  /** Each phase as a span of the job's trace (ProcessorContext.trace); absent: untraced. */
+  trace?: ProcessorContext['trace']
 }
 
 /** What a lote records of its import (the lote row, the job's result). */
@@ -82,6 +85,7 @@ const COPY_PIECE = 65536
 
 export async function importDktFile(input: DktImportInput, deps: DktImportDeps, options: { maxFingerprintSlots?: number } = {}): Promise<DktImportResult> {
   const { signal } = deps
+  const phase = deps.trace ?? untraced
   const earlier = await earlierAttempt(deps, input)
   if (earlier) return earlier
   signal.throwIfAborted()
@@ -123,11 +127,14 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
       const rest = loader.takeCopyText()
       if (rest) yield rest
     }
-    try {
-      await pipeline(copyText, copy)
-    } finally {
-      signal.removeEventListener('abort', stopReading)
-    }
+    await phase('dkt-import read-and-copy', async (span) => {
+      try {
+        await pipeline(copyText, copy)
+      } finally {
+        signal.removeEventListener('abort', stopReading)
+        span.set({ 'faena.rows.read': loader.rowsRead, 'faena.bytes.read': bytes })
+      }
+    })
     copyOpen = false
     progress(bytes, loader.rowsRead, true)
     const copiedAt = performance.now()
@@ -148,7 +155,11 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
     }
 
     deps.progress(READ_SHARE, 'checking repeated rows', { processedItems: rowsRead, totalItems: rowsRead })
-    const duplicates = await removeRepeatedRows(client, input.loteId, loader, problems)
+    const duplicates = await phase('dkt-import duplicates', async (span) => {
+      const n = await removeRepeatedRows(client, input.loteId, loader, problems)
+      span.set({ 'faena.rows.duplicate': n })
+      return n
+    })
     const checkedAt = performance.now()
     signal.throwIfAborted()
     const summary: LoteSummary = {
@@ -161,14 +172,18 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
       dateTo: loader.dateTo,
       totals: loader.totals(),
     }
-    await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals), problems.count])
-    const file = await problems.close()
-    keepProblems = true
-    signal.throwIfAborted()
-    if (!(await confirmClaim(client, input.jobId, input.attempt))) {
-      throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
-    }
-    await client.query('COMMIT')
+    const file = await phase('dkt-import commit', async (span) => {
+      span.set({ 'faena.rows.imported': summary.rowsImported })
+      await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals), problems.count])
+      const kept = await problems.close()
+      keepProblems = true
+      signal.throwIfAborted()
+      if (!(await confirmClaim(client, input.jobId, input.attempt))) {
+        throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
+      }
+      await client.query('COMMIT')
+      return kept
+    })
     const endedAt = performance.now()
     deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
     const perSecond = (rows: number, ms: number) => (ms > 0 ? Math.round((rows * 1000) / ms) : 0)

@@ -8,7 +8,7 @@ import type { DktImportParameters } from './parameters.js'
 const dktImport: Processor<DktImportParameters, DktImportResult & JsonValue> = async (p, ctx) => {
   const result = await importDktFile(
     { ...p, jobId: ctx.jobId, attempt: ctx.attempt, userId: ctx.userId, loteId: randomUUID() },
-    { pool: ctx.resources.db(), storage: await ctx.resources.storage(), signal: ctx.signal, progress: ctx.progress },
+    { pool: ctx.resources.db(), storage: await ctx.resources.storage(), signal: ctx.signal, progress: ctx.progress, trace: ctx.trace },
   )
   return result as DktImportResult & JsonValue
 }

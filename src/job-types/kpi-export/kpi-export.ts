@@ -18,6 +18,7 @@ import { reportKey } from '../../reports/report-key.js'
 import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from '../../reports/report-file.js'
 import { paced, ROWS_PER_TURN } from '../../reports/xlsx-pacing.js'
 import { loadWorkbookWriter, type WorkbookWriter } from '../../reports/workbook-writer.js'
+import { untraced, type ProcessorContext } from '../../jobs/processor.js'
 
 export interface KpiExportInput {
   jobId: string
@@ -33,6 +34,8 @@ export interface KpiExportDeps {
   storage: Storage
   signal: AbortSignal
   progress(percent: number, message: string, counts: { processedItems: number; totalItems: number }): void
+  /** Each phase as a span of the job's trace (ProcessorContext.trace); absent: untraced. */
+  trace?: ProcessorContext['trace']
 }
 
 export interface KpiExportResult extends ReportResult {
@@ -44,6 +47,7 @@ const PAGE = 5000
 
 export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Promise<KpiExportResult> {
   const startedAt = performance.now()
+  const phase = deps.trace ?? untraced
   const memory = peakMemory()
   const key = reportKey(input.jobId, input.fileName)
   const columns = pickColumns(input.columns)
@@ -53,34 +57,39 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
   // thread about 0.1 s, which would otherwise come before the first row.
   const writerClass = input.format === 'xlsx' ? loadWorkbookWriter() : undefined
   writerClass?.catch(() => {}) // awaited by writeXlsx; unheard if the count fails first
-  const object = await storeProduced(deps.storage, { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal }, async (body) => {
-    const client = await deps.pool.connect()
-    let clientBroken = false
-    try {
-      // One snapshot: the count and the rows agree.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-      await client.query(SET_FILTERS, filterValues(input.filters))
-      const counted = (await client.query(COUNT_ROWS)).rows[0] as { n: number; tableRows: number }
-      total = counted.n
-      if (walksPrimaryKey(total, counted.tableRows)) await client.query(WALK_PRIMARY_KEY)
-      const report = (processed: number) => {
-        done = processed
-        memory.sample()
-        const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
-        deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+  // The rows are queried, written and uploaded as one stream: one span, with the count before it.
+  const object = await phase(`kpi-export write-and-upload ${input.format}`, async (span) => {
+    const stored = await storeProduced(deps.storage, { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal }, async (body) => {
+      const client = await deps.pool.connect()
+      let clientBroken = false
+      try {
+        // One snapshot: the count and the rows agree.
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+        await client.query(SET_FILTERS, filterValues(input.filters))
+        const counted = await phase('kpi-export count', async () => (await client.query(COUNT_ROWS)).rows[0] as { n: number; tableRows: number })
+        total = counted.n
+        if (walksPrimaryKey(total, counted.tableRows)) await client.query(WALK_PRIMARY_KEY)
+        const report = (processed: number) => {
+          done = processed
+          memory.sample()
+          const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
+          deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+        }
+        report(0)
+        clientBroken = true // until the rows are read, a failure leaves the connection mid-query
+        if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
+        else await writeXlsx(await writerClass!, client, columns, body, report, deps.signal)
+        clientBroken = false
+        await client.query('COMMIT')
+      } catch (err) {
+        if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
+        throw err
+      } finally {
+        client.release(clientBroken)
       }
-      report(0)
-      clientBroken = true // until the rows are read, a failure leaves the connection mid-query
-      if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
-      else await writeXlsx(await writerClass!, client, columns, body, report, deps.signal)
-      clientBroken = false
-      await client.query('COMMIT')
-    } catch (err) {
-      if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
-      throw err
-    } finally {
-      client.release(clientBroken)
-    }
+    })
+    span.set({ 'faena.rows.written': total, 'faena.bytes.written': stored.size })
+    return stored
   })
   memory.sample()
   deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, { processedItems: done || total, totalItems: total })

@@ -7,7 +7,7 @@ import type { KpiExportParameters } from './parameters.js'
 const kpiExport: Processor<KpiExportParameters, KpiExportResult & JsonValue> = async (p, ctx) => {
   const result = await exportKpi(
     { ...p, jobId: ctx.jobId },
-    { pool: ctx.resources.db(), storage: await ctx.resources.storage(), signal: ctx.signal, progress: ctx.progress },
+    { pool: ctx.resources.db(), storage: await ctx.resources.storage(), signal: ctx.signal, progress: ctx.progress, trace: ctx.trace },
   )
   return result as KpiExportResult & JsonValue
 }
