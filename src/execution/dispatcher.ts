@@ -26,7 +26,7 @@ import { heartbeat } from './heartbeat.js'
 import { record, settlement, type Settlement } from './settle.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { WorkerPool } from './worker-pool.js'
-import { closeJobTrace, jobAttributes, jobTraceOf } from '../telemetry/job-trace.js'
+import { closeJobTrace, jobAttributes, jobTraceOf, traceIdField } from '../telemetry/job-trace.js'
 import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 
 export interface DispatcherOptions {
@@ -154,6 +154,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     }
   }
 
+  /** A job's log lines: its ids, and its trace's id when it has one (its spans are found by it). */
+  const jobLog = (job: ClaimedJob) => o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts, ...traceIdField(job.trace) })
+
   /** Gives idle threads the best jobs held. */
   function startHeld(): void {
     while (running.size < o.pool.size && state === 'running') {
@@ -181,7 +184,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   function start(job: ClaimedJob): void {
     const definition = o.registry.describe(job.type)
     const processorUrl = definition?.processor.href
-    const log = o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts })
+    const log = jobLog(job)
     if (!processorUrl) {
       const error = { code: 'UNKNOWN_JOB_TYPE', message: `no processor registered for job type "${job.type}" on this node` }
       void o.queue.fail(job.id, error).catch((err: unknown) => log.error({ err }, 'could not fail job'))
@@ -296,7 +299,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   /** A job claimed ahead never started: cancelled at once, or forgotten when its lease was lost. */
   function dropHeld(job: ClaimedJob, reason: ToThread['reason']): void {
-    const log = o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts })
+    const log = jobLog(job)
     if (reason !== 'cancel') {
       log.warn({ event: 'job.lost' }, 'job claimed ahead dropped before it started: its lease was lost')
       return

@@ -36,6 +36,12 @@ export interface EndedJob {
   error?: { code: string; message?: string } | null
 }
 
+/** The trace id of the trace stored with a job, for its log lines: { traceId } or nothing. */
+export function traceIdField(value: unknown): { traceId?: string } {
+  const traceId = jobTraceOf(value)?.span.split('-')[1]
+  return traceId ? { traceId } : {}
+}
+
 /** Attributes every span about a job carries. */
 export function jobAttributes(job: { id: string; type: string; attempts?: number }): TraceAttributes {
   return { 'faena.job.id': job.id, 'faena.job.type': job.type, 'faena.job.attempt': job.attempts, 'messaging.system': 'faena', 'messaging.message.id': job.id }

@@ -52,7 +52,8 @@ const tracingConfig = (endpoint: string): Partial<Config> => ({
 
 t.test('one trace: the POST that created an import, the job, its claim and run, and its thread', async (t) => {
   const receiver = await startOtlpReceiver(t)
-  const f = await startTestFaena(t, { config: tracingConfig(receiver.endpoint) })
+  const lines: Record<string, unknown>[] = []
+  const f = await startTestFaena(t, { config: tracingConfig(receiver.endpoint), logLines: (l) => lines.push(l) })
   const client = clientContext()
   const res = await upload(f, 'alice', { name: 'statement.csv', content: csvBytes(SAMPLE_ROWS) }, {}, { traceparent: client.traceparent })
   t.equal(res.statusCode, 202, res.body)
@@ -88,6 +89,7 @@ t.test('one trace: the POST that created an import, the job, its claim and run, 
   t.match(find(spans, 'dkt-import read-and-copy')!.attributes, { 'faena.rows.read': 4, 'faena.bytes.read': Number })
   t.match(find(spans, 'dkt-import duplicates')!.attributes, { 'faena.rows.duplicate': 1 })
   t.match(find(spans, 'dkt-import commit')!.attributes, { 'faena.rows.imported': 3 })
+  t.match(lines.find((l) => l.event === 'job.completed' && l.jobId === jobId), { traceId: client.traceId }, "the job's log lines carry its trace id")
   t.ok(sdkModules().length > 0, 'with traces on, the SDK is loaded (what the first test checks the absence of)')
   const stored = (await f.faena.db.pool.query('SELECT trace FROM processing_job WHERE id = $1', [jobId])).rows[0].trace
   t.equal(stored.span, `00-${client.traceId}-${job.spanId}-01`, "the job's trace context is stored with it")
