@@ -2,11 +2,9 @@
 // creation dates, id or error code), a job's detail and its actions, actions on every job of a
 // filter with the count confirmed first (a dry run), job types with their queues and
 // pause/resume, and jobs created per hour by the status they have now. No framework, no build.
-import { apiClient, duration, startSignIn, toast, tokenStore, userOf } from '/common.js'
+import { $, apiClient, duration, FINAL, startSignIn, toast, tokenStore, userOf } from '/common.js'
 
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 const STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED', 'PROCESSING', 'QUEUED']
-const $ = (sel, root = document) => root.querySelector(sel)
 const store = tokenStore('faena.console.token')
 const { api } = apiClient(store)
 /** An element with properties and children. */

@@ -4,9 +4,7 @@
 // resume and delete your schedules. No framework, no build step: the one library,
 // eventsource-parser, is served from its npm package (src/http/routes/web.ts).
 import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
-import { apiClient, duration, startSignIn, toast, tokenStore, userOf } from '/common.js'
-const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
-const $ = (sel, root = document) => root.querySelector(sel)
+import { $, apiClient, duration, FINAL, startSignIn, toast, tokenStore, userOf } from '/common.js'
 const store = Object.assign(tokenStore('faena.token'), {
   ids(name) { return new Set(JSON.parse(localStorage.getItem(`faena.${name}`) ?? '[]')) },
   setIds(name, ids) { localStorage.setItem(`faena.${name}`, JSON.stringify([...ids].slice(-500))) },

@@ -1,6 +1,12 @@
 // What the user page (app.js) and the operators' console (admin.js) share: a signed-in API
 // client whose errors carry the service's error code, toasts, and small formatters.
 
+/** A job in one of these has ended: nothing changes after. */
+export const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
+
+/** The first element `sel` matches under `root`. */
+export const $ = (sel, root = document) => root.querySelector(sel)
+
 /** A bearer token kept in localStorage under `key`. */
 export function tokenStore(key) {
   return {
@@ -53,7 +59,6 @@ export const duration = (s) => (s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s /
  * offers a development token at `devTokenUrl`), and signs in with a kept token.
  */
 export function startSignIn({ store, signIn, signOut, devTokenUrl }) {
-  const $ = (sel) => document.querySelector(sel)
   $('#token-form').onsubmit = (e) => {
     e.preventDefault()
     signIn($('#token').value.trim())

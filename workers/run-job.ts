@@ -9,15 +9,15 @@ import { workerData, type MessagePort } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
 import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread, WorkerSettings } from '../src/execution/thread-protocol.js'
 import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
-import { NO_TRACING, openThreadTracing, type ThreadTracing } from '../src/telemetry/tracing.js'
+import { NO_TRACING, openThreadTracing, type ThreadTracing, type Tracing } from '../src/telemetry/tracing.js'
 import { createThreadResources } from './resources.js'
 
 const processors = new Map<string, Promise<Processor>>()
 const settings = (workerData as { settings?: WorkerSettings } | undefined)?.settings
 const resources = createThreadResources(settings)
 /** This thread's tracer: the OpenTelemetry SDK is loaded with the first traced job, if one comes. */
-let threadTracing: Promise<ThreadTracing> | undefined
-const tracingFor = (task: RunJobTask): Promise<ThreadTracing> | null => (task.traceparent ? (threadTracing ??= openThreadTracing()) : null)
+let loadedTracing: Promise<ThreadTracing> | undefined
+const threadTracing = () => (loadedTracing ??= openThreadTracing())
 
 function load(url: string): Promise<Processor> {
   let p = processors.get(url)
@@ -31,14 +31,18 @@ function load(url: string): Promise<Processor> {
   return p
 }
 
-/**
- * The spans this job's thread ended, handed to the main thread with the outcome, which exports
- * them: Piscina pauses an idle thread (Atomics.wait), so spans left to be sent from here would
- * wait for its next job.
- */
-const spansOf = (tracing: ThreadTracing | null) => (tracing ? { spans: tracing.take() } : {})
 
 export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: MessagePort }): Promise<RunJobOutcome> {
+  if (!task.traceparent) return run(task, NO_TRACING)
+  // The spans this job's thread ended go back with the outcome, and the main thread exports
+  // them: Piscina pauses an idle thread (Atomics.wait), so spans left to be sent from here
+  // would wait for its next job.
+  const tracing = await threadTracing()
+  const outcome = await run(task, tracing, task.traceparent)
+  return { ...outcome, spans: tracing.take() }
+}
+
+async function run(task: Omit<RunJobTask, 'port'> & { port: MessagePort }, tracing: Tracing, traceparent?: string): Promise<RunJobOutcome> {
   const { port } = task
   const controller = new AbortController()
   let abortedFor: ToThread['reason'] | null = null
@@ -51,9 +55,6 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
       controller.abort(err)
     }
   })
-  const traced = tracingFor(task)
-  const threadSpans = traced ? await traced : null
-  const tracing = threadSpans ?? NO_TRACING
   const context: ProcessorContext = {
     jobId: task.jobId,
     userId: task.userId,
@@ -75,14 +76,14 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
   }
   try {
     const processor = await load(task.processorUrl)
+    const process = () => processor(task.parameters, context)
     // The thread's spans nest under this one, the child of the job's run on the main thread.
-    const run = () => processor(task.parameters, context)
-    const result = await (tracing.enabled
-      ? tracing.active(`process ${task.jobType}`, { parent: task.traceparent ?? null, attributes: { 'faena.job.id': task.jobId, 'faena.job.type': task.jobType, 'faena.job.attempt': task.attempt } }, run)
-      : run())
-    return { ok: true, result: (result ?? null) as JsonValue, last, ...spansOf(threadSpans) }
+    const result = await (traceparent
+      ? tracing.active(`process ${task.jobType}`, { parent: traceparent, attributes: { 'faena.job.id': task.jobId, 'faena.job.type': task.jobType, 'faena.job.attempt': task.attempt } }, process)
+      : process())
+    return { ok: true, result: (result ?? null) as JsonValue, last }
   } catch (err) {
-    return { ok: false, ...describeFailure(err), aborted: abortedFor, last, ...spansOf(threadSpans) }
+    return { ok: false, ...describeFailure(err), aborted: abortedFor, last }
   } finally {
     port.close()
   }

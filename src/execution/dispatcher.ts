@@ -26,7 +26,7 @@ import { heartbeat } from './heartbeat.js'
 import { record, settlement, type Settlement } from './settle.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { WorkerPool } from './worker-pool.js'
-import { closeJobTrace, jobAttributes, jobTraceOf, traceIdField } from '../telemetry/job-trace.js'
+import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-trace.js'
 import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 
 export interface DispatcherOptions {
@@ -125,12 +125,11 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         const want = ahead.want(o.pool.size - running.size, o.pool.size, oldestRunningMs())
         if (want <= 0) break
         const claimStart = performance.now()
-        const claimedSince = Date.now()
         // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
         backlog = false
         const jobs = await o.queue.claim(want)
         o.metrics?.claimed((performance.now() - claimStart) / 1000)
-        if (tracing.enabled) traceClaims(jobs, claimedSince)
+        if (tracing.enabled) traceClaims(jobs, performance.timeOrigin + claimStart)
         if (state !== 'running') {
           // Stopped while claiming: hand them straight back.
           await o.queue.giveBack(jobs.map((j) => j.id))
@@ -149,8 +148,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   /** A span for each job claimed, under its job's span: when the claim began and ended. */
   function traceClaims(jobs: ClaimedJob[], since: number): void {
     for (const job of jobs) {
-      const trace = jobTraceOf(job.trace)
-      if (trace) tracing.span(`claim ${job.type}`, { parent: trace.span, kind: 'consumer', startTime: since, attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })?.end()
+      if (job.trace) tracing.span(`claim ${job.type}`, { parent: job.trace.span, kind: 'consumer', startTime: since, attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })?.end()
     }
   }
 
@@ -192,7 +190,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     }
     const { port1, port2 } = new MessageChannel()
     const r: Running = { job, began: performance.now(), port: port1, kill: new AbortController(), abortedFor: null }
-    if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: jobTraceOf(job.trace)?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
+    if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: job.trace?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
     port1.on('message', (m: ToMain) => {
       if (m.type !== 'progress') return
       o.progress.report({
@@ -272,7 +270,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     r.span?.end()
     if (!recorded) return
     const status = s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
-    if (status) closeJobTrace(tracing, jobTraceOf(r.job.trace), { id: r.job.id, type: r.job.type, attempts: r.job.attempts, status, error })
+    if (status) closeJobTrace(tracing, r.job.trace ?? null, { id: r.job.id, type: r.job.type, attempts: r.job.attempts, status, error })
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {
@@ -320,7 +318,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       logger: o.logger,
       metrics: o.metrics,
       quiet: () => databaseGone,
-      ended: (j) => closeJobTrace(tracing, jobTraceOf(j.trace), { id: j.id, type: j.type, attempts: j.attempts, status: j.status as 'FAILED' | 'CANCELLED', error: j.error }),
+      ended: (j) => closeJobTrace(tracing, j.trace, { id: j.id, type: j.type, attempts: j.attempts, status: j.status as 'FAILED' | 'CANCELLED', error: j.error }),
     })
 
   return {

@@ -21,7 +21,7 @@ import { readFilter } from './job-query.js'
 import { toPage, type PageQuery } from './page.js'
 import type { Caller } from './caller.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
-import { closeJobTrace, jobTraceOf, openJobTrace } from '../telemetry/job-trace.js'
+import { closeJobTrace, openJobTrace } from '../telemetry/job-trace.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
 
 
@@ -333,7 +333,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
           })
         case 'cancelled':
           limits.metrics?.jobEnded(outcome.type, 'cancelled', null)
-          closeJobTrace(tracing, jobTraceOf(outcome.trace), { id, type: outcome.type, attempts: outcome.attempts, status: 'CANCELLED', error: { code: 'CANCELLED', message: 'cancelled while queued' } })
+          closeJobTrace(tracing, outcome.trace, { id, type: outcome.type, attempts: outcome.attempts, status: 'CANCELLED', error: outcome.error })
           limits.logger?.info({ event: 'job.cancelled', jobId: id, type: outcome.type, userId: caller.userId, attempt: 0 }, 'job cancelled while queued')
           return outcome.kind
         default:

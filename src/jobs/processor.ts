@@ -4,7 +4,7 @@
 
 import type pg from 'pg'
 import type { Storage } from '../storage/storage.js'
-import type { TraceAttributes, TraceSpan } from '../telemetry/tracing.js'
+import { NO_TRACING, type TraceAttributes, type TraceSpan } from '../telemetry/tracing.js'
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
@@ -56,4 +56,4 @@ export interface ThreadResources {
 export { JobError } from '../errors.js'
 
 /** ProcessorContext.trace without traces: runs the phase. For code run outside a job's thread (benches, tests). */
-export const untraced: ProcessorContext['trace'] = (_name, fn) => fn({ set() {} })
+export const untraced: ProcessorContext['trace'] = (name, fn, attributes) => NO_TRACING.active(name, { attributes }, fn)

@@ -1,3 +1,5 @@
+import type { SerializedError } from '../errors.js'
+import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // A user's cancel, in one statement: a QUEUED job becomes CANCELLED at once; a PROCESSING job
@@ -18,27 +20,28 @@ WITH target AS (
          updated_at = now()
     FROM target t
    WHERE j.id = t.id AND t.status IN ('QUEUED', 'PROCESSING')
-  RETURNING j.id, t.status AS previous, j.trace, j.attempts
+  RETURNING j.id, t.status AS previous, j.trace, j.attempts, j.error
 )
 SELECT t.status AS found,
        t.type,
        c.previous,
        c.trace,
        c.attempts,
+       c.error,
        CASE WHEN c.previous = 'PROCESSING' THEN pg_notify('faena_cancel', c.id) END AS notified
   FROM target t LEFT JOIN changed c ON c.id = t.id`
 
 export type CancelOutcome =
   | { kind: 'not-found' }
   | { kind: 'finished'; status: string }
-  | { kind: 'cancelled'; type: string; attempts: number; trace: unknown }
+  | { kind: 'cancelled'; type: string; attempts: number; error: SerializedError; trace: JobTrace | null }
   | { kind: 'requested' }
 
 export async function cancelJob(db: Queryable, jobId: string, owner: string | null): Promise<CancelOutcome> {
   const { rows } = await db.query({ name: 'faena_cancel_job', text: SQL, values: [jobId, owner] })
   const row = rows[0]
   if (!row) return { kind: 'not-found' }
-  if (row.previous === 'QUEUED') return { kind: 'cancelled', type: row.type, attempts: row.attempts, trace: row.trace }
+  if (row.previous === 'QUEUED') return { kind: 'cancelled', type: row.type, attempts: row.attempts, error: row.error, trace: jobTraceOf(row.trace) }
   if (row.previous === 'PROCESSING') return { kind: 'requested' }
   return { kind: 'finished', status: row.found }
 }

@@ -1,3 +1,4 @@
+import { jobTraceOf } from '../telemetry/job-trace.js'
 import type { ClaimedJob, Queryable } from './types.js'
 
 // Claims up to `limit` due QUEUED jobs for `workerId` in ONE statement: function
@@ -31,7 +32,7 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
     priority: r.priority,
     turn: Number(r.turn),
     createdAt: r.created_at,
-    trace: r.trace ?? null,
+    trace: jobTraceOf(r.trace),
   }))
   return jobs.sort(claimOrder)
 }

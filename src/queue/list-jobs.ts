@@ -10,18 +10,24 @@ import type { Queryable } from './types.js'
 
 export type { JobFilter } from './job-filter.js'
 
-/** The statement that counts a listing up to `cap` + 1 (exported for the tests of its plans). */
-export function countQuery(f: JobFilter, cap: number): { text: string; values: unknown[] } {
+/** The jobs a filter matches, as a statement (for counting them, or estimating how many). */
+function matching(f: JobFilter): { text: string; values: unknown[] } {
   const values: unknown[] = []
-  return { text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM processing_job WHERE ${jobFilterSql(f, values)} LIMIT ${cap + 1}) s`, values }
+  return { text: `SELECT 1 FROM processing_job WHERE ${jobFilterSql(f, values)}`, values }
 }
 
+/** Counts what a statement matches, up to `cap` + 1. */
+const countOf = (m: { text: string; values: unknown[] }, cap: number) => ({ text: `SELECT count(*)::int AS n FROM (${m.text} LIMIT ${cap + 1}) s`, values: m.values })
+
+/** The statement that counts a listing up to `cap` + 1 (exported for the tests of its plans). */
+export const countQuery = (f: JobFilter, cap: number) => countOf(matching(f), cap)
+
 export async function countJobs(db: Queryable, f: JobFilter, cap: number): Promise<{ total: number; exact: boolean }> {
-  const { rows } = await db.query<{ n: number }>(countQuery(f, cap))
+  const m = matching(f)
+  const { rows } = await db.query<{ n: number }>(countOf(m, cap))
   const n = rows[0]!.n
   if (n <= cap) return { total: n, exact: true }
-  const values: unknown[] = []
-  return { total: Math.max(await plannedRows(db, `SELECT 1 FROM processing_job WHERE ${jobFilterSql(f, values)}`, values), n), exact: false }
+  return { total: Math.max(await plannedRows(db, m.text, m.values), n), exact: false }
 }
 
 export interface PageAt {

@@ -1,3 +1,4 @@
+import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // The rescuer (any process, every heartbeat): PROCESSING jobs whose lease ran out, because the
@@ -43,11 +44,11 @@ export interface RescuedJob {
   attempts: number
   maxAttempts: number
   error: { code: string; message: string }
-  /** Its place in a trace, as stored (telemetry/job-trace.ts). */
-  trace: unknown
+  /** Its place in a trace (telemetry/job-trace.ts); null when traces were off. */
+  trace: JobTrace | null
 }
 
 export async function rescueExpired(db: Queryable, limit = 100): Promise<RescuedJob[]> {
   const { rows } = await db.query({ name: 'faena_rescue_expired', text: SQL, values: [limit] })
-  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, error: r.error, trace: r.trace }))
+  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, error: r.error, trace: jobTraceOf(r.trace) }))
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import type { JobTrace } from '../telemetry/job-trace.js'
 
 /** Anything that runs a parameterised query: the pool, or a client inside a transaction. */
 export type Queryable = Pick<pg.Pool, 'query'>
@@ -18,7 +19,7 @@ export interface ClaimedJob {
   turn: number
   createdAt: Date
   /** Its place in a trace (telemetry/job-trace.ts), as stored: null when traces were off. */
-  trace?: unknown
+  trace?: JobTrace | null
 }
 
 export interface ProgressUpdate {

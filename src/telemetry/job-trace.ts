@@ -36,9 +36,9 @@ export interface EndedJob {
   error?: { code: string; message?: string } | null
 }
 
-/** The trace id of the trace stored with a job, for its log lines: { traceId } or nothing. */
-export function traceIdField(value: unknown): { traceId?: string } {
-  const traceId = jobTraceOf(value)?.span.split('-')[1]
+/** The trace id of a job's trace, for its log lines: { traceId } or nothing. */
+export function traceIdField(trace: JobTrace | null | undefined): { traceId?: string } {
+  const traceId = trace?.span.split('-')[1]
   return traceId ? { traceId } : {}
 }
 

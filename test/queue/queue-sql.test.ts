@@ -122,7 +122,7 @@ t.test('cancel: queued at once, running by request, finished refused, others inv
   await listener.query('LISTEN faena_cancel')
 
   t.same(await cancelJob(pool, queued!, 'someone-else'), { kind: 'not-found' })
-  t.same(await cancelJob(pool, queued!, 'u1'), { kind: 'cancelled', type: 'noop', attempts: 0, trace: null })
+  t.same(await cancelJob(pool, queued!, 'u1'), { kind: 'cancelled', type: 'noop', attempts: 0, error: { code: 'CANCELLED', message: 'cancelled by the user' }, trace: null })
   t.match(await row(queued!), { status: 'CANCELLED', cancel_requested_at: Date })
   t.same(await cancelJob(pool, running!, null), { kind: 'requested' }, 'an admin (owner null) may cancel')
   t.equal(await notified, running, 'the owning process is told on faena_cancel')
