@@ -133,6 +133,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       decorate: (views) => decorate(views),
       storage,
       tracing,
+      // Jobs created here start on a free thread of this node at once when nothing is due before them.
+      offerThread: (type: string) => dispatcher?.offer(type) ?? null,
       ...(webhookSecret ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) } : {}),
     })
     // Schedules made here wake this node's ticker at once; other nodes see them within a second.

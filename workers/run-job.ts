@@ -1,20 +1,39 @@
 // Piscina task file: runs one job's processor inside a worker thread.
 //
 // Piscina's own abort terminates the thread without the task noticing, so cancellation is
-// cooperative first: the main thread posts {type:'abort'} on the job's MessagePort, which
-// aborts the processor's AbortSignal here and lets its cleanup run; the hard kill stays the
-// main thread's last resort. The outcome is returned as data ({ok, error:{code,message}})
-// because thrown errors lose their class crossing the thread boundary.
-import { workerData, type MessagePort } from 'node:worker_threads'
+// cooperative first: the main thread posts {type:'abort', jobId} on the pool's control channel,
+// which aborts that job's AbortSignal here and lets its cleanup run; the hard kill stays the
+// main thread's last resort. Progress goes up on the thread's parentPort. The outcome is
+// returned as data ({ok, error:{code,message}}) because thrown errors lose their class crossing
+// the thread boundary.
+import { parentPort, workerData } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
-import type { LastProgress, RunJobOutcome, RunJobTask, ToMain, ToThread, WorkerSettings } from '../src/execution/thread-protocol.js'
+import type { LastProgress, RunJobOutcome, RunJobTask, ThreadData, ToMain, ToThread } from '../src/execution/thread-protocol.js'
 import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
 import { NO_TRACING, openThreadTracing, type ThreadTracing, type Tracing } from '../src/telemetry/tracing.js'
 import { createThreadResources } from './resources.js'
 
 const processors = new Map<string, Promise<Processor>>()
-const settings = (workerData as { settings?: WorkerSettings } | undefined)?.settings
-const resources = createThreadResources(settings)
+const data = workerData as ThreadData
+const resources = createThreadResources(data.settings)
+
+/** The job this thread runs (one at a time), and how to abort it. */
+let current: { jobId: string; abort: (reason: ToThread['reason']) => void } | null = null
+/**
+ * Aborts for jobs this thread has not started yet: the control channel and Piscina's task port
+ * are not ordered, so an abort may come first. The last few are kept.
+ */
+const early = new Map<string, ToThread['reason']>()
+const control = new BroadcastChannel(data.control)
+// The thread must still be able to exit when the pool is closed.
+;(control as unknown as { unref(): void }).unref()
+control.onmessage = (e: MessageEvent) => {
+  const msg = e.data as ToThread
+  if (msg.type !== 'abort') return
+  if (current?.jobId === msg.jobId) return current.abort(msg.reason)
+  early.set(msg.jobId, msg.reason)
+  if (early.size > 64) early.delete(early.keys().next().value!)
+}
 /** This thread's tracer: the OpenTelemetry SDK is loaded with the first traced job, if one comes. */
 let loadedTracing: Promise<ThreadTracing> | undefined
 const threadTracing = () => (loadedTracing ??= openThreadTracing())
@@ -32,7 +51,7 @@ function load(url: string): Promise<Processor> {
 }
 
 
-export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: MessagePort }): Promise<RunJobOutcome> {
+export default async function runJob(task: RunJobTask): Promise<RunJobOutcome> {
   if (!task.traceparent) return run(task, NO_TRACING)
   // The spans this job's thread ended go back with the outcome, and the main thread exports
   // them: Piscina pauses an idle thread (Atomics.wait), so spans left to be sent from here
@@ -42,19 +61,23 @@ export default async function runJob(task: Omit<RunJobTask, 'port'> & { port: Me
   return { ...outcome, spans: tracing.take() }
 }
 
-async function run(task: Omit<RunJobTask, 'port'> & { port: MessagePort }, tracing: Tracing, traceparent?: string): Promise<RunJobOutcome> {
-  const { port } = task
+async function run(task: RunJobTask, tracing: Tracing, traceparent?: string): Promise<RunJobOutcome> {
   const controller = new AbortController()
   let abortedFor: ToThread['reason'] | null = null
   let last: LastProgress | null = null
-  port.on('message', (msg: ToThread) => {
-    if (msg.type === 'abort' && !controller.signal.aborted) {
-      abortedFor = msg.reason
-      const err = new Error(`job ${msg.reason === 'cancel' ? 'cancelled' : `aborted (${msg.reason})`}`)
-      err.name = 'AbortError'
-      controller.abort(err)
-    }
-  })
+  const abort = (reason: ToThread['reason']) => {
+    if (controller.signal.aborted) return
+    abortedFor = reason
+    const err = new Error(`job ${reason === 'cancel' ? 'cancelled' : `aborted (${reason})`}`)
+    err.name = 'AbortError'
+    controller.abort(err)
+  }
+  current = { jobId: task.jobId, abort }
+  const before = early.get(task.jobId)
+  if (before) {
+    early.delete(task.jobId)
+    abort(before)
+  }
   const context: ProcessorContext = {
     jobId: task.jobId,
     userId: task.userId,
@@ -69,8 +92,8 @@ async function run(task: Omit<RunJobTask, 'port'> & { port: MessagePort }, traci
         processedItems: counts?.processedItems ?? last?.processedItems ?? null,
         totalItems: counts?.totalItems ?? last?.totalItems ?? null,
       }
-      const msg: ToMain = { type: 'progress', percent: p, ...(message === undefined ? {} : { message }), ...(counts ? { counts } : {}) }
-      port.postMessage(msg)
+      const msg: ToMain = { type: 'progress', jobId: task.jobId, percent: p, ...(message === undefined ? {} : { message }), ...(counts ? { counts } : {}) }
+      parentPort!.postMessage(msg)
     },
     trace: (name, fn, attributes) => tracing.active(name, { attributes }, fn),
   }
@@ -85,7 +108,7 @@ async function run(task: Omit<RunJobTask, 'port'> & { port: MessagePort }, traci
   } catch (err) {
     return { ok: false, ...describeFailure(err), aborted: abortedFor, last }
   } finally {
-    port.close()
+    current = null
   }
 }
 

@@ -8,17 +8,19 @@
 // wake-up came since), not after every job on a queue found empty. Cancel: abort(jobId) posts a cooperative abort to the job's thread
 // and kills the thread only if the processor has not returned after cancelGraceMs.
 // A job claimed ahead and cancelled is CANCELLED at once; one whose lease is lost is dropped.
+// Started here: offer() keeps a free thread for a job being added on this node; when the
+// enqueue claims the job for it (the queue had nothing due before it), it starts without the
+// NOTIFY and the claim's round trip (src/queue/enqueue-job.ts).
 // Leases: the heartbeat renews ours (claimed ahead included) and, on every process, rescues jobs
 // whose lease expired. stop(): stop claiming, hand back the jobs claimed ahead, let running jobs
 // finish for up to timeoutMs, then abort them cooperatively and hand them back to the queue
 // (QUEUED, attempt refunded), never FAILED.
-import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import type { Logger } from 'pino'
 import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import type { RunJobOutcome, ToMain, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
-import type { ClaimedJob, WorkerQueue } from '../queue/index.js'
+import type { ClaimedJob, ThreadOffer, WorkerQueue } from '../queue/index.js'
 import { createClaimAhead, type ClaimAheadOptions } from './claim-ahead.js'
 import { createCompletionBatcher } from './completion-batcher.js'
 import { createDueTimer } from './due-timer.js'
@@ -54,6 +56,12 @@ export interface Dispatcher {
   /** Wakes up at `dueAt` (epoch ms): a job is due then. Keeps one timer, for the earliest. */
   wakeAt(dueAt: number): void
   abort(jobId: string, reason: ToThread['reason']): void
+  /**
+   * A free thread kept for a job of `type` being added on this node, or null: none is free, jobs
+   * claimed ahead come first, or this node has no processor for the type. A claim in flight
+   * counted the threads before the offer: what it brings for this one is held (claim-ahead.ts).
+   */
+  offer(type: string): ThreadOffer | null
   runningJobIds(): string[]
   /** Jobs claimed ahead of idle threads, not started yet. */
   heldJobIds(): string[]
@@ -69,7 +77,6 @@ interface Running {
   job: ClaimedJob
   /** performance.now() when its thread was given it. */
   began: number
-  port: MessagePort
   kill: AbortController
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
@@ -96,6 +103,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
+  /** Threads kept by offer() for jobs being added, each until take() or release(). */
+  const offers = new Set<Promise<void>>()
   let databaseGone = false
   const tracing = o.tracing ?? NO_TRACING
 
@@ -122,7 +131,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         again = false
         await handBackStale()
         startHeld()
-        const want = ahead.want(o.pool.size - running.size, o.pool.size, oldestRunningMs())
+        const want = ahead.want(o.pool.size - running.size - offers.size, o.pool.size, oldestRunningMs())
         if (want <= 0) break
         const claimStart = performance.now()
         // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
@@ -155,9 +164,42 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   /** A job's log lines: its ids, and its trace's id when it has one (its spans are found by it). */
   const jobLog = (job: ClaimedJob) => o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts, ...traceIdField(job.trace) })
 
+  function offer(type: string): ThreadOffer | null {
+    if (state !== 'running' || ahead.size > 0 || running.size + offers.size >= o.pool.size) return null
+    if (!o.registry.describe(type)?.processor) return null
+    const since = performance.timeOrigin + performance.now()
+    let ended!: () => void
+    const kept = new Promise<void>((ok) => (ended = ok))
+    offers.add(kept)
+    const end = (): boolean => {
+      if (!offers.delete(kept)) return false
+      ended()
+      return true
+    }
+    return {
+      workerId: o.queue.workerId,
+      leaseMs: o.queue.leaseMs,
+      take(job) {
+        if (!end()) return
+        // The enqueue was its claim: the span begins no earlier than the job's own.
+        if (tracing.enabled) traceClaims([job], Math.max(since, job.trace?.since ?? since))
+        if (state === 'running') return start(job)
+        // Stopping: stop() waits for this hand-back before it closes anything.
+        const back: Promise<void> = o.queue
+          .giveBack([job.id])
+          .then(() => undefined, (err: unknown) => o.logger.error({ err, jobId: job.id }, 'could not hand back a job claimed as it was added; it waits for its lease'))
+          .finally(() => inFlight.delete(back))
+        inFlight.add(back)
+      },
+      release() {
+        if (end() && backlog) claimNow()
+      },
+    }
+  }
+
   /** Gives idle threads the best jobs held. */
   function startHeld(): void {
-    while (running.size < o.pool.size && state === 'running') {
+    while (running.size + offers.size < o.pool.size && state === 'running') {
       const job = ahead.take()
       if (!job) return
       start(job)
@@ -188,28 +230,16 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       void o.queue.fail(job.id, error).catch((err: unknown) => log.error({ err }, 'could not fail job'))
       return
     }
-    const { port1, port2 } = new MessageChannel()
-    const r: Running = { job, began: performance.now(), port: port1, kill: new AbortController(), abortedFor: null }
+    const r: Running = { job, began: performance.now(), kill: new AbortController(), abortedFor: null }
     if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: job.trace?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
-    port1.on('message', (m: ToMain) => {
-      if (m.type !== 'progress') return
-      o.progress.report({
-        jobId: job.id,
-        progress: m.percent,
-        message: m.message ?? null,
-        processedItems: m.counts?.processedItems ?? null,
-        totalItems: m.counts?.totalItems ?? null,
-      })
-    })
     running.set(job.id, r)
     r.timeoutTimer = setTimeout(() => abort(job.id, 'timeout'), job.timeoutMs)
     log.info({ event: 'job.started' }, 'job started')
-    const task = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, port: port2, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
+    const task = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
     const settled: Promise<void> = o.pool
-      .run(task as never, r.kill.signal, definition?.youngGenerationMb)
+      .run(task, r.kill.signal, definition?.youngGenerationMb)
       .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
       .then((outcome) => {
-        port1.close()
         if (outcome.spans) tracing.adopt(outcome.spans)
         clearTimeout(r.graceTimer)
         clearTimeout(r.timeoutTimer)
@@ -290,8 +320,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (!r || r.abortedFor) return
     r.abortedFor = reason
     o.logger.info({ jobId, type: r.job.type, reason }, 'aborting job')
-    const msg: ToThread = { type: 'abort', reason }
-    r.port.postMessage(msg)
+    o.pool.abort(jobId, reason)
     r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
   }
 
@@ -321,10 +350,23 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       ended: (j) => closeJobTrace(tracing, j.trace, { id: j.id, type: j.type, attempts: j.attempts, status: j.status as 'FAILED' | 'CANCELLED', error: j.error }),
     })
 
+  /** Progress of a job running here; a late message of a job already finished is dropped. */
+  function heard(m: ToMain): void {
+    if (m.type !== 'progress' || !running.has(m.jobId)) return
+    o.progress.report({
+      jobId: m.jobId,
+      progress: m.percent,
+      message: m.message ?? null,
+      processedItems: m.counts?.processedItems ?? null,
+      totalItems: m.counts?.totalItems ?? null,
+    })
+  }
+
   return {
     start() {
       if (state !== 'new') return
       state = 'running'
+      o.pool.onMessage(heard)
       pollTimer = setInterval(wake, o.pollIntervalMs)
       heartbeatTimer = setInterval(() => void beat(), o.leaseRenewMs)
       void beat() // rescues what a crashed process left, before the first interval
@@ -333,6 +375,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     wake,
     wakeAt: (dueAt) => due.add(dueAt),
     abort,
+    offer,
     runningJobIds: () => [...running.keys()],
     heldJobIds: () => ahead.ids(),
     stop(timeoutMs, opts = {}) {
@@ -353,6 +396,8 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           return
         }
         await claiming
+        // Jobs being added with a thread of ours kept: started by now, or handed back.
+        await Promise.all([...offers])
         const held = ahead.drain().map((j) => j.id)
         if (held.length > 0) await o.queue.giveBack(held).catch((err: unknown) => o.logger.error({ err, jobIds: held }, 'could not hand back the jobs claimed ahead; they wait for their leases'))
         const all = () => Promise.all([...inFlight])

@@ -1,7 +1,10 @@
-// The thread protocol: the task a worker thread is given (workers/run-job.ts), the messages on
-// the MessagePort that links a running job's thread to the main thread, and what the thread
-// answers. Both sides import it from here.
-import type { MessagePort } from 'node:worker_threads'
+// The thread protocol: the task a worker thread is given (workers/run-job.ts), the messages
+// between a running job's thread and the main thread, and what the thread answers. Both sides
+// import it from here. Messages name their job: progress goes up through the thread's
+// parentPort (Piscina emits it on the pool), aborts come down on the pool's control channel, a
+// BroadcastChannel every thread of the pool listens to. No channel is made or transferred per
+// job: a transferred MessagePort per task cost the main thread a fifth of its time with
+// short jobs (bench:queue, docs/benchmarks.md).
 import type { SerializedError } from '../errors.js'
 import type { JsonValue, ProgressCounts } from '../jobs/processor.js'
 import type { StorageSettings } from '../storage/create-storage.js'
@@ -13,6 +16,13 @@ export interface WorkerSettings {
   storage: StorageSettings
 }
 
+/** What a pool gives its threads (workerData). */
+export interface ThreadData {
+  settings?: WorkerSettings | undefined
+  /** The name of the pool's control channel (a BroadcastChannel): ToThread messages. */
+  control: string
+}
+
 export interface RunJobTask {
   /** File URL of the processor module (its default export is the Processor). */
   processorUrl: string
@@ -21,14 +31,13 @@ export interface RunJobTask {
   userId: string
   attempt: number
   parameters: unknown
-  port: MessagePort
   /** The run's span (main thread), parent of the thread's spans; absent: not traced. */
   traceparent?: string | undefined
 }
 
-export type ToMain = { type: 'progress'; percent: number; message?: string; counts?: ProgressCounts }
+export type ToMain = { type: 'progress'; jobId: string; percent: number; message?: string; counts?: ProgressCounts }
 /** Why a job is aborted: the user cancelled it, the process shuts down, it ran too long, or its lease was lost. */
-export type ToThread = { type: 'abort'; reason: 'cancel' | 'shutdown' | 'timeout' | 'lost' }
+export type ToThread = { type: 'abort'; jobId: string; reason: 'cancel' | 'shutdown' | 'timeout' | 'lost' }
 
 export interface LastProgress {
   percent: number

@@ -1,10 +1,11 @@
 // The Piscina pools that run processors: one per young-generation size that job types ask for,
 // created with its first task. One task per thread at a time, and the dispatcher keeps at most
 // `size` tasks running in all, so "idle threads" is exactly what it may claim. Tasks are run from
-// the compiled workers/run-job.js.
+// the compiled workers/run-job.js. Messages to and from running jobs: thread-protocol.ts.
+import { randomUUID } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
-import type { RunJobOutcome, RunJobTask, WorkerSettings } from './thread-protocol.js'
+import type { RunJobOutcome, RunJobTask, ThreadData, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -14,6 +15,10 @@ export interface WorkerPool {
    * when a thread starts. The caller keeps at most `size` tasks running in all.
    */
   run(task: RunJobTask, signal: AbortSignal, youngGenerationMb?: number): Promise<RunJobOutcome>
+  /** Asks the thread running `jobId` to stop: its processor's signal aborts (cooperative). */
+  abort(jobId: string, reason: ToThread['reason']): void
+  /** Hears what running jobs say (progress); one listener. */
+  onMessage(listener: (m: ToMain) => void): void
   /** Terminates the threads (running tasks are killed); idempotent. */
   close(): Promise<void>
 }
@@ -38,13 +43,18 @@ export function createWorkerPool(
   // to V8's default holds 32 MB for nothing. V8 applies that flag to every isolate created after
   // it, overriding resourceLimits, so it is lifted (0: unset) before the threads are made.
   setFlagsFromString('--max-semi-space-size=0')
+  const threadData: ThreadData = { settings, control: `faena-control:${randomUUID()}` }
+  const control = new BroadcastChannel(threadData.control)
+  // Only posted to: it must not keep the process alive.
+  ;(control as unknown as { unref(): void }).unref()
+  let listener: (m: ToMain) => void = () => {}
   const piscinas = new Map<number, Piscina>()
   const piscinaFor = (youngGenerationMb: number) => {
     let piscina = piscinas.get(youngGenerationMb)
     if (!piscina) {
       piscina = new Piscina({
         filename: taskFile,
-        workerData: { settings },
+        workerData: threadData,
         // Threads start with the first jobs and leave after a minute idle (about 20 MB each).
         minThreads: 0,
         maxThreads: threads,
@@ -57,6 +67,8 @@ export function createWorkerPool(
       // A thread that dies outside a task (out of memory while starting, say) is replaced by
       // Piscina, which reports it here; unheard, the 'error' event would end the process.
       piscina.on('error', (err: Error) => opts.onThreadError?.(err))
+      // What a job's thread posts on its parentPort (run-job.ts).
+      piscina.on('message', (m: ToMain) => listener(m))
       piscinas.set(youngGenerationMb, piscina)
     }
     return piscina
@@ -65,9 +77,11 @@ export function createWorkerPool(
   return {
     size: threads,
     run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) =>
-      piscinaFor(youngGenerationMb).run(task, { transferList: [task.port as never], signal }) as Promise<RunJobOutcome>,
+      piscinaFor(youngGenerationMb).run(task, { signal }) as Promise<RunJobOutcome>,
+    abort: (jobId, reason) => control.postMessage({ type: 'abort', jobId, reason } satisfies ToThread),
+    onMessage: (l) => void (listener = l),
     close: () => {
-      closing ??= Promise.all([...piscinas.values()].map((p) => p.destroy())).then(() => undefined)
+      closing ??= Promise.all([...piscinas.values()].map((p) => p.destroy())).then(() => control.close())
       return closing
     },
   }

@@ -4,7 +4,8 @@ import { ConflictError, FaenaError, ForbiddenError, NotFoundError, ValidationErr
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
-import { enqueueJob } from '../queue/enqueue-job.js'
+import { claimedAtEnqueue, enqueueJob } from '../queue/enqueue-job.js'
+import type { StartOn, ThreadOffer } from '../queue/types.js'
 import { rerunJob } from '../queue/rerun-job.js'
 import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
 import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
@@ -99,6 +100,8 @@ export interface JobServiceOptions {
   checkCallback?: (url: string) => Promise<string>
   /** Traces: a job created or re-run here gets its place in the caller's trace (telemetry/job-trace.ts). */
   tracing?: Tracing
+  /** A thread of this node for a job of `type` being created, when one is free (the dispatcher's offer()). */
+  offerThread?: (type: string) => ThreadOffer | null
 }
 
 /** What a re-run answers for a job that has not ended, or ended well. */
@@ -170,7 +173,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
   }
 
   /** Writes a prepared job (and the files it owns, its idempotency key) through opts.tx or the pool. */
-  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions): Promise<JobView> {
+  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions, startOn: StartOn | null): Promise<ProcessingJob> {
     const { def, parameters, runAt, callbackUrl } = p
     const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
     const client = opts.tx ?? db.prisma
@@ -191,6 +194,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
         trace: openJobTrace(tracing, caller.trace),
       },
       Number.isFinite(max) ? max : null,
+      startOn,
     )
     if (!('job' in added)) throw tooManyActive(added.activeJobs)
     const { job } = added
@@ -202,7 +206,30 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     }
     if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
     limits.metrics?.jobCreated(job.type)
-    limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt }, 'job created')
+    limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt, status: job.status }, 'job created')
+    return job
+  }
+
+  /**
+   * Writes a prepared job. Outside a caller's transaction, a thread this node has free is
+   * offered to it: the job starts there at once when it would be the next one claimed
+   * (enqueue-job.ts), and the thread is taken only once the job is committed.
+   */
+  async function add(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions): Promise<JobView> {
+    const offer = opts.tx ? null : (limits.offerThread?.(input.type) ?? null)
+    let job: ProcessingJob
+    try {
+      // The job, the files it owns and its idempotency key are written together.
+      job = !opts.tx && (opts.idempotency || p.def?.files) ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer)) : await insert(caller, input, p, opts, offer)
+    } catch (err) {
+      offer?.release()
+      throw err
+    }
+    if (offer) {
+      const claimed = claimedAtEnqueue(job, offer.workerId)
+      if (claimed) offer.take(claimed)
+      else offer.release()
+    }
     return toJobView(job)
   }
 
@@ -213,10 +240,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
      * `idempotency`: the request's Idempotency-Key, recorded with the job (see replay()).
      */
     async create(caller: Caller, input: CreateJobInput, opts: CreateOptions = {}): Promise<JobView> {
-      const p = await prepare(input, opts.viaRoute ?? false)
-      // The job, the files it owns and its idempotency key are written together.
-      if (!opts.tx && (opts.idempotency || p.def?.files)) return db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }))
-      return insert(caller, input, p, opts)
+      return add(caller, input, await prepare(input, opts.viaRoute ?? false), opts)
     },
 
     /**

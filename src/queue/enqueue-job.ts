@@ -1,30 +1,26 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessingJob } from '../generated/prisma/client.js'
 import { toProcessingJob } from './job-row.js'
-import type { JobTrace } from '../telemetry/job-trace.js'
-import type { Queryable } from './types.js'
+import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
+import type { ClaimedJob, Queryable, StartOn } from './types.js'
 
-// Adds one job in ONE statement and one round trip, the user's active-job limit checked in it:
-// the count stops at the limit (a user with a million jobs queued costs no more than one with
-// a thousand), and the INSERT happens only below it. A soft limit, as before: two statements at
-// the same instant may both see room. The insert triggers give the job its fair turn
-// (processing_job_turn) and wake the dispatchers (processing_job_queued_notify).
+// Adds one job in ONE call and one round trip: function faena_enqueue_job (migration
+// 20261207120000_queue_functions; a function so that its plans are kept per connection, even
+// through a pooler). The user's active-job limit is checked in it: the count stops at the limit
+// (a user with a million jobs queued costs no more than one with a thousand), and the INSERT
+// happens only below it. A soft limit, as before: two calls at the same instant may both see
+// room. The insert triggers give a QUEUED job its fair turn (processing_job_turn) and wake the
+// dispatchers (processing_job_queued_notify).
+//
+// Started here: when the node adding the job has a thread free (`startOn`), the same call
+// claims the job for it if a claim made just after the insert would pick it first: it is due,
+// its type is not paused, and no due job of its priority or a higher one waits (in the claim's
+// order those would come first). The job is written PROCESSING under the node's lease, as a
+// claim writes it, and starts without the NOTIFY and the claim's round trip. Otherwise it is
+// QUEUED as usual. Looking for a waiting job reads the claim's index from its front and stops
+// at the first due job: no dearer than a claim.
 // Job ids are UUIDv7: time-ordered, so the primary key's index grows at its right edge.
-const SQL = `
-WITH active AS (
-  SELECT count(*)::int AS n FROM (
-    SELECT 1 FROM processing_job
-     WHERE user_id = $2 AND status IN ('QUEUED', 'PROCESSING')
-     LIMIT $8
-  ) s
-), added AS (
-  INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace)
-  SELECT $1, $3, $2, $4::jsonb, $5::"JobPriority", $6, $7, COALESCE($9::timestamptz, now()), $10, $11, $12, $13::jsonb
-    FROM active
-   WHERE $8::int IS NULL OR active.n < $8
-  RETURNING *
-)
-SELECT active.n AS active_jobs, added.* FROM active LEFT JOIN added ON true`
+const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_enqueue_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15) e`
 
 export interface NewJob {
   type: string
@@ -44,13 +40,39 @@ export interface NewJob {
 
 export const newJobId = (): string => uuidv7()
 
-/** The job added, or, when the user already has `maxActive` jobs queued or running, how many. */
-export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null): Promise<{ job: ProcessingJob } | { activeJobs: number }> {
+/**
+ * The job added (PROCESSING under `startOn`'s lease when it was claimed for it, QUEUED
+ * otherwise), or, when the user already has `maxActive` jobs queued or running, how many.
+ */
+export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null, startOn: StartOn | null = null): Promise<{ job: ProcessingJob } | { activeJobs: number }> {
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
-    values: [newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt, job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null, job.trace ? JSON.stringify(job.trace) : null],
+    values: [
+      newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt,
+      job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null, job.trace ? JSON.stringify(job.trace) : null,
+      startOn?.workerId ?? null, startOn?.leaseMs ?? null,
+    ],
   })
   const r = rows[0]
   return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }
+}
+
+/** A job enqueueJob claimed for `workerId`, as a claim returns it; null when it was queued. */
+export function claimedAtEnqueue(job: ProcessingJob, workerId: string): ClaimedJob | null {
+  if (job.status !== 'PROCESSING' || job.lockedBy !== workerId) return null
+  return {
+    id: job.id,
+    type: job.type,
+    userId: job.userId,
+    parameters: job.parameters,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    timeoutMs: job.timeoutMs,
+    startedAt: job.startedAt!,
+    priority: job.priority,
+    turn: Number(job.turn),
+    createdAt: job.createdAt,
+    trace: jobTraceOf(job.trace),
+  }
 }

@@ -12,7 +12,7 @@ import type { ProgressUpdate, Queryable } from './types.js'
 import { updateProgress } from './update-progress.js'
 import type { SerializedError } from '../errors.js'
 
-export type { ClaimedJob, ProgressUpdate, Queryable } from './types.js'
+export type { ClaimedJob, ProgressUpdate, Queryable, StartOn, ThreadOffer } from './types.js'
 export { claimOrder } from './claim-jobs.js'
 export type { Completion } from './complete-job.js'
 export type { OwnedFile } from './job-files.js'
@@ -20,6 +20,8 @@ export type { RescuedJob } from './rescue-expired.js'
 
 export interface WorkerQueue {
   readonly workerId: string
+  /** How long a claim holds a job before the heartbeat renews it. */
+  readonly leaseMs: number
   claim(limit: number): ReturnType<typeof claimJobs>
   /** `files`: what the job owns at its end, written with the transition (null: its type declares none). */
   complete(jobId: string, c: Completion, files?: OwnedFile[] | null): Promise<boolean>
@@ -40,6 +42,7 @@ export interface WorkerQueue {
 export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: number): WorkerQueue {
   return {
     workerId,
+    leaseMs,
     claim: (limit) => claimJobs(db, workerId, limit, leaseMs),
     complete: (jobId, c, files = null) => completeJob(db, workerId, jobId, c, files),
     completeMany: (items) => completeJobs(db, workerId, items),

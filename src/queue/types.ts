@@ -22,6 +22,21 @@ export interface ClaimedJob {
   trace?: JobTrace | null
 }
 
+/** A node with a thread free, for a job that may start on it as it is added (enqueue-job.ts). */
+export interface StartOn {
+  workerId: string
+  leaseMs: number
+}
+
+/**
+ * A thread a dispatcher keeps free while a job is added: take() when the job was claimed for
+ * it as it was added, release() otherwise (queued, refused, rolled back). Exactly one of them.
+ */
+export interface ThreadOffer extends StartOn {
+  take(job: ClaimedJob): void
+  release(): void
+}
+
 export interface ProgressUpdate {
   jobId: string
   progress: number

@@ -2,20 +2,17 @@
 // makes a worker pool as the server does, lets the main thread and worker threads allocate (one
 // with the default young generation, one asked for 96 MB as XLSX writers do), and prints the
 // size of each one's young generation (V8's new space) in bytes, as JSON.
-import { MessageChannel } from 'node:worker_threads'
 import { createWorkerPool } from '../../src/execution/worker-pool.js'
 import { churn, newSpaceBytes } from '../processors/young-generation.js'
 
 churn(3e6)
 const pool = createWorkerPool(1)
 const probe = async (youngGenerationMb?: number) => {
-  const { port1, port2 } = new MessageChannel()
   const outcome = await pool.run(
-    { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', jobType: 'probe', userId: 'probe', attempt: 1, parameters: null, port: port2 },
+    { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', jobType: 'probe', userId: 'probe', attempt: 1, parameters: null },
     new AbortController().signal,
     youngGenerationMb,
   )
-  port1.close()
   if (!outcome.ok) throw new Error(outcome.error.message)
   return outcome.result
 }
