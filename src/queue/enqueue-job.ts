@@ -17,8 +17,9 @@ import type { ClaimedJob, Queryable, StartOn } from './types.js'
 // its type is not paused, and no due job of its priority or a higher one waits (in the claim's
 // order those would come first). The job is written PROCESSING under the node's lease, as a
 // claim writes it, and starts without the NOTIFY and the claim's round trip. Otherwise it is
-// QUEUED as usual. Looking for a waiting job reads the claim's index from its front and stops
-// at the first due job: no dearer than a claim.
+// QUEUED as usual. Looking for a waiting job reads at most the first 32 entries of the claim's
+// index and stops at the first due one: past 32 jobs due later or of paused types at the
+// front, the job is queued rather than the queue walked.
 // Job ids are UUIDv7: time-ordered, so the primary key's index grows at its right edge.
 const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_enqueue_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15) e`
 

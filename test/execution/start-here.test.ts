@@ -38,6 +38,10 @@ t.test('the enqueue claims a job for the free thread only when a claim would pic
   t.match(await add({ runAt: new Date(Date.now() + 60_000) }), { status: 'QUEUED' }, 'not due yet: queued')
   t.match(await add(), { status: 'PROCESSING' }, 'a job due later does not hold it back')
 
+  await pool.query(`INSERT INTO processing_job (id, type, user_id, run_at) SELECT 'later' || g, 'noop', 'u3', now() + interval '1 hour' FROM generate_series(1, 40) g`)
+  t.match(await add(), { status: 'QUEUED' }, 'past 32 jobs due later at the front the queue is not walked: queued')
+  await pool.query(`UPDATE processing_job SET status = 'COMPLETED' WHERE status = 'QUEUED'`)
+
   await pool.query(`INSERT INTO job_type_pause (type, paused_by) VALUES ('paused', 'ops')`)
   t.match(await add({ type: 'paused' }), { status: 'QUEUED' }, 'its type is paused: queued')
   t.match(await add(), { status: 'PROCESSING' }, 'a queued job of a paused type does not hold it back')

@@ -8,7 +8,8 @@
 -- counted up to max_active (null: no limit); at the limit nothing is added and `job` is null.
 -- With `worker` set, the job is claimed for it as it is added when a claim made just after
 -- would pick it first: due, its type not paused, no due job of its priority or a higher one
--- waiting.
+-- waiting. Sorts and bitmap scans are off, as in faena_claim_jobs: the front is read from
+-- processing_job_claim_idx in its order, whatever the statistics say.
 CREATE FUNCTION faena_enqueue_job(
   p_id text, p_user_id text, p_type text, p_parameters jsonb, p_priority "JobPriority",
   p_max_attempts int, p_timeout_ms int, p_max_active int, p_run_at timestamptz,
@@ -16,9 +17,13 @@ CREATE FUNCTION faena_enqueue_job(
   p_worker text, p_lease_ms int,
   OUT active_jobs int, OUT job processing_job)
 LANGUAGE plpgsql
+SET enable_sort = off
+SET enable_bitmapscan = off
 AS $$
 DECLARE
   here boolean;
+  seen int;
+  front record;
 BEGIN
   active_jobs := 0;
   IF p_max_active IS NOT NULL THEN
@@ -31,13 +36,28 @@ BEGIN
       RETURN;
     END IF;
   END IF;
-  here := false;
-  IF p_worker IS NOT NULL AND (p_run_at IS NULL OR p_run_at <= now()) THEN
-    here := NOT EXISTS (SELECT 1 FROM job_type_pause p WHERE p.type = p_type)
-      AND NOT EXISTS (
-        SELECT 1 FROM processing_job q
-         WHERE q.status = 'QUEUED' AND q.priority <= p_priority AND q.run_at <= now()
-           AND NOT EXISTS (SELECT 1 FROM job_type_pause p WHERE p.type = q.type));
+  here := p_worker IS NOT NULL AND (p_run_at IS NULL OR p_run_at <= now());
+  IF here THEN
+    here := NOT EXISTS (SELECT 1 FROM job_type_pause p WHERE p.type = p_type);
+  END IF;
+  IF here THEN
+    -- The front of the queue, in the claim's order, up to its priority: any due job of a type
+    -- not paused comes first. Only the first 32 entries are read, so that jobs due later or of
+    -- paused types at the front cost no more than that: past them the job is queued.
+    seen := 0;
+    FOR front IN
+      SELECT q.type, q.run_at FROM processing_job q
+       WHERE q.status = 'QUEUED' AND q.priority <= p_priority
+       ORDER BY q.status, q.priority, q.turn, q.created_at
+       LIMIT 32
+    LOOP
+      seen := seen + 1;
+      IF front.run_at <= now() AND NOT EXISTS (SELECT 1 FROM job_type_pause p WHERE p.type = front.type) THEN
+        here := false;
+        EXIT;
+      END IF;
+    END LOOP;
+    here := here AND seen < 32;
   END IF;
   IF here THEN
     INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace,
