@@ -21,12 +21,21 @@ const EMPTY = 0
 /** The table holds at most 3 entries per 4 slots (then it doubles, or is full). */
 const overLoaded = (entries: number, slots: number) => entries * 4 > slots * 3
 
-/** The smallest table (a power of two, 65,536 at least) that holds `entries` without doubling. */
+/** Tables are sized in steps of this many slots (512 KB). */
+const STEP = 1 << 16
+
+/**
+ * The smallest table (a multiple of 65,536 slots) that holds `entries` without doubling: not a
+ * power of two, so a 5-million-row file takes 56 MB, not the 64 MB of the next power of two.
+ */
 export function slotsFor(entries: number): number {
-  let slots = 1 << 16
-  while (overLoaded(entries, slots)) slots *= 2
+  let slots = STEP
+  while (overLoaded(entries, slots)) slots += STEP
   return slots
 }
+
+/** Maps a 32-bit hash onto [0, slots) by multiplication (any table size, no modulo bias to speak of). */
+const slotOf = (hash: number, slots: number) => Math.floor(((hash >>> 0) * slots) / 0x1_0000_0000)
 
 export class FingerprintSet {
   /** Fingerprints. */
@@ -69,8 +78,8 @@ export class FingerprintSet {
     const fingerprint = h2
     const home = this.#independent ? h1 : h2
 
-    const mask = this.#line.length - 1
-    for (let slot = home & mask; ; slot = (slot + 1) & mask) {
+    const slots = this.#line.length
+    for (let slot = slotOf(home, slots); ; slot = slot + 1 === slots ? 0 : slot + 1) {
       const seen = this.#line[slot]!
       if (seen === EMPTY) break
       if (this.#fp[slot] === fingerprint) return seen
@@ -85,16 +94,16 @@ export class FingerprintSet {
   }
 
   #insert(home: number, fingerprint: number, line: number): void {
-    const mask = this.#line.length - 1
-    let slot = home & mask
-    while (this.#line[slot] !== EMPTY) slot = (slot + 1) & mask
+    const slots = this.#line.length
+    let slot = slotOf(home, slots)
+    while (this.#line[slot] !== EMPTY) slot = slot + 1 === slots ? 0 : slot + 1
     this.#fp[slot] = fingerprint
     this.#line[slot] = line
   }
 
   #grow(): boolean {
-    const slots = this.#line.length * 2
-    if (slots > this.maxSlots) return false
+    const slots = Math.min(this.#line.length * 2, this.maxSlots)
+    if (slots === this.#line.length) return false
     const [fp, line] = [this.#fp, this.#line]
     this.#fp = new Int32Array(slots)
     this.#line = new Int32Array(slots)
