@@ -1,14 +1,14 @@
 // Piscina task file: runs one job's processor inside a worker thread.
 //
 // Piscina's own abort terminates the thread without the task noticing, so cancellation is
-// cooperative first: the main thread posts {type:'abort', jobId} on the pool's control channel,
-// which aborts that job's AbortSignal here and lets its cleanup run; the hard kill stays the
+// cooperative first: the main thread posts {type:'abort', run} on the pool's control channel,
+// which aborts that run's AbortSignal here and lets its cleanup run; the hard kill stays the
 // main thread's last resort. Progress goes up on the thread's parentPort. The outcome is
 // returned as data ({ok, error:{code,message}}) because thrown errors lose their class crossing
 // the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
-import type { LastProgress, RunJobOutcome, RunJobTask, ThreadData, ToMain, ToThread } from '../src/execution/thread-protocol.js'
+import type { LastProgress, RunJobOutcome, ThreadData, ThreadTask, ToMain, ToThread } from '../src/execution/thread-protocol.js'
 import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
 import { NO_TRACING, openThreadTracing, type ThreadTracing, type Tracing } from '../src/telemetry/tracing.js'
 import { createThreadResources } from './resources.js'
@@ -17,21 +17,21 @@ const processors = new Map<string, Promise<Processor>>()
 const data = workerData as ThreadData
 const resources = createThreadResources(data.settings)
 
-/** The job this thread runs (one at a time), and how to abort it. */
-let current: { jobId: string; abort: (reason: ToThread['reason']) => void } | null = null
+/** The run this thread is on (one at a time), and how to abort it. */
+let current: { run: number; abort: (reason: ToThread['reason']) => void } | null = null
 /**
- * Aborts for jobs this thread has not started yet: the control channel and Piscina's task port
- * are not ordered, so an abort may come first. The last few are kept.
+ * Aborts for runs this thread has not started: the control channel and Piscina's task port are
+ * not ordered, so an abort may come first. Every thread hears every abort; the last few are kept.
  */
-const early = new Map<string, ToThread['reason']>()
+const early = new Map<number, ToThread['reason']>()
 const control = new BroadcastChannel(data.control)
 // The thread must still be able to exit when the pool is closed.
 ;(control as unknown as { unref(): void }).unref()
 control.onmessage = (e: MessageEvent) => {
   const msg = e.data as ToThread
   if (msg.type !== 'abort') return
-  if (current?.jobId === msg.jobId) return current.abort(msg.reason)
-  early.set(msg.jobId, msg.reason)
+  if (current?.run === msg.run) return current.abort(msg.reason)
+  early.set(msg.run, msg.reason)
   if (early.size > 64) early.delete(early.keys().next().value!)
 }
 /** This thread's tracer: the OpenTelemetry SDK is loaded with the first traced job, if one comes. */
@@ -51,7 +51,7 @@ function load(url: string): Promise<Processor> {
 }
 
 
-export default async function runJob(task: RunJobTask): Promise<RunJobOutcome> {
+export default async function runJob(task: ThreadTask): Promise<RunJobOutcome> {
   if (!task.traceparent) return run(task, NO_TRACING)
   // The spans this job's thread ended go back with the outcome, and the main thread exports
   // them: Piscina pauses an idle thread (Atomics.wait), so spans left to be sent from here
@@ -61,7 +61,7 @@ export default async function runJob(task: RunJobTask): Promise<RunJobOutcome> {
   return { ...outcome, spans: tracing.take() }
 }
 
-async function run(task: RunJobTask, tracing: Tracing, traceparent?: string): Promise<RunJobOutcome> {
+async function run(task: ThreadTask, tracing: Tracing, traceparent?: string): Promise<RunJobOutcome> {
   const controller = new AbortController()
   let abortedFor: ToThread['reason'] | null = null
   let last: LastProgress | null = null
@@ -72,10 +72,10 @@ async function run(task: RunJobTask, tracing: Tracing, traceparent?: string): Pr
     err.name = 'AbortError'
     controller.abort(err)
   }
-  current = { jobId: task.jobId, abort }
-  const before = early.get(task.jobId)
+  current = { run: task.run, abort }
+  const before = early.get(task.run)
   if (before) {
-    early.delete(task.jobId)
+    early.delete(task.run)
     abort(before)
   }
   const context: ProcessorContext = {

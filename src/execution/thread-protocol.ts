@@ -1,8 +1,9 @@
 // The thread protocol: the task a worker thread is given (workers/run-job.ts), the messages
 // between a running job's thread and the main thread, and what the thread answers. Both sides
-// import it from here. Messages name their job: progress goes up through the thread's
-// parentPort (Piscina emits it on the pool), aborts come down on the pool's control channel, a
-// BroadcastChannel every thread of the pool listens to. No channel is made or transferred per
+// import it from here. Progress names its job and goes up through the thread's parentPort
+// (Piscina emits it on the pool); aborts name the run (a job may run again on the same node, and
+// an abort meant for an earlier run must not stop it) and come down on the pool's control
+// channel, a BroadcastChannel every thread of the pool listens to. No channel is made or transferred per
 // job: a transferred MessagePort per task cost the main thread a fifth of its time with
 // short jobs (bench:queue, docs/benchmarks.md).
 import type { SerializedError } from '../errors.js'
@@ -35,9 +36,12 @@ export interface RunJobTask {
   traceparent?: string | undefined
 }
 
+/** A task as the thread gets it: the pool numbers each run (worker-pool.ts). */
+export type ThreadTask = RunJobTask & { run: number }
+
 export type ToMain = { type: 'progress'; jobId: string; percent: number; message?: string; counts?: ProgressCounts }
 /** Why a job is aborted: the user cancelled it, the process shuts down, it ran too long, or its lease was lost. */
-export type ToThread = { type: 'abort'; jobId: string; reason: 'cancel' | 'shutdown' | 'timeout' | 'lost' }
+export type ToThread = { type: 'abort'; run: number; reason: 'cancel' | 'shutdown' | 'timeout' | 'lost' }
 
 export interface LastProgress {
   percent: number

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
-import type { RunJobOutcome, RunJobTask, ThreadData, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
+import type { RunJobOutcome, RunJobTask, ThreadData, ThreadTask, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -48,6 +48,9 @@ export function createWorkerPool(
   // Only posted to: it must not keep the process alive.
   ;(control as unknown as { unref(): void }).unref()
   let listener: (m: ToMain) => void = () => {}
+  /** The run of each job running here: what an abort names. */
+  const runs = new Map<string, number>()
+  let lastRun = 0
   const piscinas = new Map<number, Piscina>()
   const piscinaFor = (youngGenerationMb: number) => {
     let piscina = piscinas.get(youngGenerationMb)
@@ -76,9 +79,16 @@ export function createWorkerPool(
   let closing: Promise<void> | undefined
   return {
     size: threads,
-    run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) =>
-      piscinaFor(youngGenerationMb).run(task, { signal }) as Promise<RunJobOutcome>,
-    abort: (jobId, reason) => control.postMessage({ type: 'abort', jobId, reason } satisfies ToThread),
+    run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
+      const run = ++lastRun
+      runs.set(task.jobId, run)
+      const done = () => void (runs.get(task.jobId) === run && runs.delete(task.jobId))
+      return (piscinaFor(youngGenerationMb).run({ ...task, run } satisfies ThreadTask, { signal }) as Promise<RunJobOutcome>).finally(done)
+    },
+    abort: (jobId, reason) => {
+      const run = runs.get(jobId)
+      if (run !== undefined) control.postMessage({ type: 'abort', run, reason } satisfies ToThread)
+    },
     onMessage: (l) => void (listener = l),
     close: () => {
       closing ??= Promise.all([...piscinas.values()].map((p) => p.destroy())).then(() => control.close())
