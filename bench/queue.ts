@@ -40,8 +40,11 @@ import * as probe from './processors/probe.js'
 import { openBenchServer } from './support/database.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
 
-/** faena's batched mode: a deeper buffer of jobs claimed ahead (WORKER_PREFETCH, WORKER_PREFETCH_WINDOW_MS). */
-const BATCHED = { max: 256, windowMs: 100 }
+/**
+ * faena's batched mode: a deeper buffer of jobs claimed ahead (WORKER_PREFETCH,
+ * WORKER_PREFETCH_WINDOW_MS), given to the threads up to 32 at a time (WORKER_BATCH).
+ */
+const BATCHED = { max: 256, windowMs: 100, batch: 32 }
 
 const flags = parseFlags({ jobs: 20_000, latency: 200, concurrency: 2, peers: 1, named: 0, unbuffered: 0, traces: 0 })
 
@@ -61,7 +64,7 @@ function latencyFigures(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
 }
 
-async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number }, traceTo?: string): Promise<Figures> {
+async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number; batch?: number }, traceTo?: string): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
   const config = loadConfig({}, {
     DATABASE_URL: url,
@@ -70,7 +73,7 @@ async function benchFaena(url: string, named = false, prefetch?: { max: number; 
     LOG_LEVEL: 'silent',
     WORKER_CONCURRENCY: flags.concurrency!,
     DATABASE_PREPARED_STATEMENTS: named,
-    ...(prefetch === undefined ? {} : { WORKER_PREFETCH: prefetch.max, ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}) }),
+    ...(prefetch === undefined ? {} : { WORKER_PREFETCH: prefetch.max, ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}), ...(prefetch.batch ? { WORKER_BATCH: prefetch.batch } : {}) }),
     PORT: 0,
     ...(traceTo ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceTo } : {}),
   })

@@ -205,6 +205,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
         retryBaseMs: config.RETRY_BASE_MS,
         retryMaxMs: config.RETRY_MAX_MS,
         claimAhead: { max: config.WORKER_PREFETCH, windowMs: config.WORKER_PREFETCH_WINDOW_MS },
+        batch: config.WORKER_BATCH,
         metrics,
         tracing,
       })

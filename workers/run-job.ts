@@ -8,7 +8,7 @@
 // the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
-import type { LastProgress, RunJobOutcome, ThreadData, ThreadTask, ToMain, ToThread } from '../src/execution/thread-protocol.js'
+import type { LastProgress, RunJobOutcome, ThreadBatch, ThreadData, ThreadTask, ToMain, ToThread } from '../src/execution/thread-protocol.js'
 import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
 import { NO_TRACING, openThreadTracing, type ThreadTracing, type Tracing } from '../src/telemetry/tracing.js'
 import { createThreadResources } from './resources.js'
@@ -51,7 +51,18 @@ function load(url: string): Promise<Processor> {
 }
 
 
-export default async function runJob(task: ThreadTask): Promise<RunJobOutcome> {
+export default async function runTask(task: ThreadTask | ThreadBatch): Promise<RunJobOutcome | RunJobOutcome[]> {
+  if (!('runs' in task)) return runJob(task)
+  // Short jobs, one after the other; an abort for one not started yet is kept until it starts.
+  const outcomes: RunJobOutcome[] = []
+  for (const [i, one] of task.runs.entries()) {
+    Atomics.store(task.at, 0, i)
+    outcomes.push(await runJob(one))
+  }
+  return outcomes
+}
+
+async function runJob(task: ThreadTask): Promise<RunJobOutcome> {
   if (!task.traceparent) return run(task, NO_TRACING)
   // The spans this job's thread ended go back with the outcome, and the main thread exports
   // them: Piscina pauses an idle thread (Atomics.wait), so spans left to be sent from here

@@ -39,6 +39,7 @@ export const ConfigSchema = Type.Object({
   }),
   WORKER_CONCURRENCY: Int(2, 0, 'worker threads, and so jobs run at once by this process (0 = API only)'),
   WORKER_PREFETCH: Int(32, 0, 'jobs a process may claim ahead of its idle threads while jobs are short: a thread that finishes starts the next one without a round trip (0 = claim only for idle threads)'),
+  WORKER_BATCH: Int(1, 1, 'short jobs claimed ahead go to a thread this many at a time, run one after the other in one task (1 = one job a task): fewer hand-overs between threads; a job of a batch stuck past CANCEL_GRACE_MS takes the batch\'s unfinished jobs back to the queue with it'),
   WORKER_PREFETCH_WINDOW_MS: Int(25, 1, 'claims ahead only what its threads are expected to finish within this long, judged by recent jobs; a job held 40 times as long without starting is handed back'),
   WORKER_MAX_HEAP_MB: Int(128, 16, 'heap limit of each worker thread (old generation, MB): a job that needs more fails with WORKER_OUT_OF_MEMORY and the process goes on'),
   POLL_INTERVAL_MS: Int(2000, 50, 'fallback poll for due jobs; LISTEN/NOTIFY wakes the dispatcher at once'),

@@ -28,6 +28,8 @@ export interface ClaimAhead {
   add(jobs: ClaimedJob[]): void
   /** The next job to start: the best held, in the queue's order (a later claim may hold a more urgent job). */
   take(): ClaimedJob | undefined
+  /** The job take() would return, left held. */
+  peek(): ClaimedJob | undefined
   /** Removes one job (cancelled, lost), if held. */
   remove(jobId: string): ClaimedJob | undefined
   ids(): string[]
@@ -38,6 +40,8 @@ export interface ClaimAhead {
   drain(): ClaimedJob[]
   /** A job ran for `ms` on this node: the estimate of how long jobs take. */
   ran(ms: number): void
+  /** How many jobs one thread is expected to finish within the window (1 without history). */
+  perWindow(): number
 }
 
 /** A job held this many windows without starting goes back to the queue. */
@@ -64,6 +68,7 @@ export function createClaimAhead(o: ClaimAheadOptions): ClaimAhead {
       held = [...held, ...jobs.map((job) => ({ job, since }))].sort((a, b) => claimOrder(a.job, b.job))
     },
     take: () => held.shift()?.job,
+    peek: () => held[0]?.job,
     remove(jobId) {
       const i = held.findIndex((h) => h.job.id === jobId)
       return i < 0 ? undefined : held.splice(i, 1)[0]?.job
@@ -86,5 +91,6 @@ export function createClaimAhead(o: ClaimAheadOptions): ClaimAhead {
     ran(ms) {
       averageMs = averageMs === undefined ? ms : averageMs + EWMA_WEIGHT * (ms - averageMs)
     },
+    perWindow: () => Math.max(1, Math.floor(o.windowMs / Math.max(averageMs ?? Infinity, 0.01))),
   }
 }

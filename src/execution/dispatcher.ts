@@ -8,6 +8,9 @@
 // wake-up came since), not after every job on a queue found empty. Cancel: abort(jobId) posts a cooperative abort to the job's thread
 // and kills the thread only if the processor has not returned after cancelGraceMs.
 // A job claimed ahead and cancelled is CANCELLED at once; one whose lease is lost is dropped.
+// Batches (WORKER_BATCH > 1): short held jobs go to a thread several at a time, one task run one
+// after the other, their outcomes back together; if that thread dies, the job it was running
+// takes the blame and the others go back to the queue (stoppedWithBatch).
 // Started here: offer() keeps a free thread for a job being added on this node; when the
 // enqueue claims the job for it (the queue had nothing due before it), it starts without the
 // NOTIFY and the claim's round trip (src/queue/enqueue-job.ts).
@@ -17,7 +20,7 @@
 // (QUEUED, attempt refunded), never FAILED.
 import type { Logger } from 'pino'
 import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
-import type { RunJobOutcome, ToMain, ToThread } from './thread-protocol.js'
+import type { RunJobOutcome, RunJobTask, ToMain, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { ClaimedJob, ThreadOffer, WorkerQueue } from '../queue/index.js'
@@ -45,6 +48,8 @@ export interface DispatcherOptions {
   retryMaxMs: number
   /** Claiming ahead of idle threads (claim-ahead.ts); max 0 turns it off. */
   claimAhead: ClaimAheadOptions
+  /** Short jobs held go to a thread up to this many in one task (WORKER_BATCH; default 1). */
+  batch?: number
   metrics?: JobMetrics
   /** Spans of each claim and run, under the job's span (telemetry/job-trace.ts). */
   tracing?: Tracing
@@ -103,6 +108,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
+  /** Threads given a task (one job, or a batch of short ones): with offers, what limits starting. */
+  let busy = 0
+  const batchMax = Math.max(1, o.batch ?? 1)
   /** Threads kept by offer() for jobs being added, each until take() or release(). */
   const offers = new Set<Promise<void>>()
   let databaseGone = false
@@ -131,7 +139,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         again = false
         await handBackStale()
         startHeld()
-        const want = ahead.want(o.pool.size - running.size - offers.size, o.pool.size, oldestRunningMs())
+        const want = ahead.want(o.pool.size - busy - offers.size, o.pool.size, oldestRunningMs())
         if (want <= 0) break
         const claimStart = performance.now()
         // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
@@ -165,7 +173,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const jobLog = (job: ClaimedJob) => o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts, ...traceIdField(job.trace) })
 
   function offer(type: string): ThreadOffer | null {
-    if (state !== 'running' || ahead.size > 0 || running.size + offers.size >= o.pool.size) return null
+    if (state !== 'running' || ahead.size > 0 || busy + offers.size >= o.pool.size) return null
     if (!o.registry.describe(type)?.processor) return null
     const since = performance.timeOrigin + performance.now()
     let ended!: () => void
@@ -197,14 +205,36 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     }
   }
 
-  /** Gives idle threads the best jobs held. */
+  /**
+   * Gives idle threads the best jobs held: one job a thread, or, with WORKER_BATCH above 1, up to
+   * that many short jobs a thread, spread over the idle threads (one task, one hand-over each),
+   * and no more than a thread should finish within the claim-ahead window: a batch's outcomes
+   * are recorded when its last job ends.
+   */
   function startHeld(): void {
-    while (running.size + offers.size < o.pool.size && state === 'running') {
-      const job = ahead.take()
-      if (!job) return
-      start(job)
+    while (busy + offers.size < o.pool.size && state === 'running') {
+      const idle = o.pool.size - busy - offers.size
+      const jobs = takeHeld(Math.min(batchMax, Math.ceil(ahead.size / idle), ahead.perWindow()))
+      if (jobs.length === 0) return
+      launch(jobs)
     }
   }
+
+  /** Up to `n` held jobs, best first, that can share a thread (the same young generation). */
+  function takeHeld(n: number): ClaimedJob[] {
+    const first = ahead.take()
+    if (!first) return []
+    const jobs = [first]
+    const young = youngGenerationOf(first)
+    while (jobs.length < n) {
+      const next = ahead.peek()
+      if (!next || youngGenerationOf(next) !== young) break
+      jobs.push(ahead.take()!)
+    }
+    return jobs
+  }
+
+  const youngGenerationOf = (job: ClaimedJob) => o.registry.describe(job.type)?.youngGenerationMb
 
   function oldestRunningMs(): number {
     let oldest = performance.now()
@@ -221,37 +251,72 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     await o.queue.giveBack(ids, 'unstarted')
   }
 
-  function start(job: ClaimedJob): void {
+  const start = (job: ClaimedJob): void => launch([job])
+
+  /** A job registered as running here: its timers, span and log line; null when this node has no processor for it (FAILED). */
+  function begin(job: ClaimedJob, kill: AbortController): { r: Running; task: RunJobTask; log: Logger } | null {
     const definition = o.registry.describe(job.type)
     const processorUrl = definition?.processor.href
     const log = jobLog(job)
     if (!processorUrl) {
       const error = { code: 'UNKNOWN_JOB_TYPE', message: `no processor registered for job type "${job.type}" on this node` }
       void o.queue.fail(job.id, error).catch((err: unknown) => log.error({ err }, 'could not fail job'))
-      return
+      return null
     }
-    const r: Running = { job, began: performance.now(), kill: new AbortController(), abortedFor: null }
+    const r: Running = { job, began: performance.now(), kill, abortedFor: null }
     if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: job.trace?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
     running.set(job.id, r)
     r.timeoutTimer = setTimeout(() => abort(job.id, 'timeout'), job.timeoutMs)
     log.info({ event: 'job.started' }, 'job started')
-    const task = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
-    const settled: Promise<void> = o.pool
-      .run(task, r.kill.signal, definition?.youngGenerationMb)
-      .catch((err: unknown): RunJobOutcome => killedOutcome(r, err))
-      .then((outcome) => {
-        if (outcome.spans) tracing.adopt(outcome.spans)
-        clearTimeout(r.graceTimer)
-        clearTimeout(r.timeoutTimer)
-        // The thread is free: start a held job, and claim more while this one's final state is
+    const task: RunJobTask = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
+    return { r, task, log }
+  }
+
+  /** Runs jobs on one thread: one task for one job, or a batch of short ones that share its kill switch. */
+  function launch(jobs: ClaimedJob[]): void {
+    const kill = new AbortController()
+    const begun = jobs.map((job) => begin(job, kill)).filter((b) => b !== null)
+    if (begun.length === 0) return
+    busy++
+    const young = youngGenerationOf(begun[0]!.r.job)
+    const batch = begun.length > 1 ? o.pool.runBatch(begun.map((b) => b.task), kill.signal, young) : null
+    const outcomes: Promise<RunJobOutcome[]> = batch
+      ? batch.outcomes.catch((err: unknown) => {
+          // The job that was running when the thread died takes the blame; the others go back.
+          const at = batch.at()
+          return begun.map((b, i) => (i === at ? killedOutcome(b.r, err) : stoppedWithBatch(b.r, err, i < at)))
+        })
+      : o.pool.run(begun[0]!.task, kill.signal, young).then(
+          (one) => [one],
+          (err: unknown) => [killedOutcome(begun[0]!.r, err)],
+        )
+    const since = performance.now()
+    const settled: Promise<void> = outcomes
+      .then((results) => {
+        busy--
+        // The thread is free: start held jobs, and claim more while these final states are
         // written (no round trip on the critical path; measured in bench/queue.ts).
-        ahead.ran(performance.now() - r.began)
-        running.delete(job.id)
+        const each = (performance.now() - since) / begun.length
+        for (const { r } of begun) {
+          clearTimeout(r.graceTimer)
+          clearTimeout(r.timeoutTimer)
+          ahead.ran(each)
+          running.delete(r.job.id)
+        }
         startHeld()
         if (backlog) claimNow()
-        return finish(r, outcome, log)
+        return Promise.all(
+          begun.map(({ r, log }, i) => {
+            const outcome = results[i]!
+            if (outcome.spans) tracing.adopt(outcome.spans)
+            return finish(r, outcome, log).catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
+          }),
+        )
       })
-      .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
+      .then(
+        () => undefined,
+        (err: unknown) => o.logger.error({ err }, 'could not record job outcomes'),
+      )
       .finally(() => inFlight.delete(settled))
     inFlight.add(settled)
   }
@@ -301,6 +366,20 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (!recorded) return
     const status = s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
     if (status) closeJobTrace(tracing, r.job.trace ?? null, { id: r.job.id, type: r.job.type, attempts: r.job.attempts, status, error })
+  }
+
+  /**
+   * A job of a batch whose thread died (killed for another job, or crashed) while it was not the
+   * one running: one not started yet, or one that finished but whose outcome died with the
+   * thread. Stopped for a reason of its own (a cancel, a lost lease), it ends for that reason;
+   * otherwise it goes back to the queue, its attempt refunded, as at shutdown. (A finished one
+   * then runs again, as after a crash of the node.)
+   */
+  function stoppedWithBatch(r: Running, err: unknown, ran: boolean): RunJobOutcome {
+    if (r.abortedFor) return killedOutcome(r, err)
+    r.abortedFor = 'shutdown'
+    const message = ran ? 'its thread stopped before its outcome was recorded' : 'its thread stopped before it started'
+    return { ok: false, error: { code: 'WORKER_TERMINATED', message }, retryable: false, aborted: 'shutdown', last: null }
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {

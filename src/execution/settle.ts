@@ -10,7 +10,7 @@ import { backoffMs } from '../queue/retry-job.js'
 export type Settlement =
   /** Not ours to write: a rescuer took the job (lost), or PostgreSQL does not answer. */
   | { to: 'nothing'; why: 'lost' | 'database-gone' }
-  /** Stopped by the shutdown before it finished: back to QUEUED, the attempt refunded. */
+  /** Stopped before it finished by the shutdown, or with its batch's thread: back to QUEUED, the attempt refunded. */
   | { to: 'queued' }
   | { to: 'completed'; completion: Completion }
   | { to: 'cancelled'; error: SerializedError }

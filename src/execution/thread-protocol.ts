@@ -38,6 +38,12 @@ export interface RunJobTask {
 
 /** A task as the thread gets it: the pool numbers each run (worker-pool.ts). */
 export type ThreadTask = RunJobTask & { run: number }
+/** Several short jobs for one thread, run one after the other; the outcomes come back in order. */
+export interface ThreadBatch {
+  runs: ThreadTask[]
+  /** Shared with the main thread: the index of the run started last (who was running if the thread dies). */
+  at: Int32Array
+}
 
 export type ToMain = { type: 'progress'; jobId: string; percent: number; message?: string; counts?: ProgressCounts }
 /** Why a job is aborted: the user cancelled it, the process shuts down, it ran too long, or its lease was lost. */

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
-import type { RunJobOutcome, RunJobTask, ThreadData, ThreadTask, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
+import type { RunJobOutcome, RunJobTask, ThreadBatch, ThreadData, ThreadTask, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -15,6 +15,12 @@ export interface WorkerPool {
    * when a thread starts. The caller keeps at most `size` tasks running in all.
    */
   run(task: RunJobTask, signal: AbortSignal, youngGenerationMb?: number): Promise<RunJobOutcome>
+  /**
+   * Runs short jobs one after the other on one thread, in one task: their outcomes in order, and
+   * at() the index of the one running (the last started). `signal` kills the thread, and so every
+   * job of the batch: their outcomes come back only all together.
+   */
+  runBatch(tasks: RunJobTask[], signal: AbortSignal, youngGenerationMb?: number): { outcomes: Promise<RunJobOutcome[]>; at(): number }
   /** Asks the thread running `jobId` to stop: its processor's signal aborts (cooperative). */
   abort(jobId: string, reason: ToThread['reason']): void
   /** Hears what running jobs say (progress); one listener. */
@@ -51,6 +57,16 @@ export function createWorkerPool(
   /** The run of each job running here: what an abort names. */
   const runs = new Map<string, number>()
   let lastRun = 0
+  /** Each task with its run's number, remembered for aborts until done(). */
+  const number = (tasks: RunJobTask[]): ThreadTask[] =>
+    tasks.map((task) => {
+      const run = ++lastRun
+      runs.set(task.jobId, run)
+      return { ...task, run }
+    })
+  const done = (tasks: ThreadTask[]) => {
+    for (const t of tasks) if (runs.get(t.jobId) === t.run) runs.delete(t.jobId)
+  }
   const piscinas = new Map<number, Piscina>()
   const piscinaFor = (youngGenerationMb: number) => {
     let piscina = piscinas.get(youngGenerationMb)
@@ -80,10 +96,14 @@ export function createWorkerPool(
   return {
     size: threads,
     run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
-      const run = ++lastRun
-      runs.set(task.jobId, run)
-      const done = () => void (runs.get(task.jobId) === run && runs.delete(task.jobId))
-      return (piscinaFor(youngGenerationMb).run({ ...task, run } satisfies ThreadTask, { signal }) as Promise<RunJobOutcome>).finally(done)
+      const numbered = number([task])
+      return (piscinaFor(youngGenerationMb).run(numbered[0] satisfies ThreadTask | undefined, { signal }) as Promise<RunJobOutcome>).finally(() => done(numbered))
+    },
+    runBatch: (tasks, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
+      const runs = number(tasks)
+      const at = new Int32Array(new SharedArrayBuffer(4))
+      const outcomes = (piscinaFor(youngGenerationMb).run({ runs, at } satisfies ThreadBatch, { signal }) as Promise<RunJobOutcome[]>).finally(() => done(runs))
+      return { outcomes, at: () => Atomics.load(at, 0) }
     },
     abort: (jobId, reason) => {
       const run = runs.get(jobId)
