@@ -82,7 +82,10 @@ interface Running {
   job: ClaimedJob
   /** performance.now() when its thread was given it. */
   began: number
+  /** Kills its thread; shared by the jobs of a batch. */
   kill: AbortController
+  /** In a batch: its place, and the place of the job its thread runs now. */
+  batch?: { index: number; at(): number }
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
   timeoutTimer?: NodeJS.Timeout
@@ -280,6 +283,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     busy++
     const young = youngGenerationOf(begun[0]!.r.job)
     const batch = begun.length > 1 ? o.pool.runBatch(begun.map((b) => b.task), kill.signal, young) : null
+    if (batch) begun.forEach((b, index) => (b.r.batch = { index, at: batch.at }))
     const outcomes: Promise<RunJobOutcome[]> = batch
       ? batch.outcomes.catch((err: unknown) => {
           // The job that was running when the thread died takes the blame; the others go back.
@@ -400,7 +404,18 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     r.abortedFor = reason
     o.logger.info({ jobId, type: r.job.type, reason }, 'aborting job')
     o.pool.abort(jobId, reason)
-    r.graceTimer = setTimeout(() => r.kill.abort(), o.cancelGraceMs)
+    r.graceTimer = setTimeout(() => graceOver(r), o.cancelGraceMs)
+  }
+
+  /**
+   * The processor had its grace to stop: its thread is terminated. A job of a batch kills the
+   * thread only while it is the one running: one not started yet is stopped by its abort when
+   * its turn comes (looked at again after another grace), one already finished needs nothing.
+   */
+  function graceOver(r: Running): void {
+    const turn = r.batch ? r.batch.at() - r.batch.index : 0
+    if (turn < 0) r.graceTimer = setTimeout(() => graceOver(r), o.cancelGraceMs)
+    else if (turn === 0) r.kill.abort()
   }
 
   /** A job claimed ahead never started: cancelled at once, or forgotten when its lease was lost. */

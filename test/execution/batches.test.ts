@@ -54,6 +54,21 @@ t.test('a job of a batch cancelled before its turn is CANCELLED; the others comp
   t.match(await waitForStatus(node.faena, ids.c!, 'COMPLETED'), { attempts: 1 })
 })
 
+t.test('a cancel of a job waiting its turn in a batch never kills the job running before it', async (t) => {
+  const { gates, node, ids } = await batchBehindBlock(t, ['a', 'b'], { CANCEL_GRACE_MS: 100 })
+  gates.finish('block')
+  await gates.next('a', 'started')
+  const cancelledAt = performance.now()
+  t.equal((await node.as('alice').delete(`/jobs/${ids.b}`)).statusCode, 204)
+  // The grace period is what is tested: let it run out three times over while "a" runs on.
+  await waitFor('three cancel graces to pass', async () => performance.now() - cancelledAt > 300)
+  t.equal((await jobRow(node.faena, ids.a!)).status, 'PROCESSING', 'still running')
+  gates.finish('a')
+  t.match(await waitForStatus(node.faena, ids.a!, 'COMPLETED'), { attempts: 1 })
+  t.match(await waitForStatus(node.faena, ids.b!, 'CANCELLED'), { error: { code: 'CANCELLED' } })
+  t.equal(starts(gates, 'a'), 1, 'its thread was not killed: it ran once')
+})
+
 t.test('a job that ignores its cancel takes its batch\'s thread down; the others go back and run again', async (t) => {
   const { gates, node, ids } = await batchBehindBlock(t, ['a', 'stubborn', 'c'], { CANCEL_GRACE_MS: 200 })
   gates.finish('block')
