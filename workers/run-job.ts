@@ -32,7 +32,8 @@ control.onmessage = (e: MessageEvent) => {
   if (msg.type !== 'abort') return
   if (current?.run === msg.run) return current.abort(msg.reason)
   early.set(msg.run, msg.reason)
-  if (early.size > 64) early.delete(early.keys().next().value!)
+  // Bounded: a kept abort that is lost only leaves its job to the grace timer's kill.
+  if (early.size > 1024) early.delete(early.keys().next().value!)
 }
 /** This thread's tracer: the OpenTelemetry SDK is loaded with the first traced job, if one comes. */
 let loadedTracing: Promise<ThreadTracing> | undefined

@@ -84,8 +84,8 @@ interface Running {
   began: number
   /** Kills its thread; shared by the jobs of a batch. */
   kill: AbortController
-  /** In a batch: its place, and the place of the job its thread runs now. */
-  batch?: { index: number; at(): number }
+  /** In a batch: its place, the place of the job its thread runs now, and whether its abort waited for its turn. */
+  batch?: { index: number; at(): number; waited?: boolean }
   abortedFor: ToThread['reason'] | null
   graceTimer?: NodeJS.Timeout
   timeoutTimer?: NodeJS.Timeout
@@ -410,12 +410,19 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   /**
    * The processor had its grace to stop: its thread is terminated. A job of a batch kills the
    * thread only while it is the one running: one not started yet is stopped by its abort when
-   * its turn comes (looked at again after another grace), one already finished needs nothing.
+   * its turn comes (looked at again after another grace, and given a whole grace once it runs),
+   * one already finished needs nothing.
    */
   function graceOver(r: Running): void {
     const turn = r.batch ? r.batch.at() - r.batch.index : 0
-    if (turn < 0) r.graceTimer = setTimeout(() => graceOver(r), o.cancelGraceMs)
-    else if (turn === 0) r.kill.abort()
+    const again = () => (r.graceTimer = setTimeout(() => graceOver(r), o.cancelGraceMs))
+    if (turn < 0) {
+      r.batch!.waited = true
+      again()
+    } else if (turn === 0 && r.batch?.waited) {
+      r.batch.waited = false
+      again()
+    } else if (turn === 0) r.kill.abort()
   }
 
   /** A job claimed ahead never started: cancelled at once, or forgotten when its lease was lost. */

@@ -96,8 +96,8 @@ export function createWorkerPool(
   return {
     size: threads,
     run: (task, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
-      const numbered = number([task])
-      return (piscinaFor(youngGenerationMb).run(numbered[0] satisfies ThreadTask | undefined, { signal }) as Promise<RunJobOutcome>).finally(() => done(numbered))
+      const [one] = number([task]) as [ThreadTask]
+      return (piscinaFor(youngGenerationMb).run(one, { signal }) as Promise<RunJobOutcome>).finally(() => done([one]))
     },
     runBatch: (tasks, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
       const runs = number(tasks)
