@@ -31,6 +31,8 @@ t.test('the console, end to end in Chromium', async (t) => {
     await page.click('#token-form button[type=submit]')
     await page.locator('#console').waitFor()
     t.equal(await page.locator('#who').textContent(), 'signed in as ops (admin)')
+    // The listing arrives after the console shows: wait for its total, then count its rows.
+    await page.locator('#total', { hasText: /^4 jobs$/ }).waitFor()
     t.equal(await jobRows.count(), 4, "every user's jobs")
     t.equal(await page.locator('#types tr[data-type="noop"] td').nth(1).textContent(), '3', 'noop: 3 queued')
     t.equal(await page.locator('#history .hour').count(), 24)
