@@ -294,13 +294,12 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           (one) => [one],
           (err: unknown) => [killedOutcome(begun[0]!.r, err)],
         )
-    const since = performance.now()
     const settled: Promise<void> = outcomes
       .then((results) => {
         busy--
         // The thread is free: start held jobs, and claim more while these final states are
         // written (no round trip on the critical path; measured in bench/queue.ts).
-        const each = (performance.now() - since) / begun.length
+        const each = (performance.now() - begun[0]!.r.began) / begun.length
         for (const { r } of begun) {
           clearTimeout(r.graceTimer)
           clearTimeout(r.timeoutTimer)

@@ -4,7 +4,7 @@ import { ConflictError, FaenaError, ForbiddenError, NotFoundError, ValidationErr
 import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { Database } from '../db/database.js'
 import { cancelJob } from '../queue/cancel-job.js'
-import { claimedAtEnqueue, enqueueJob } from '../queue/enqueue-job.js'
+import { enqueueJob, type Enqueued } from '../queue/enqueue-job.js'
 import type { StartOn, ThreadOffer } from '../queue/types.js'
 import { rerunJob } from '../queue/rerun-job.js'
 import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
@@ -173,7 +173,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
   }
 
   /** Writes a prepared job (and the files it owns, its idempotency key) through opts.tx or the pool. */
-  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions, startOn: StartOn | null): Promise<ProcessingJob> {
+  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions, startOn: StartOn | null): Promise<Enqueued> {
     const { def, parameters, runAt, callbackUrl } = p
     const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
     const client = opts.tx ?? db.prisma
@@ -207,7 +207,7 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
     limits.metrics?.jobCreated(job.type)
     limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt, status: job.status }, 'job created')
-    return job
+    return added
   }
 
   /**
@@ -217,20 +217,17 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
    */
   async function add(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions): Promise<JobView> {
     const offer = opts.tx ? null : (limits.offerThread?.(input.type) ?? null)
-    let job: ProcessingJob
+    let added: Enqueued
     try {
       // The job, the files it owns and its idempotency key are written together.
-      job = !opts.tx && (opts.idempotency || p.def?.files) ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer)) : await insert(caller, input, p, opts, offer)
+      added = !opts.tx && (opts.idempotency || p.def?.files) ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer)) : await insert(caller, input, p, opts, offer)
     } catch (err) {
       offer?.release()
       throw err
     }
-    if (offer) {
-      const claimed = claimedAtEnqueue(job, offer.workerId)
-      if (claimed) offer.take(claimed)
-      else offer.release()
-    }
-    return toJobView(job)
+    if (added.claimed) offer!.take(added.claimed)
+    else offer?.release()
+    return toJobView(added.job)
   }
 
   return {

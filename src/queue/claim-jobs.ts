@@ -20,7 +20,12 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
   if (limit <= 0) return []
   const { rows } = await db.query({ name: 'faena_claim_jobs', text: SQL, values: [workerId, limit, leaseMs] })
   // RETURNING does not keep the CTE's order: restore it so the best job starts first.
-  const jobs: ClaimedJob[] = rows.map((r) => ({
+  return rows.map(claimedJobOf).sort(claimOrder)
+}
+
+/** A claimed processing_job row (a claim's, or an enqueue's that started it here) as the dispatcher runs it. */
+export function claimedJobOf(r: Record<string, any>): ClaimedJob {
+  return {
     id: r.id,
     type: r.type,
     userId: r.user_id,
@@ -33,8 +38,7 @@ export async function claimJobs(db: Queryable, workerId: string, limit: number, 
     turn: Number(r.turn),
     createdAt: r.created_at,
     trace: jobTraceOf(r.trace),
-  }))
-  return jobs.sort(claimOrder)
+  }
 }
 
 const RANK: Record<string, number> = { HIGH: 0, NORMAL: 1, LOW: 2 }

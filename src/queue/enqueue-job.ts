@@ -1,7 +1,8 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessingJob } from '../generated/prisma/client.js'
 import { toProcessingJob } from './job-row.js'
-import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
+import type { JobTrace } from '../telemetry/job-trace.js'
+import { claimedJobOf } from './claim-jobs.js'
 import type { ClaimedJob, Queryable, StartOn } from './types.js'
 
 // Adds one job in ONE call and one round trip: function faena_enqueue_job (migration
@@ -41,11 +42,17 @@ export interface NewJob {
 
 export const newJobId = (): string => uuidv7()
 
+export interface Enqueued {
+  job: ProcessingJob
+  /** The job as the dispatcher runs it, when it was claimed as it was added. */
+  claimed: ClaimedJob | null
+}
+
 /**
- * The job added (PROCESSING under `startOn`'s lease when it was claimed for it, QUEUED
- * otherwise), or, when the user already has `maxActive` jobs queued or running, how many.
+ * The job added, and `claimed` when it was claimed for `startOn` (PROCESSING under its lease;
+ * null: QUEUED), or, when the user already has `maxActive` jobs queued or running, how many.
  */
-export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null, startOn: StartOn | null = null): Promise<{ job: ProcessingJob } | { activeJobs: number }> {
+export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null, startOn: StartOn | null = null): Promise<Enqueued | { activeJobs: number }> {
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
@@ -56,24 +63,7 @@ export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number |
     ],
   })
   const r = rows[0]
-  return r.id ? { job: toProcessingJob(r) } : { activeJobs: r.active_jobs as number }
-}
-
-/** A job enqueueJob claimed for `workerId`, as a claim returns it; null when it was queued. */
-export function claimedAtEnqueue(job: ProcessingJob, workerId: string): ClaimedJob | null {
-  if (job.status !== 'PROCESSING' || job.lockedBy !== workerId) return null
-  return {
-    id: job.id,
-    type: job.type,
-    userId: job.userId,
-    parameters: job.parameters,
-    attempts: job.attempts,
-    maxAttempts: job.maxAttempts,
-    timeoutMs: job.timeoutMs,
-    startedAt: job.startedAt!,
-    priority: job.priority,
-    turn: Number(job.turn),
-    createdAt: job.createdAt,
-    trace: jobTraceOf(job.trace),
-  }
+  if (!r.id) return { activeJobs: r.active_jobs as number }
+  const claimed = startOn !== null && r.status === 'PROCESSING' && r.locked_by === startOn.workerId ? claimedJobOf(r) : null
+  return { job: toProcessingJob(r), claimed }
 }

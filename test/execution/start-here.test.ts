@@ -4,7 +4,7 @@
 // before: the queue's order, pauses, runAt and the active-job limit are kept.
 import pg from 'pg'
 import t, { type Test } from 'tap'
-import { claimedAtEnqueue, enqueueJob, type NewJob } from '../../src/queue/enqueue-job.js'
+import { enqueueJob, type NewJob } from '../../src/queue/enqueue-job.js'
 import { createTestDatabase } from '../support/database.js'
 import { startTestFaena } from '../support/faena.js'
 import { openGates } from '../support/gates.js'
@@ -103,7 +103,7 @@ t.test('a job claimed as it was added while the node stops is handed back, its a
   if (!('job' in added)) throw new Error('refused')
   t.equal(added.job.status, 'PROCESSING')
   // stop() waits for the thread it kept: it is taken now, while stopping.
-  offer!.take(claimedAtEnqueue(added.job, offer!.workerId)!)
+  offer!.take(added.claimed!)
   await stopped
   await node.faena.stop()
   const other = await startTestFaena(t, { databaseUrl: node.url, config: { WORKER_CONCURRENCY: 0 } })
