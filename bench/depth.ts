@@ -20,7 +20,10 @@ import { fmt, now, parseFlags, percentile } from './support/stats.js'
 const flags = parseFlags({ jobs: 1_000_000, more: 100_000, samples: 20 })
 const tokens = createTokenService(BENCH_SECRET)
 const METRICS_TOKEN = 'bench-metrics-token-0123456789'
-const auth = (user: string, admin = false) => ({ authorization: `Bearer ${tokens.sign(user, { admin })}`, 'content-type': 'application/json' })
+const auth = (user: string, admin = false) => ({
+  authorization: `Bearer ${tokens.sign(user, { admin })}`,
+  'content-type': 'application/json',
+})
 
 const INSERT = `INSERT INTO processing_job (id, type, user_id, parameters)
                 SELECT $2 || g, 'noop', 'flood', '{}' FROM generate_series(1, $1::int) g`
@@ -35,15 +38,25 @@ const bench = await openBenchServer()
 const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-depth-'))
 try {
   const url = await bench.newDatabase()
-  const server = await startBenchServer({ DATABASE_URL: url, DATA_DIR: dataDir, WORKER_CONCURRENCY: '0', RETENTION_DAYS: '0', METRICS_TOKEN })
+  const server = await startBenchServer({
+    DATABASE_URL: url,
+    DATA_DIR: dataDir,
+    WORKER_CONCURRENCY: '0',
+    RETENTION_DAYS: '0',
+    METRICS_TOKEN,
+  })
   const db = new pg.Client({ connectionString: url })
   await db.connect()
   try {
     const first = await timed(INSERT, [flags.jobs, 'a'], db)
-    console.log(`enqueue ${fmt(flags.jobs!)} jobs of one user in one statement: ${fmt(first, 1)} s (${fmt(flags.jobs! / first)} jobs/s)`)
+    console.log(
+      `enqueue ${fmt(flags.jobs!)} jobs of one user in one statement: ${fmt(first, 1)} s (${fmt(flags.jobs! / first)} jobs/s)`,
+    )
     await db.query('ANALYZE processing_job')
     const more = await timed(INSERT, [flags.more, 'b'], db)
-    console.log(`after ANALYZE, ${fmt(flags.more!)} more in one statement: ${fmt(more, 1)} s (${fmt(flags.more! / more)} jobs/s; ${fmt((flags.more! / more) / (flags.jobs! / first), 2)}x the first rate)`)
+    console.log(
+      `after ANALYZE, ${fmt(flags.more!)} more in one statement: ${fmt(more, 1)} s (${fmt(flags.more! / more)} jobs/s; ${fmt(flags.more! / more / (flags.jobs! / first), 2)}x the first rate)`,
+    )
     await db.query('ANALYZE processing_job')
 
     const sample = async (what: string, target: number, request: () => Promise<Response>, expect = 200) => {
@@ -57,19 +70,35 @@ try {
       }
       ms.sort((a, b) => a - b)
       const p50 = percentile(ms, 50)
-      console.log(`${what}: p50 ${fmt(p50, 1)} ms, max ${fmt(ms.at(-1)!, 1)} ms (target < ${target} ms: ${p50 < target ? 'met' : 'NOT met'})`)
+      console.log(
+        `${what}: p50 ${fmt(p50, 1)} ms, max ${fmt(ms.at(-1)!, 1)} ms (target < ${target} ms: ${p50 < target ? 'met' : 'NOT met'})`,
+      )
     }
-    const post = (user: string) => () => fetch(`${server.base}/jobs`, { method: 'POST', headers: auth(user), body: JSON.stringify({ type: 'noop' }) })
+    const post = (user: string) => () =>
+      fetch(`${server.base}/jobs`, { method: 'POST', headers: auth(user), body: JSON.stringify({ type: 'noop' }) })
     const get = (path: string, headers: Record<string, string>) => () => fetch(`${server.base}${path}`, { headers })
     const total = flags.jobs! + flags.more!
     await sample("another user's POST /jobs", 50, post('other'), 202)
     await sample("the flooding user's POST /jobs (429: active-job limit)", 50, post('flood'), 429)
     await sample("the flooding user's GET /jobs?limit=20", 50, get('/jobs?limit=20', auth('flood')))
-    await sample(`the flooding user's GET /jobs?limit=20&offset=${total / 2}`, 50, get(`/jobs?limit=20&offset=${total / 2}`, auth('flood')))
+    await sample(
+      `the flooding user's GET /jobs?limit=20&offset=${total / 2}`,
+      50,
+      get(`/jobs?limit=20&offset=${total / 2}`, auth('flood')),
+    )
     // The page a `next` link half-way down would give (the cursor names the job before it).
-    const { rows: [mid] } = await db.query(`SELECT id, created_at FROM processing_job WHERE user_id = 'flood' ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`, [total / 2])
+    const {
+      rows: [mid],
+    } = await db.query(
+      `SELECT id, created_at FROM processing_job WHERE user_id = 'flood' ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1`,
+      [total / 2],
+    )
     const cursor = Buffer.from(`${(mid.created_at as Date).toISOString()} ${mid.id}`).toString('base64url')
-    await sample(`the flooding user's next page ${fmt(total / 2)} jobs deep (cursor)`, 50, get(`/jobs?limit=20&cursor=${cursor}`, auth('flood')))
+    await sample(
+      `the flooding user's next page ${fmt(total / 2)} jobs deep (cursor)`,
+      50,
+      get(`/jobs?limit=20&cursor=${cursor}`, auth('flood')),
+    )
     await sample('GET /stats (admin)', 100, get('/stats', auth('root', true)))
     await sample('GET /metrics', 100, get('/metrics', { authorization: `Bearer ${METRICS_TOKEN}` }))
   } finally {

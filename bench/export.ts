@@ -12,18 +12,18 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
-import { kpiWorkbook } from '../src/job-types/kpi-export/kpi-export.js'
-import { shareStyles } from '../src/reports/xlsx-styles.js'
 import S3rver from 's3rver'
 import { createTokenService } from '../src/auth/tokens.js'
 import { withClient } from '../src/db/ensure-database.js'
 import { migrate } from '../src/db/migrate.js'
 import { KPI_COLUMNS } from '../src/job-types/kpi-export/kpi-columns.js'
+import { kpiWorkbook } from '../src/job-types/kpi-export/kpi-export.js'
 import { seedKpi } from '../src/job-types/kpi-export/kpi-seed.js'
+import { shareStyles } from '../src/reports/xlsx-styles.js'
 import { openBenchServer } from './support/database.js'
+import { kpiSeedRows } from './support/kpi-rows.js'
 import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
 import { fmt, median, parseFlags } from './support/stats.js'
-import { kpiSeedRows } from './support/kpi-rows.js'
 import { startThrottleProxy } from './support/throttle-proxy.js'
 
 const flags = parseFlags({ rows: 1_000_000, small: 100_000, 'throttle-mbps': 5, rounds: 3 })
@@ -33,7 +33,10 @@ const work = mkdtempSync(join(tmpdir(), 'faena-bench-export-'))
 const token = createTokenService(BENCH_SECRET).sign('bench')
 
 /** The seed has 200 rows a day from 2020-01-01: the date range that holds the first n rows. */
-const rangeOf = (n: number) => ({ from: '2020-01-01', to: new Date(Date.UTC(2020, 0, 1) + (Math.ceil(n / 200) - 1) * 86_400_000).toISOString().slice(0, 10) })
+const rangeOf = (n: number) => ({
+  from: '2020-01-01',
+  to: new Date(Date.UTC(2020, 0, 1) + (Math.ceil(n / 200) - 1) * 86_400_000).toISOString().slice(0, 10),
+})
 
 async function exportCase(env: Record<string, string>, n: number, format: 'xlsx' | 'csv') {
   const server = await startBenchServer(env)
@@ -82,7 +85,13 @@ async function excelJsAlone(n: number, shared: boolean): Promise<number> {
 }
 
 const pg = await openBenchServer()
-const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(work, 's3'), configureBuckets: [{ name: 'faena-bench', configs: [] }] })
+const s3 = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  silent: true,
+  directory: join(work, 's3'),
+  configureBuckets: [{ name: 'faena-bench', configs: [] }],
+})
 const { port: s3Port } = await s3.run()
 const proxy = await startThrottleProxy({ host: '127.0.0.1', port: s3Port }, flags['throttle-mbps']! * 1024 * 1024)
 try {
@@ -93,11 +102,19 @@ try {
   console.log(`seeded ${fmt(rows)} rows in ${fmt((performance.now() - t0) / 1000, 1)} s`)
   const local = { DATABASE_URL: url, DATA_DIR: join(work, 'data') }
   const slowS3 = {
-    ...local, STORAGE: 's3', S3_BUCKET: 'faena-bench', S3_ENDPOINT: proxy.url, S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    ...local,
+    STORAGE: 's3',
+    S3_BUCKET: 'faena-bench',
+    S3_ENDPOINT: proxy.url,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
   }
   const plainCeiling = await excelJsAlone(rows, false)
-  console.log(`ExcelJS streaming writer alone, ${fmt(rows)} rows to a null sink, as commonly used (a fresh style object per cell): ${fmt(plainCeiling)} rows/s`)
+  console.log(
+    `ExcelJS streaming writer alone, ${fmt(rows)} rows to a null sink, as commonly used (a fresh style object per cell): ${fmt(plainCeiling)} rows/s`,
+  )
   // The ceiling and the 1M-row local export take turns, and medians are compared: the machine's
   // speed drifts by 20-30 % within minutes.
   const ceilings: number[] = []
@@ -108,11 +125,15 @@ try {
     ceilings.push(ceiling)
     const r = await exportCase(local, rows, 'xlsx')
     bigLocal.push(r)
-    console.log(`round ${round}: ExcelJS alone (shared styles) ${fmt(ceiling)} rows/s; ${bigName}: ${fmt(r.seconds, 2)} s, ${fmt(r.rate)} rows/s, server peak RSS ${fmt(r.peak, 0)} MB; ${fmt(r.rate / ceiling, 2)}x`)
+    console.log(
+      `round ${round}: ExcelJS alone (shared styles) ${fmt(ceiling)} rows/s; ${bigName}: ${fmt(r.seconds, 2)} s, ${fmt(r.rate)} rows/s, server peak RSS ${fmt(r.peak, 0)} MB; ${fmt(r.rate / ceiling, 2)}x`,
+    )
   }
   const ceiling = median(ceilings)
   const bigRate = median(bigLocal.map((r) => r.rate))
-  console.log(`ceiling, median of ${flags.rounds}: ExcelJS alone ${fmt(ceiling)} rows/s; ${bigName}: median ${fmt(bigRate)} rows/s, export / ExcelJS alone = ${fmt(bigRate / ceiling, 2)}x`)
+  console.log(
+    `ceiling, median of ${flags.rounds}: ExcelJS alone ${fmt(ceiling)} rows/s; ${bigName}: median ${fmt(bigRate)} rows/s, export / ExcelJS alone = ${fmt(bigRate / ceiling, 2)}x`,
+  )
   // Each round's own ratio compares runs a few seconds apart, so a slow drift of the machine cancels out.
   console.log(`median of the rounds' own ratios: ${fmt(median(bigLocal.map((r, i) => r.rate / ceilings[i]!)), 2)}x`)
   const results: Record<string, Awaited<ReturnType<typeof exportCase>>> = {}
@@ -125,11 +146,15 @@ try {
     const r = await exportCase(env, n, format)
     results[name] = r
     const vs = format === 'xlsx' ? `; export / ExcelJS alone = ${fmt(r.rate / ceiling, 2)}x` : ''
-    console.log(`${name}: ${fmt(r.seconds, 2)} s, ${fmt(r.rate)} rows/s, ${fmt(r.bytes / 1024 ** 2, 1)} MiB, server peak RSS ${fmt(r.peak, 0)} MB${vs}`)
+    console.log(
+      `${name}: ${fmt(r.seconds, 2)} s, ${fmt(r.rate)} rows/s, ${fmt(r.bytes / 1024 ** 2, 1)} MiB, server peak RSS ${fmt(r.peak, 0)} MB${vs}`,
+    )
   }
   const [smallLocal, smallS3, bigS3] = Object.values(results).map((r) => r.peak)
   const bigLocalPeak = Math.max(...bigLocal.map((r) => r.peak))
-  console.log(`peak RSS 1M / 100k rows: local ${fmt(bigLocalPeak / smallLocal!, 2)}x (highest of the rounds), throttled ${fmt(bigS3! / smallS3!, 2)}x`)
+  console.log(
+    `peak RSS 1M / 100k rows: local ${fmt(bigLocalPeak / smallLocal!, 2)}x (highest of the rounds), throttled ${fmt(bigS3! / smallS3!, 2)}x`,
+  )
 } finally {
   await proxy.close()
   await s3.close()

@@ -22,12 +22,22 @@ const pg = await openBenchServer()
 const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-http-'))
 try {
   const url = await pg.newDatabase()
-  const server = await startBenchServer({ DATABASE_URL: url, DATA_DIR: dataDir, WORKER_CONCURRENCY: String(flags.running), RETENTION_DAYS: '0', ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}) })
+  const server = await startBenchServer({
+    DATABASE_URL: url,
+    DATA_DIR: dataDir,
+    WORKER_CONCURRENCY: String(flags.running),
+    RETENTION_DAYS: '0',
+    ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}),
+  })
   try {
     // Jobs that outlast the run, so that <running> are PROCESSING (and reporting progress) throughout.
     const ids: string[] = []
     for (let i = 0; i < flags.running!; i++) {
-      const res = await fetch(`${server.base}/jobs`, { method: 'POST', headers, body: JSON.stringify({ type: 'sleep', parameters: { ms: (flags.seconds! + 60) * 1000, steps: 1000 } }) })
+      const res = await fetch(`${server.base}/jobs`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ type: 'sleep', parameters: { ms: (flags.seconds! + 60) * 1000, steps: 1000 } }),
+      })
       ids.push(((await res.json()) as { jobId: string }).jobId)
     }
     const running = async () => {
@@ -51,8 +61,12 @@ try {
     const errors = result.errors + result.timeouts + result.non2xx
     console.log(`${flags.clients} clients polling GET /jobs/:id for ${flags.seconds} s while ${stillRunning} jobs run:`)
     console.log(`  ${fmt(result.requests.average)} requests/s (${fmt(result.requests.total)} in all)`)
-    console.log(`  latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`)
-    console.log(`  errors ${errors} (connection errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`)
+    console.log(
+      `  latency p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+    )
+    console.log(
+      `  errors ${errors} (connection errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx})`,
+    )
     console.log(`  server peak RSS ${fmt(server.peakRssMb())} MB`)
     console.log(`target: no errors and p99 < 50 ms -> ${errors === 0 && result.latency.p99 < 50 ? 'met' : 'NOT met'}`)
   } finally {

@@ -22,20 +22,28 @@ import { copyLine } from '../src/db/copy-text.js'
 import { migrate } from '../src/db/migrate.js'
 import { openBenchServer } from './support/database.js'
 import { row, writeCsv, writeXlsx } from './support/dkt-file.js'
+import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
 import { fmt, median, parseFlags } from './support/stats.js'
 import { readXlsxAlone } from './support/xlsx-reader.js'
-import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
 
 const flags = parseFlags({ rows: 1_000_000, 'xlsx-rows': 100_000 })
 const XLSX_RUNS = 3
 const work = mkdtempSync(join(tmpdir(), 'faena-bench-import-'))
 
 /** `force`: import it again (the same file twice is refused otherwise). */
-async function importFile(base: string, path: string, name: string, token: string, force = false): Promise<{ seconds: number; result: Record<string, unknown> }> {
+async function importFile(
+  base: string,
+  path: string,
+  name: string,
+  token: string,
+  force = false,
+): Promise<{ seconds: number; result: Record<string, unknown> }> {
   const boundary = '----faenabench'
   async function* body() {
     if (force) yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="force"\r\n\r\ntrue\r\n`)
-    yield Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`)
+    yield Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    )
     for await (const chunk of createReadStream(path)) yield chunk as Buffer
     yield Buffer.from(`\r\n--${boundary}--\r\n`)
   }
@@ -65,7 +73,19 @@ async function plainCopy(url: string, rows: number): Promise<number> {
       let batch = ''
       for (let i = 0; i < rows; i++) {
         const r = row(i)
-        batch += copyLine([loteId, i + 2, `${r[0]!.slice(0, 6)}******${r[0]!.slice(-4)}`, `2026-03-${r[1]!.slice(0, 2)}`, r[2]!, r[3]!, null, null, r[5]!.replace(',', '.'), r[6]!, r[7]!])
+        batch += copyLine([
+          loteId,
+          i + 2,
+          `${r[0]!.slice(0, 6)}******${r[0]!.slice(-4)}`,
+          `2026-03-${r[1]!.slice(0, 2)}`,
+          r[2]!,
+          r[3]!,
+          null,
+          null,
+          r[5]!.replace(',', '.'),
+          r[6]!,
+          r[7]!,
+        ])
         if (batch.length > 65536) {
           yield batch
           batch = ''
@@ -74,7 +94,11 @@ async function plainCopy(url: string, rows: number): Promise<number> {
       yield batch
     }
     const t0 = performance.now()
-    const copy = client.query(copyFrom('COPY copy_ceiling (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'))
+    const copy = client.query(
+      copyFrom(
+        'COPY copy_ceiling (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN',
+      ),
+    )
     await new Promise<void>((ok, fail) => {
       Readable.from(lines()).pipe(copy).on('finish', ok).on('error', fail)
     })
@@ -89,7 +113,9 @@ async function plainCopy(url: string, rows: number): Promise<number> {
 function excelJsAloneCold(path: string): Promise<number> {
   const script = fileURLToPath(new URL('./support/xlsx-reader.js', import.meta.url))
   return new Promise((ok, fail) => {
-    execFile(process.execPath, [script, path], (err, stdout) => (err ? fail(err) : ok((JSON.parse(stdout) as { seconds: number }).seconds)))
+    execFile(process.execPath, [script, path], (err, stdout) =>
+      err ? fail(err) : ok((JSON.parse(stdout) as { seconds: number }).seconds),
+    )
   })
 }
 
@@ -106,19 +132,34 @@ try {
   await writeXlsx(xlsx, flags['xlsx-rows']!)
 
   const ceilingSeconds = await plainCopy(url, flags.rows!)
-  const app = await startBenchServer({ DATABASE_URL: url, DATA_DIR: join(work, 'data'), MAX_UPLOAD_BYTES: String(4 * 1024 ** 3) })
+  const app = await startBenchServer({
+    DATABASE_URL: url,
+    DATA_DIR: join(work, 'data'),
+    MAX_UPLOAD_BYTES: String(4 * 1024 ** 3),
+  })
   try {
     const s = await importFile(app.base, small, 'dkt-18000.csv', token)
     console.log(`18,000-row CSV: upload to COMPLETED in ${fmt(s.seconds, 2)} s`)
     const b = await importFile(app.base, big, 'dkt-big.csv', token)
     const rate = flags.rows! / b.seconds
     const ceiling = flags.rows! / ceilingSeconds
-    console.log(`${fmt(flags.rows!)}-row CSV (${fmt(statSync(big).size / 1024 ** 2, 1)} MiB): upload to COMPLETED in ${fmt(b.seconds, 2)} s: ${fmt(rate)} rows/s`)
-    console.log(`plain COPY of the same rows: ${fmt(ceilingSeconds, 2)} s: ${fmt(ceiling)} rows/s; import / COPY = ${fmt(rate / ceiling, 2)}x`)
-    const m = b.result.performanceMetrics as { processingTimeMs: number; phases: { readAndCopyMs: number; readRowsPerSecond: number; duplicatesMs: number; commitMs: number } } | undefined
+    console.log(
+      `${fmt(flags.rows!)}-row CSV (${fmt(statSync(big).size / 1024 ** 2, 1)} MiB): upload to COMPLETED in ${fmt(b.seconds, 2)} s: ${fmt(rate)} rows/s`,
+    )
+    console.log(
+      `plain COPY of the same rows: ${fmt(ceilingSeconds, 2)} s: ${fmt(ceiling)} rows/s; import / COPY = ${fmt(rate / ceiling, 2)}x`,
+    )
+    const m = b.result.performanceMetrics as
+      | {
+          processingTimeMs: number
+          phases: { readAndCopyMs: number; readRowsPerSecond: number; duplicatesMs: number; commitMs: number }
+        }
+      | undefined
     if (m) {
       const p = m.phases
-      console.log(`  in the job (its performanceMetrics): ${fmt(m.processingTimeMs / 1000, 2)} s; read + COPY ${fmt(p.readAndCopyMs / 1000, 2)} s (${fmt(p.readRowsPerSecond)} rows/s), repeats ${fmt(p.duplicatesMs / 1000, 2)} s, finish + commit ${fmt(p.commitMs / 1000, 2)} s`)
+      console.log(
+        `  in the job (its performanceMetrics): ${fmt(m.processingTimeMs / 1000, 2)} s; read + COPY ${fmt(p.readAndCopyMs / 1000, 2)} s (${fmt(p.readRowsPerSecond)} rows/s), repeats ${fmt(p.duplicatesMs / 1000, 2)} s, finish + commit ${fmt(p.commitMs / 1000, 2)} s`,
+      )
     }
     // The XLSX import and the cold reader take turns, three times each; the medians are
     // compared (one of each moved by 30 % from run to run on these machines).
@@ -133,9 +174,15 @@ try {
     await readXlsxAlone(xlsx) // warm-up
     const warmRate = flags['xlsx-rows']! / (await readXlsxAlone(xlsx)).seconds
     const runs = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(', ')
-    console.log(`${fmt(flags['xlsx-rows']!)}-row XLSX, ${XLSX_RUNS} runs (${runs(importSeconds)} s): upload to COMPLETED, median ${fmt(xRate)} rows/s`)
-    console.log(`  ExcelJS reader alone, fresh process (loading ExcelJS included), ${XLSX_RUNS} runs (${runs(coldSeconds)} s): median ${fmt(coldRate)} rows/s; import / reader = ${fmt(xRate / coldRate, 2)}x`)
-    console.log(`  ExcelJS reader alone, warmed up in this process: ${fmt(warmRate)} rows/s; import / reader = ${fmt(xRate / warmRate, 2)}x`)
+    console.log(
+      `${fmt(flags['xlsx-rows']!)}-row XLSX, ${XLSX_RUNS} runs (${runs(importSeconds)} s): upload to COMPLETED, median ${fmt(xRate)} rows/s`,
+    )
+    console.log(
+      `  ExcelJS reader alone, fresh process (loading ExcelJS included), ${XLSX_RUNS} runs (${runs(coldSeconds)} s): median ${fmt(coldRate)} rows/s; import / reader = ${fmt(xRate / coldRate, 2)}x`,
+    )
+    console.log(
+      `  ExcelJS reader alone, warmed up in this process: ${fmt(warmRate)} rows/s; import / reader = ${fmt(xRate / warmRate, 2)}x`,
+    )
     console.log(`server peak RSS (VmHWM) over the whole run: ${fmt(app.peakRssMb(), 0)} MB`)
   } finally {
     await app.stop()

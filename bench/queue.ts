@@ -22,9 +22,9 @@
 //     receiver that reads and drops them), in turns with traces off: off, on, off, on. Jobs
 //     inserted by SQL have no job span (no request made them): their runs are traces of their own.
 import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -64,45 +64,75 @@ function latencyFigures(samples: number[]) {
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) }
 }
 
-async function benchFaena(url: string, named = false, prefetch?: { max: number; windowMs?: number; batch?: number }, traceTo?: string): Promise<Figures> {
+async function benchFaena(
+  url: string,
+  named = false,
+  prefetch?: { max: number; windowMs?: number; batch?: number },
+  traceTo?: string,
+): Promise<Figures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-data-'))
-  const config = loadConfig({}, {
-    DATABASE_URL: url,
-    DATA_DIR: dataDir,
-    JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
-    LOG_LEVEL: 'silent',
-    WORKER_CONCURRENCY: flags.concurrency!,
-    DATABASE_PREPARED_STATEMENTS: named,
-    ...(prefetch === undefined ? {} : { WORKER_PREFETCH: prefetch.max, ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}), ...(prefetch.batch ? { WORKER_BATCH: prefetch.batch } : {}) }),
-    PORT: 0,
-    ...(traceTo ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceTo } : {}),
-  })
+  const config = loadConfig(
+    {},
+    {
+      DATABASE_URL: url,
+      DATA_DIR: dataDir,
+      JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0000',
+      LOG_LEVEL: 'silent',
+      WORKER_CONCURRENCY: flags.concurrency!,
+      DATABASE_PREPARED_STATEMENTS: named,
+      ...(prefetch === undefined
+        ? {}
+        : {
+            WORKER_PREFETCH: prefetch.max,
+            ...(prefetch.windowMs ? { WORKER_PREFETCH_WINDOW_MS: prefetch.windowMs } : {}),
+            ...(prefetch.batch ? { WORKER_BATCH: prefetch.batch } : {}),
+          }),
+      PORT: 0,
+      ...(traceTo ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceTo } : {}),
+    },
+  )
   const faena = await startFaena({
     config,
     logger: pino({ level: 'silent' }),
-    jobTypes: { ...jobTypes, probe: { parameters: probe.parameters, processor: new URL('./processors/probe.js', import.meta.url) } },
+    jobTypes: {
+      ...jobTypes,
+      probe: { parameters: probe.parameters, processor: new URL('./processors/probe.js', import.meta.url) },
+    },
   })
   const { pool } = faena.db
   // Done when no job is left queued or running, looked at every 50 ms; the end is the last
   // completion's own time (completed_at), so the look's period does not count, and looking
   // rarely leaves the measured system its CPU (a count every 10 ms took a third of a core).
-  const done = async () => !(await pool.query(`SELECT EXISTS (SELECT 1 FROM processing_job WHERE status IN ('QUEUED', 'PROCESSING')) AS busy`)).rows[0].busy
-  const completed = async () => (await pool.query(`SELECT count(*)::int AS n FROM processing_job WHERE status = 'COMPLETED'`)).rows[0].n as number
+  const done = async () =>
+    !(await pool.query(`SELECT EXISTS (SELECT 1 FROM processing_job WHERE status IN ('QUEUED', 'PROCESSING')) AS busy`))
+      .rows[0].busy
+  const completed = async () =>
+    (await pool.query(`SELECT count(*)::int AS n FROM processing_job WHERE status = 'COMPLETED'`)).rows[0].n as number
   try {
     // Warm-up: threads started, processors loaded, statements prepared.
-    await pool.query(`INSERT INTO processing_job (id, type, user_id) SELECT 'w' || g, 'noop', 'bench' FROM generate_series(1, 200) g`)
+    await pool.query(
+      `INSERT INTO processing_job (id, type, user_id) SELECT 'w' || g, 'noop', 'bench' FROM generate_series(1, 200) g`,
+    )
     await waitUntil(async () => (await completed()) === 200)
 
-    await pool.query(`INSERT INTO processing_job (id, type, user_id) SELECT 'b' || g, 'noop', 'bench' FROM generate_series(1, $1::int) g`, [flags.jobs])
+    await pool.query(
+      `INSERT INTO processing_job (id, type, user_id) SELECT 'b' || g, 'noop', 'bench' FROM generate_series(1, $1::int) g`,
+      [flags.jobs],
+    )
     const t0 = now()
     await waitUntil(done, 50)
-    const end = (await pool.query(`SELECT count(*)::int AS n, extract(epoch FROM max(completed_at)) * 1000 AS at FROM processing_job WHERE status = 'COMPLETED'`)).rows[0]
+    const end = (
+      await pool.query(
+        `SELECT count(*)::int AS n, extract(epoch FROM max(completed_at)) * 1000 AS at FROM processing_job WHERE status = 'COMPLETED'`,
+      )
+    ).rows[0]
     if (end.n !== flags.jobs! + 200) throw new Error(`faena: ${end.n - 200} of ${flags.jobs} jobs COMPLETED`)
     const seconds = (Number(end.at) - t0) / 1000
 
     const started = new Map<number, (at: number) => void>()
     const channel = new BroadcastChannel(probe.PROBE_CHANNEL)
-    channel.onmessage = (m: MessageEvent) => started.get((m.data as { seq: number }).seq)?.((m.data as { at: number }).at)
+    channel.onmessage = (m: MessageEvent) =>
+      started.get((m.data as { seq: number }).seq)?.((m.data as { at: number }).at)
     const samples: number[] = []
     const caller = { userId: 'bench', admin: false }
     for (let seq = 0; seq < flags.latency!; seq++) {
@@ -121,16 +151,24 @@ async function benchFaena(url: string, named = false, prefetch?: { max: number; 
 
 /** A peer's figures in this process: throughput, then enqueue-to-start on a fresh database. */
 async function benchPeer(peer: Peer, mode: PeerMode): Promise<Figures> {
-  const seconds = peer === 'pg-boss' ? await pgBossThroughput(await server.newDatabase(), flags.jobs!) : await graphileThroughput(await server.newDatabase(), mode, flags.jobs!)
+  const seconds =
+    peer === 'pg-boss'
+      ? await pgBossThroughput(await server.newDatabase(), flags.jobs!)
+      : await graphileThroughput(await server.newDatabase(), mode, flags.jobs!)
   const url = await server.newDatabase()
-  const samples = peer === 'pg-boss' ? await pgBossLatency(url, flags.latency!) : await graphileLatency(url, mode, flags.latency!)
+  const samples =
+    peer === 'pg-boss' ? await pgBossLatency(url, flags.latency!) : await graphileLatency(url, mode, flags.latency!)
   return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
 }
 
 /** The same peer in a process of its own (bench/peers/standalone.ts): jobs/s. */
 async function standalone(peer: Peer, mode: PeerMode): Promise<number> {
   const script = fileURLToPath(new URL('./peers/standalone.js', import.meta.url))
-  const { stdout } = await promisify(execFile)(process.execPath, [script, peer, await server.newDatabase(), mode, String(flags.jobs)], { maxBuffer: 1 << 20 })
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script, peer, await server.newDatabase(), mode, String(flags.jobs)],
+    { maxBuffer: 1 << 20 },
+  )
   return Number(stdout.trim().split('\n').at(-1))
 }
 
@@ -138,7 +176,9 @@ type Peer = 'graphile-worker' | 'pg-boss'
 
 function report(name: string, f: Figures): void {
   console.log(`${name}: ${fmt(f.jobsPerSec)} jobs/s (${fmt(flags.jobs!)} no-op jobs in ${fmt(f.seconds, 2)} s)`)
-  console.log(`${name}: enqueue-to-start p50 ${fmt(f.p50, 2)} ms, p95 ${fmt(f.p95, 2)} ms (${flags.latency} sequential jobs)`)
+  console.log(
+    `${name}: enqueue-to-start p50 ${fmt(f.p50, 2)} ms, p95 ${fmt(f.p95, 2)} ms (${flags.latency} sequential jobs)`,
+  )
 }
 
 const server = await openBenchServer()
@@ -152,10 +192,15 @@ try {
     const sink = createServer((req, res) => req.resume().on('end', () => res.writeHead(200).end()))
     await new Promise<void>((ok) => sink.listen(0, '127.0.0.1', ok))
     const endpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`
-    for (const on of [false, true, false, true]) report(`faena per-job, traces ${on ? 'on' : 'off'}`, await benchFaena(await server.newDatabase(), false, undefined, on ? endpoint : undefined))
+    for (const on of [false, true, false, true])
+      report(
+        `faena per-job, traces ${on ? 'on' : 'off'}`,
+        await benchFaena(await server.newDatabase(), false, undefined, on ? endpoint : undefined),
+      )
     sink.close()
   }
-  if (flags.unbuffered) report('faena per-job, WORKER_PREFETCH=0', await benchFaena(await server.newDatabase(), false, { max: 0 }))
+  if (flags.unbuffered)
+    report('faena per-job, WORKER_PREFETCH=0', await benchFaena(await server.newDatabase(), false, { max: 0 }))
   if (flags.peers) {
     const peers = [
       ['graphile-worker', 'per-job'],
@@ -172,13 +217,19 @@ try {
     for (const [peer, mode] of peers) {
       const alone = await standalone(peer, mode)
       const inBench = figures.get(`${peer} ${mode}`)!.jobsPerSec
-      console.log(`${peer} ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench / alone, 2)}x`)
+      console.log(
+        `${peer} ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench / alone, 2)}x`,
+      )
     }
     const graphile = figures.get('graphile-worker per-job')!
-    console.log(`faena per-job / graphile-worker per-job: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faena.p50 / graphile.p50, 2)}x`)
+    console.log(
+      `faena per-job / graphile-worker per-job: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faena.p50 / graphile.p50, 2)}x`,
+    )
     for (const peer of ['pg-boss batched', 'graphile-worker batched']) {
       const f = figures.get(peer)!
-      console.log(`faena batched / ${peer}: throughput ${fmt(faenaBatched.jobsPerSec / f.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faenaBatched.p50 / f.p50, 2)}x`)
+      console.log(
+        `faena batched / ${peer}: throughput ${fmt(faenaBatched.jobsPerSec / f.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faenaBatched.p50 / f.p50, 2)}x`,
+      )
     }
   }
   if (flags.named) {

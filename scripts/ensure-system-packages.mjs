@@ -7,13 +7,26 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 
 const wanted = [
-  { pkg: 'chromium', path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', env: 'CHROMIUM_PATH', why: 'the browser tests' },
-  { pkg: 'pgbouncer', path: process.env.PGBOUNCER_PATH ?? '/usr/sbin/pgbouncer', env: 'PGBOUNCER_PATH', why: 'the tests behind a pooler' },
+  {
+    pkg: 'chromium',
+    path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    env: 'CHROMIUM_PATH',
+    why: 'the browser tests',
+  },
+  {
+    pkg: 'pgbouncer',
+    path: process.env.PGBOUNCER_PATH ?? '/usr/sbin/pgbouncer',
+    env: 'PGBOUNCER_PATH',
+    why: 'the tests behind a pooler',
+  },
 ]
 const missing = wanted.filter((w) => !existsSync(w.path))
 if (missing.length === 0) process.exit(0)
 if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-  for (const w of missing) console.error(`${w.why} need ${w.pkg} at ${w.path}: install Debian's ${w.pkg} (apt-get install -y ${w.pkg}) or set ${w.env}.`)
+  for (const w of missing)
+    console.error(
+      `${w.why} need ${w.pkg} at ${w.path}: install Debian's ${w.pkg} (apt-get install -y ${w.pkg}) or set ${w.env}.`,
+    )
   process.exit(1)
 }
 const names = missing.map((w) => w.pkg)

@@ -5,8 +5,8 @@
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config/load-config.js'
-import { ensureDatabase, withClient } from '../src/db/ensure-database.js'
 import { runningEmbeddedUrl, startEmbeddedPostgres } from '../src/db/embedded-postgres.js'
+import { ensureDatabase, withClient } from '../src/db/ensure-database.js'
 import { migrate } from '../src/db/migrate.js'
 import { seedKpi } from '../src/job-types/kpi-export/kpi-seed.js'
 
@@ -33,7 +33,9 @@ try {
   await migrate(url)
   const t0 = performance.now()
   const total = await withClient(url, (c) => seedKpi(c, rows))
-  console.log(`added ${rows} rows to kpi_snapshot_diario in ${((performance.now() - t0) / 1000).toFixed(1)} s; it holds ${total}`)
+  console.log(
+    `added ${rows} rows to kpi_snapshot_diario in ${((performance.now() - t0) / 1000).toFixed(1)} s; it holds ${total}`,
+  )
 } finally {
   await stop()
 }

@@ -16,5 +16,8 @@ if (!userId) {
   process.exit(2)
 }
 const config = loadConfig()
-const tokens = createTokenService(resolveJwtSecret(config), { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+const tokens = createTokenService(resolveJwtSecret(config), {
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+})
 console.log(tokens.sign(userId, { admin: values.admin, expiresInSeconds: Number(values.expires) }))

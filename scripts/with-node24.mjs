@@ -19,7 +19,12 @@ if (!existsSync(join(bin, 'node'))) {
   console.log(`Fetching Node ${VERSION} (${pkg}) from the npm registry into ${cache} ...`)
   const work = mkdtempSync(join(tmpdir(), 'faena-node-'))
   try {
-    const file = execFileSync('npm', ['pack', `${pkg}@${VERSION}`, '--silent', '--pack-destination', work], { encoding: 'utf8' }).trim().split('\n').pop()
+    const file = execFileSync('npm', ['pack', `${pkg}@${VERSION}`, '--silent', '--pack-destination', work], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()
     execFileSync('tar', ['xzf', join(work, file), '-C', work])
     mkdirSync(join(cache, '..'), { recursive: true })
     rmSync(cache, { recursive: true, force: true })

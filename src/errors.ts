@@ -90,7 +90,11 @@ export class JobError extends FaenaError {
 
 /** 429: the caller is asking too much; `retryAfterSeconds` goes out as Retry-After. */
 export class TooManyRequestsError extends FaenaError {
-  constructor(code: string, message: string, readonly retryAfterSeconds: number) {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
     super(code, message, 429, { retryAfterSeconds })
   }
 }

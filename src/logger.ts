@@ -3,7 +3,7 @@
 // no transport worker): when stdout is a TTY and NODE_ENV is not production, unless LOG_FORMAT
 // says otherwise. pino-pretty is loaded only then: a server in production never holds it.
 import { createRequire } from 'node:module'
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 import type PinoPretty from 'pino-pretty'
 import type { Config } from './config/schema.js'
 
@@ -15,7 +15,10 @@ export function prettyLogs(config: LoggerConfig, out: { isTTY?: boolean }): bool
   return out.isTTY === true && config.NODE_ENV !== 'production'
 }
 
-export function createLogger(config: LoggerConfig, out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout): Logger {
+export function createLogger(
+  config: LoggerConfig,
+  out: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+): Logger {
   const options = { level: config.LOG_LEVEL, base: { service: 'faena' } }
   if (!prettyLogs(config, out)) return out === process.stdout ? pino(options) : pino(options, out)
   const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty

@@ -1,46 +1,47 @@
 // The composition root: builds every component by hand, in dependency order, and shuts them
 // down in reverse order through one idempotent stop().
+
+import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
 import type { Config } from './config/schema.js'
-import { createDatabase, pingDatabase, type Database } from './db/database.js'
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './db/embedded-postgres.js'
+import { createDatabase, type Database, pingDatabase } from './db/database.js'
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrateApart } from './db/migrate.js'
-import { trustProxyOption } from './http/client-ip.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import type { PoolUse } from './execution/pool-use.js'
 import { createProgressWriter } from './execution/progress-writer.js'
+import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
-import { createJobService, type JobService } from './jobs/job-service.js'
-import { downloadLink } from './jobs/job-files.js'
-import { setUpJobTypes } from './jobs/job-type-setup.js'
-import { createMetrics } from './operators/metrics.js'
-import { createJobTypeOperations } from './operators/job-types.js'
-import { createBulkActions } from './operators/bulk-actions.js'
-import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
+import { trustProxyOption } from './http/client-ip.js'
 import { jobTypes } from './job-types/index.js'
-import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
-import { createWorkerQueue } from './queue/index.js'
-import { createStorage, storageSettings } from './storage/create-storage.js'
-import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
-import type { Storage } from './storage/storage.js'
-import type { JobView } from './jobs/job-view.js'
 import type { Caller } from './jobs/caller.js'
+import { downloadLink } from './jobs/job-files.js'
+import { createJobService, type JobService } from './jobs/job-service.js'
+import { setUpJobTypes } from './jobs/job-type-setup.js'
+import type { JobView } from './jobs/job-view.js'
+import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
+import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
+import { createBulkActions } from './operators/bulk-actions.js'
+import { createJobTypeOperations } from './operators/job-types.js'
+import { createMetrics } from './operators/metrics.js'
+import { createWorkerQueue } from './queue/index.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
-import { createDeliverer, type Deliverer } from './webhooks/deliverer.js'
 import { createScheduleService } from './schedules/schedule-service.js'
 import { createTicker, type Ticker } from './schedules/ticker.js'
+import { createStorage, storageSettings } from './storage/create-storage.js'
+import type { Storage } from './storage/storage.js'
+import { openTracing, tracingSettings } from './telemetry/tracing.js'
+import { createDeliverer, type Deliverer } from './webhooks/deliverer.js'
 import { resolveWebhookSecret } from './webhooks/secret.js'
 import { createSigner } from './webhooks/sign.js'
 import { checkCallbackTarget } from './webhooks/target.js'
-import { openTracing, tracingSettings } from './telemetry/tracing.js'
 
 export interface Faena {
   readonly app: FastifyInstance
@@ -80,15 +81,19 @@ export interface FaenaOptions {
 export async function startFaena({ config, logger, ...opts }: FaenaOptions): Promise<Faena> {
   const cleanups: ((how: StopContext) => Promise<void>)[] = []
   const stopAll = async (how: StopContext = { databaseGone: false }) => {
-    for (const fn of cleanups.reverse().splice(0)) await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
+    for (const fn of cleanups.reverse().splice(0))
+      await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
   }
   try {
     // Traces (OTEL_* variables): the SDK is loaded only when they are on. Closed last: it
     // exports the spans of everything stopped before it.
     const traceSettings = tracingSettings(config)
-    const tracing = await openTracing(traceSettings, (level, message) => logger[level]({ component: 'telemetry' }, message))
+    const tracing = await openTracing(traceSettings, (level, message) =>
+      logger[level]({ component: 'telemetry' }, message),
+    )
     cleanups.push(() => tracing.close())
-    if (traceSettings) logger.info({ url: traceSettings.url, protocol: traceSettings.protocol }, 'exporting traces (OpenTelemetry)')
+    if (traceSettings)
+      logger.info({ url: traceSettings.url, protocol: traceSettings.protocol }, 'exporting traces (OpenTelemetry)')
     let url = config.DATABASE_URL
     if (!url) {
       const dataDir = join(config.DATA_DIR, 'postgres')
@@ -120,7 +125,8 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     const registry = createRegistry(opts.jobTypes ?? jobTypes)
     const watch = createJobWatch(db, config.EVENTS_POLL_MS)
     let dispatcher: Dispatcher | null = null
-    const poolUse: PoolUse = () => (dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null)
+    const poolUse: PoolUse = () =>
+      dispatcher ? { threads: config.WORKER_CONCURRENCY, running: dispatcher.runningJobIds().length } : null
     const metrics = createMetrics(db.pool, poolUse)
     // Job types' view fields need the job service they decorate: bound once both exist.
     let decorate = async (views: JobView[]) => views
@@ -135,12 +141,23 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       tracing,
       // Jobs created here start on a free thread of this node at once when nothing is due before them.
       offerThread: (type: string) => dispatcher?.offer(type) ?? null,
-      ...(webhookSecret ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) } : {}),
+      ...(webhookSecret
+        ? { checkCallback: (url: string) => checkCallbackTarget(url, config.WEBHOOK_ALLOW_PRIVATE) }
+        : {}),
     })
     // Schedules made here wake this node's ticker at once; other nodes see them within a second.
     let ticker: Ticker | null = null
-    const schedules = createScheduleService(db, jobs, { maxPerUser: config.MAX_SCHEDULES_PER_USER, changed: () => ticker?.wake() })
-    const jobTypeParts = setUpJobTypes(registry, { db, storage, jobs, config, logger: logger.child({ component: 'job-types' }) })
+    const schedules = createScheduleService(db, jobs, {
+      maxPerUser: config.MAX_SCHEDULES_PER_USER,
+      changed: () => ticker?.wake(),
+    })
+    const jobTypeParts = setUpJobTypes(registry, {
+      db,
+      storage,
+      jobs,
+      config,
+      logger: logger.child({ component: 'job-types' }),
+    })
     decorate = jobTypeParts.decorate
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
@@ -189,13 +206,19 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
 
     if (config.WORKER_CONCURRENCY > 0 && config.ROLE !== 'api') {
       const queue = createWorkerQueue(db.pool, workerId, config.LEASE_MS)
-      const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) => logger.warn({ err }, 'saving progress failed'))
+      const progress = createProgressWriter(queue.saveProgress, config.PROGRESS_FLUSH_MS, (err) =>
+        logger.warn({ err }, 'saving progress failed'),
+      )
       const d = createDispatcher({
         queue,
-        pool: createWorkerPool(config.WORKER_CONCURRENCY, { databaseUrl: url, storage: storageConfig }, {
-          maxHeapMb: config.WORKER_MAX_HEAP_MB,
-          onThreadError: (err) => logger.error({ err }, 'a worker thread died outside a job; it is replaced'),
-        }),
+        pool: createWorkerPool(
+          config.WORKER_CONCURRENCY,
+          { databaseUrl: url, storage: storageConfig },
+          {
+            maxHeapMb: config.WORKER_MAX_HEAP_MB,
+            onThreadError: (err) => logger.error({ err }, 'a worker thread died outside a job; it is replaced'),
+          },
+        ),
         registry,
         progress,
         logger: logger.child({ component: 'dispatcher', workerId }),
@@ -226,7 +249,11 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       if (await listener.start()) cleanups.push(() => listener.stop())
       else {
         logger.warn(
-          { setting: config.DATABASE_DIRECT_URL ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL', pollIntervalMs: config.POLL_INTERVAL_MS, leaseRenewMs: config.LEASE_RENEW_MS },
+          {
+            setting: config.DATABASE_DIRECT_URL ? 'DATABASE_DIRECT_URL' : 'DATABASE_URL',
+            pollIntervalMs: config.POLL_INTERVAL_MS,
+            leaseRenewMs: config.LEASE_RENEW_MS,
+          },
           'LISTEN/NOTIFY does not reach this process through this URL (a transaction-mode pooler?): new jobs start on the poll and cancels arrive at the next heartbeat; ' +
             'set DATABASE_DIRECT_URL to a session connection for both at once',
         )
@@ -244,11 +271,15 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
       schedules: { schedules },
       jobTypes: { jobTypes: createJobTypeOperations(db.pool, registry) },
-      jobActions: { actions: createBulkActions({ db: db.pool, jobs, storage, logger: logger.child({ component: 'operators' }) }) },
+      jobActions: {
+        actions: createBulkActions({ db: db.pool, jobs, storage, logger: logger.child({ component: 'operators' }) }),
+      },
       jobTypeRoutes: jobTypeParts.routes,
       jobViewProperties: jobTypeParts.viewProperties,
       openApiTags: jobTypeParts.tags,
-      ...(storageConfig.driver === 'local' ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } } : {}),
+      ...(storageConfig.driver === 'local'
+        ? { localFiles: { storage, signingSecret: storageConfig.signingSecret } }
+        : {}),
       web: { tokens, devTokenUser: config.JWT_SECRET ? null : 'dev' },
       metrics: { metrics, tokens, metricsToken: config.METRICS_TOKEN },
       stats: { db: db.pool, pool: poolUse, workerId },
@@ -256,7 +287,9 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
       https: config.PUBLIC_URL?.startsWith('https://') ?? false,
       trustProxy: trustProxyOption(config.TRUST_PROXY),
       jobCreationPerMinute: config.JOB_CREATION_PER_MINUTE,
-      corsOrigins: config.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: config.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: poolUse,

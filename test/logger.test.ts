@@ -14,7 +14,10 @@ function oneLine(config: Partial<LoggerConfig>, isTTY: boolean): string {
   const out = Object.assign(new PassThrough(), { isTTY })
   let text = ''
   out.on('data', (b: Buffer) => (text += b.toString('utf8')))
-  createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto', NODE_ENV: 'development', ...config }, out).info({ jobId: 'j1' }, 'job started')
+  createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto', NODE_ENV: 'development', ...config }, out).info(
+    { jobId: 'j1' },
+    'job started',
+  )
   return text.trim()
 }
 
@@ -45,7 +48,9 @@ t.test('a real terminal: stdout of a process under a pseudo-terminal (script) is
   const config = JSON.stringify({ LOG_LEVEL: 'info', LOG_FORMAT: 'auto', NODE_ENV: 'development' })
   const program = `import(${JSON.stringify(logger)}).then((m) => m.createLogger(${config}).info({ jobId: "j2" }, "hello"))`
   const run = (env: NodeJS.ProcessEnv) =>
-    promisify(execFile)('script', ['-qec', `${process.execPath} -e '${program}'`, '/dev/null'], { env: { ...process.env, ...env } })
+    promisify(execFile)('script', ['-qec', `${process.execPath} -e '${program}'`, '/dev/null'], {
+      env: { ...process.env, ...env },
+    })
   const { stdout } = await run({})
   t.notOk(stdout.includes('{"level"'), 'no JSON on the terminal')
   t.match(stdout, /INFO.*hello/)

@@ -3,11 +3,17 @@
 // download, see import problems, undo a lote, run a failed or cancelled job again, pause,
 // resume and delete your schedules. No framework, no build step: the one library,
 // eventsource-parser, is served from its npm package (src/http/routes/web.ts).
-import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
+
 import { $, apiClient, duration, FINAL, startSignIn, toast, tokenStore, userOf } from '/common.js'
+import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
+
 const store = Object.assign(tokenStore('faena.token'), {
-  ids(name) { return new Set(JSON.parse(localStorage.getItem(`faena.${name}`) ?? '[]')) },
-  setIds(name, ids) { localStorage.setItem(`faena.${name}`, JSON.stringify([...ids].slice(-500))) },
+  ids(name) {
+    return new Set(JSON.parse(localStorage.getItem(`faena.${name}`) ?? '[]'))
+  },
+  setIds(name, ids) {
+    localStorage.setItem(`faena.${name}`, JSON.stringify([...ids].slice(-500)))
+  },
 })
 /** id -> { job, el, follow?: AbortController } */
 const shown = new Map()
@@ -29,7 +35,8 @@ async function signIn(token) {
     await loadSchedules()
   } catch (err) {
     store.token = null
-    $('#sign-in-error').textContent = err.status === 401 ? 'That token was refused (invalid or expired).' : `Could not sign in: ${err.message}`
+    $('#sign-in-error').textContent =
+      err.status === 401 ? 'That token was refused (invalid or expired).' : `Could not sign in: ${err.message}`
   }
 }
 
@@ -75,7 +82,10 @@ async function follow(entry) {
   store.setIds('watched', watched)
   const controller = (entry.follow = new AbortController())
   try {
-    const res = await request(`/jobs/${id}/events`, { headers: { accept: 'text/event-stream' }, signal: controller.signal })
+    const res = await request(`/jobs/${id}/events`, {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    })
     for await (const event of sseEvents(res.body)) if (event.event === 'job') show(JSON.parse(event.data))
   } catch (err) {
     if (controller.signal.aborted) return
@@ -107,7 +117,9 @@ function finished(job) {
   if (notified.has(job.id)) return
   notified.add(job.id)
   store.setIds('notified', notified)
-  toast(`${job.type} ${job.id.slice(-6)}: ${job.status.toLowerCase()}${job.status === 'FAILED' ? ` (${job.error?.message ?? ''})` : ''}`)
+  toast(
+    `${job.type} ${job.id.slice(-6)}: ${job.status.toLowerCase()}${job.status === 'FAILED' ? ` (${job.error?.message ?? ''})` : ''}`,
+  )
 }
 
 function render(el, job) {
@@ -118,11 +130,12 @@ function render(el, job) {
   status.textContent = job.status
   status.className = `status ${job.status}`
   $('progress', el).value = job.progress
-  $('.percent', el).textContent = `${job.progress}%${job.totalItems ? ` (${job.processedItems ?? 0} of ${job.totalItems})` : ''}`
+  $('.percent', el).textContent =
+    `${job.progress}%${job.totalItems ? ` (${job.processedItems ?? 0} of ${job.totalItems})` : ''}`
   $('.eta', el).textContent = job.etaSeconds != null ? `about ${duration(job.etaSeconds)} left` : ''
   $('.message', el).textContent = job.message ?? ''
   $('.cancel', el).hidden = FINAL.has(job.status)
-  const result = job.status === 'COMPLETED' ? job.result ?? {} : {}
+  const result = job.status === 'COMPLETED' ? (job.result ?? {}) : {}
   $('.download', el).hidden = !result.downloadUrl
   const problems = result.problemCount || job.error?.details?.problemCount
   $('.problems', el).hidden = !problems
@@ -135,16 +148,31 @@ function outcome(job) {
   const out = []
   const text = (s) => Object.assign(document.createElement('div'), { textContent: s })
   const r = job.result ?? {}
-  if (job.status === 'FAILED' || job.status === 'CANCELLED') out.push(Object.assign(text(job.error?.message ?? job.status), { className: 'error' }))
+  if (job.status === 'FAILED' || job.status === 'CANCELLED')
+    out.push(Object.assign(text(job.error?.message ?? job.status), { className: 'error' }))
   if (job.type === 'dkt-import' && job.status === 'COMPLETED') {
-    out.push(text(`${r.rowsImported} rows imported into lote ${r.loteId}${r.rowsDuplicate ? `, ${r.rowsDuplicate} duplicates` : ''}${r.rowsInvalid ? `, ${r.rowsInvalid} invalid rows skipped` : ''}`))
+    out.push(
+      text(
+        `${r.rowsImported} rows imported into lote ${r.loteId}${r.rowsDuplicate ? `, ${r.rowsDuplicate} duplicates` : ''}${r.rowsInvalid ? `, ${r.rowsInvalid} invalid rows skipped` : ''}`,
+      ),
+    )
     if (job.loteDeleted) out.push(text('This lote has been undone.'))
   }
-  if (r.fileSizeBytes !== undefined) out.push(text(`${r.fileName}: ${r.recordsProcessed} rows, ${bytes(r.fileSizeBytes)}`))
+  if (r.fileSizeBytes !== undefined)
+    out.push(text(`${r.fileName}: ${r.recordsProcessed} rows, ${bytes(r.fileSizeBytes)}`))
   const runs = job.previousRuns ?? []
-  if (runs.length) out.push(Object.assign(text(`run again ${runs.length === 1 ? 'once' : `${runs.length} times`}; before: ${runs.map((p) => `${p.status.toLowerCase()} (${p.error?.code ?? '?'})`).join(', ')}`), { className: 'runs' }))
+  if (runs.length)
+    out.push(
+      Object.assign(
+        text(
+          `run again ${runs.length === 1 ? 'once' : `${runs.length} times`}; before: ${runs.map((p) => `${p.status.toLowerCase()} (${p.error?.code ?? '?'})`).join(', ')}`,
+        ),
+        { className: 'runs' },
+      ),
+    )
   const problems = r.problems ?? job.error?.details?.problems
-  if (problems?.length) out.push(problemTable(problems.slice(0, 10), r.problemCount ?? job.error?.details?.problemCount))
+  if (problems?.length)
+    out.push(problemTable(problems.slice(0, 10), r.problemCount ?? job.error?.details?.problemCount))
   return out
 }
 
@@ -189,17 +217,31 @@ function scheduleItem(s) {
   $('.type', el).textContent = s.job.type
   $('.cron', el).textContent = `${s.cron} (${s.timezone})`
   $('.next', el).textContent = s.paused ? 'paused' : `next ${new Date(s.nextRunAt).toLocaleString()}`
-  $('.last', el).textContent = s.lastError ? `last tick: ${s.lastError}` : s.lastRunAt ? `last ${new Date(s.lastRunAt).toLocaleString()}` : ''
+  $('.last', el).textContent = s.lastError
+    ? `last tick: ${s.lastError}`
+    : s.lastRunAt
+      ? `last ${new Date(s.lastRunAt).toLocaleString()}`
+      : ''
   const pause = $('.pause', el)
   pause.textContent = s.paused ? 'Resume' : 'Pause'
-  pause.onclick = () => act(el, async () => {
-    el.replaceWith(scheduleItem(await api(`/schedules/${s.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ paused: !s.paused }) })))
-  })
-  $('.delete', el).onclick = () => act(el, async () => {
-    if (!confirm(`Delete schedule ${s.name ?? s.id}? The jobs it started stay.`)) return
-    await api(`/schedules/${s.id}`, { method: 'DELETE' })
-    await loadSchedules()
-  })
+  pause.onclick = () =>
+    act(el, async () => {
+      el.replaceWith(
+        scheduleItem(
+          await api(`/schedules/${s.id}`, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ paused: !s.paused }),
+          }),
+        ),
+      )
+    })
+  $('.delete', el).onclick = () =>
+    act(el, async () => {
+      if (!confirm(`Delete schedule ${s.name ?? s.id}? The jobs it started stay.`)) return
+      await api(`/schedules/${s.id}`, { method: 'DELETE' })
+      await loadSchedules()
+    })
   return el
 }
 
@@ -259,7 +301,11 @@ async function startExport(form) {
   const filters = { from: data.from, to: data.to, ...(data.sucursal ? { sucursal: data.sucursal } : {}) }
   const status = $('#export-status')
   try {
-    const created = await api('/jobs/kpi-export', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ filters, format: data.format }) })
+    const created = await api('/jobs/kpi-export', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ filters, format: data.format }),
+    })
     status.textContent = `export ${created.idExport} started`
     show(await api(`/jobs/${created.jobId}`))
   } catch (err) {
@@ -269,7 +315,8 @@ async function startExport(form) {
 
 // --- small things -----------------------------------------------------------------------
 
-const bytes = (n) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`)
+const bytes = (n) =>
+  n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`
 
 // --- start ------------------------------------------------------------------------------
 

@@ -10,8 +10,12 @@ export const $ = (sel, root = document) => root.querySelector(sel)
 /** A bearer token kept in localStorage under `key`. */
 export function tokenStore(key) {
   return {
-    get token() { return localStorage.getItem(key) },
-    set token(v) { v ? localStorage.setItem(key, v) : localStorage.removeItem(key) },
+    get token() {
+      return localStorage.getItem(key)
+    },
+    set token(v) {
+      v ? localStorage.setItem(key, v) : localStorage.removeItem(key)
+    },
   }
 }
 
@@ -52,7 +56,8 @@ export function toast(text) {
   setTimeout(() => el.remove(), 8000)
 }
 
-export const duration = (s) => (s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`)
+export const duration = (s) =>
+  s < 90 ? `${s} s` : s < 5400 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`
 
 /**
  * Wires the sign-in form (#token-form, #token), #sign-out and #dev-token (shown when the server

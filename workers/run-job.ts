@@ -8,7 +8,15 @@
 // the thread boundary.
 import { parentPort, workerData } from 'node:worker_threads'
 import { FaenaError, type SerializedError } from '../src/errors.js'
-import type { LastProgress, RunJobOutcome, ThreadBatch, ThreadData, ThreadTask, ToMain, ToThread } from '../src/execution/thread-protocol.js'
+import type {
+  LastProgress,
+  RunJobOutcome,
+  ThreadBatch,
+  ThreadData,
+  ThreadTask,
+  ToMain,
+  ToThread,
+} from '../src/execution/thread-protocol.js'
 import type { JsonValue, Processor, ProcessorContext } from '../src/jobs/processor.js'
 import { NO_TRACING, openThreadTracing, type ThreadTracing, type Tracing } from '../src/telemetry/tracing.js'
 import { createThreadResources } from './resources.js'
@@ -50,7 +58,6 @@ function load(url: string): Promise<Processor> {
   }
   return p
 }
-
 
 export default async function runTask(task: ThreadTask | ThreadBatch): Promise<RunJobOutcome | RunJobOutcome[]> {
   if (!('runs' in task)) return runJob(task)
@@ -104,7 +111,13 @@ async function run(task: ThreadTask, tracing: Tracing, traceparent?: string): Pr
         processedItems: counts?.processedItems ?? last?.processedItems ?? null,
         totalItems: counts?.totalItems ?? last?.totalItems ?? null,
       }
-      const msg: ToMain = { type: 'progress', jobId: task.jobId, percent: p, ...(message === undefined ? {} : { message }), ...(counts ? { counts } : {}) }
+      const msg: ToMain = {
+        type: 'progress',
+        jobId: task.jobId,
+        percent: p,
+        ...(message === undefined ? {} : { message }),
+        ...(counts ? { counts } : {}),
+      }
       parentPort!.postMessage(msg)
     },
     trace: (name, fn, attributes) => tracing.active(name, { attributes }, fn),
@@ -114,7 +127,18 @@ async function run(task: ThreadTask, tracing: Tracing, traceparent?: string): Pr
     const process = () => processor(task.parameters, context)
     // The thread's spans nest under this one, the child of the job's run on the main thread.
     const result = await (traceparent
-      ? tracing.active(`process ${task.jobType}`, { parent: traceparent, attributes: { 'faena.job.id': task.jobId, 'faena.job.type': task.jobType, 'faena.job.attempt': task.attempt } }, process)
+      ? tracing.active(
+          `process ${task.jobType}`,
+          {
+            parent: traceparent,
+            attributes: {
+              'faena.job.id': task.jobId,
+              'faena.job.type': task.jobType,
+              'faena.job.attempt': task.attempt,
+            },
+          },
+          process,
+        )
       : process())
     return { ok: true, result: (result ?? null) as JsonValue, last }
   } catch (err) {
@@ -130,16 +154,31 @@ async function run(task: ThreadTask, tracing: Tracing, traceparent?: string): Pr
  * else is an internal error (a SQL error, a lost connection, a bug): the job says so without its
  * details, which go to the server log instead, and it is worth another attempt.
  */
-function describeFailure(err: unknown): { error: SerializedError; retryable: boolean; internal?: { name: string; message: string; code?: string; stack?: string } } {
+function describeFailure(err: unknown): {
+  error: SerializedError
+  retryable: boolean
+  internal?: { name: string; message: string; code?: string; stack?: string }
+} {
   if (err instanceof FaenaError) {
-    return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }, retryable: err.retryable }
+    return {
+      error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) },
+      retryable: err.retryable,
+    }
   }
   const e = err instanceof Error ? err : new Error(String(err))
   if (e.name === 'AbortError') return { error: { code: 'ABORTED', message: e.message }, retryable: false }
   const code = (e as { code?: unknown }).code
   return {
     retryable: true,
-    error: { code: 'PROCESSOR_ERROR', message: 'the job failed because of an internal error; the server log has the details' },
-    internal: { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}), ...(e.stack ? { stack: e.stack } : {}) },
+    error: {
+      code: 'PROCESSOR_ERROR',
+      message: 'the job failed because of an internal error; the server log has the details',
+    },
+    internal: {
+      name: e.name,
+      message: e.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(e.stack ? { stack: e.stack } : {}),
+    },
   }
 }

@@ -4,7 +4,7 @@
 // jobs in the table before its workers start, timed from run() to the last success. A first,
 // untimed round of WARM_UP_JOBS warms the process's JIT, in both places alike.
 import { EventEmitter } from 'node:events'
-import { Logger, makeWorkerUtils, run, type RunnerOptions, type WorkerEvents } from 'graphile-worker'
+import { Logger, makeWorkerUtils, type RunnerOptions, run, type WorkerEvents } from 'graphile-worker'
 import { now } from '../support/stats.js'
 
 export type PeerMode = 'per-job' | 'batched'

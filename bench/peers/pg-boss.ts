@@ -28,12 +28,26 @@ async function timedRound(url: string, queue: string, jobs: number): Promise<num
   const db = new pg.Pool({ connectionString: url, max: 1 })
   try {
     await boss.createQueue(queue, { notify: true })
-    for (let i = 0; i < jobs; i += 10_000) await boss.insert(queue, Array.from({ length: Math.min(10_000, jobs - i) }, () => ({ data: {} })))
-    const busy = async () => (await db.query(`SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'completed') AS busy`, [queue])).rows[0].busy as boolean
+    for (let i = 0; i < jobs; i += 10_000)
+      await boss.insert(
+        queue,
+        Array.from({ length: Math.min(10_000, jobs - i) }, () => ({ data: {} })),
+      )
+    const busy = async () =>
+      (
+        await db.query(`SELECT EXISTS (SELECT 1 FROM pgboss.job WHERE name = $1 AND state < 'completed') AS busy`, [
+          queue,
+        ])
+      ).rows[0].busy as boolean
     const t0 = now()
     await boss.work(queue, BATCHED, async () => {})
     while (await busy()) await delay(50)
-    const end = (await db.query(`SELECT count(*)::int AS n, extract(epoch FROM max(completed_on)) * 1000 AS at FROM pgboss.job WHERE name = $1 AND state = 'completed'`, [queue])).rows[0]
+    const end = (
+      await db.query(
+        `SELECT count(*)::int AS n, extract(epoch FROM max(completed_on)) * 1000 AS at FROM pgboss.job WHERE name = $1 AND state = 'completed'`,
+        [queue],
+      )
+    ).rows[0]
     if (end.n !== jobs) throw new Error(`pg-boss: ${end.n} of ${jobs} jobs completed`)
     return (Number(end.at) - t0) / 1000
   } finally {

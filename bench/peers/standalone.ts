@@ -9,5 +9,6 @@ import { pgBossThroughput } from './pg-boss.js'
 
 const [peer, url, mode, count] = process.argv.slice(2)
 const jobs = Number(count)
-const seconds = peer === 'pg-boss' ? await pgBossThroughput(url!, jobs) : await graphileThroughput(url!, mode as PeerMode, jobs)
+const seconds =
+  peer === 'pg-boss' ? await pgBossThroughput(url!, jobs) : await graphileThroughput(url!, mode as PeerMode, jobs)
 console.log(String(jobs / seconds))

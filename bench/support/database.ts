@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.js'
+import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 
 export interface BenchServer {
   /** URL of a new, empty database of the benchmark's own. */

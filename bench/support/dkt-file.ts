@@ -1,7 +1,8 @@
 // Writes DKT files of N rows to disk, streamed (a million rows never sit in memory).
-import ExcelJS from 'exceljs'
-import { createWriteStream } from 'node:fs'
+
 import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
+import ExcelJS from 'exceljs'
 
 export const HEADER = ['Tarjeta', 'Fecha', 'Comercio', 'Comprobante', 'Cuota', 'Importe', 'Moneda', 'Titular']
 

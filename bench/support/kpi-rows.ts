@@ -6,7 +6,18 @@
 
 type Cell = string | number | Date | null
 
-const INDICADORES = ['ventas', 'margen', 'clientes', 'tickets', 'devoluciones', 'mora', 'nps', 'stock', 'gastos', 'personal']
+const INDICADORES = [
+  'ventas',
+  'margen',
+  'clientes',
+  'tickets',
+  'devoluciones',
+  'mora',
+  'nps',
+  'stock',
+  'gastos',
+  'personal',
+]
 const REGIONES = ['Norte', 'Sur', 'Centro', 'Cuyo', 'Patagonia']
 const UNIDADES = ['ARS', '%', 'u']
 const SUCURSALES = Array.from({ length: 20 }, (_, i) => `Sucursal ${String(i + 1).padStart(2, '0')}`)

@@ -1,7 +1,7 @@
 // A faena server in a child process for a benchmark (dist/src/server.js, started as `npm start`
 // starts it), ready once
 // /health/ready answers; its peak RSS read from /proc (VmHWM: the whole life of the process).
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
@@ -19,13 +19,28 @@ export interface BenchFaena {
 
 export async function startBenchServer(env: Record<string, string>): Promise<BenchFaena> {
   const port = 3900 + Math.floor(Math.random() * 500)
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, fileURLToPath(new URL('../../src/server.js', import.meta.url))], {
-    env: { ...process.env, ...SERVER_ENV, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: BENCH_SECRET, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...SERVER_NODE_FLAGS, fileURLToPath(new URL('../../src/server.js', import.meta.url))],
+    {
+      env: {
+        ...process.env,
+        ...SERVER_ENV,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        JWT_SECRET: BENCH_SECRET,
+        LOG_LEVEL: 'warn',
+        ...env,
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
   const base = `http://127.0.0.1:${port}`
   for (let i = 0; ; i++) {
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${base}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     if (i > 300) throw new Error('server did not start')
     await delay(100)
@@ -33,7 +48,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   return {
     child,
     base,
-    peakRssMb: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    peakRssMb: () =>
+      Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
     stop: async () => {
       child.kill('SIGTERM')
       await new Promise((ok) => child.once('exit', ok))
@@ -42,11 +58,18 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
 }
 
 /** Polls a job slowly until it is COMPLETED; the time is taken from its own completedAt. */
-export async function completedJob(base: string, token: string, jobId: string): Promise<{ completedAt: number; result: Record<string, unknown> }> {
+export async function completedJob(
+  base: string,
+  token: string,
+  jobId: string,
+): Promise<{ completedAt: number; result: Record<string, unknown> }> {
   for (;;) {
     await delay(250)
-    const job = (await (await fetch(`${base}/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { status: string; completedAt: string; result: Record<string, unknown>; error: unknown }
+    const job = (await (
+      await fetch(`${base}/jobs/${jobId}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { status: string; completedAt: string; result: Record<string, unknown>; error: unknown }
     if (job.status === 'COMPLETED') return { completedAt: Date.parse(job.completedAt), result: job.result }
-    if (job.status !== 'QUEUED' && job.status !== 'PROCESSING') throw new Error(`job ${jobId} ended ${job.status}: ${JSON.stringify(job.error)}`)
+    if (job.status !== 'QUEUED' && job.status !== 'PROCESSING')
+      throw new Error(`job ${jobId} ended ${job.status}: ${JSON.stringify(job.error)}`)
   }
 }

@@ -17,7 +17,12 @@ export function parseFlags(defaults: Record<string, number>): Record<string, num
   return out
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 /** The middle value (the lower of the two middle ones for an even count). */
-export const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50)
+export const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  )

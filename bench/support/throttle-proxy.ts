@@ -1,11 +1,14 @@
 // A TCP proxy that lets bytes towards the upstream through at most `bytesPerSecond`: a slow
 // storage sink for a benchmark (answers come back unthrottled).
 import { once } from 'node:events'
-import { createConnection, createServer, type AddressInfo } from 'node:net'
+import { type AddressInfo, createConnection, createServer } from 'node:net'
 import { Transform } from 'node:stream'
 import { setTimeout as delay } from 'node:timers/promises'
 
-export async function startThrottleProxy(upstream: { host: string; port: number }, bytesPerSecond: number): Promise<{ url: string; close(): Promise<void> }> {
+export async function startThrottleProxy(
+  upstream: { host: string; port: number },
+  bytesPerSecond: number,
+): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<{ destroy(): void }>()
   const server = createServer((client) => {
     const up = createConnection(upstream)

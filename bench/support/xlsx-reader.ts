@@ -8,7 +8,13 @@ export async function readXlsxAlone(path: string): Promise<{ rows: number; secon
   const t0 = performance.now()
   const { default: Excel } = await import('exceljs')
   let rows = 0
-  const wb = new Excel.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' })
+  const wb = new Excel.stream.xlsx.WorkbookReader(path, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  })
   for await (const sheet of wb) {
     for await (const r of sheet as AsyncIterable<ExcelJS.Row>) rows += r.number > 0 ? 1 : 0
     break

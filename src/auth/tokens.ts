@@ -36,7 +36,8 @@ export function createTokenService(secret: string, checks: TokenChecks = {}): To
       } catch {
         throw new UnauthorizedError()
       }
-      if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) throw new UnauthorizedError()
+      if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200)
+        throw new UnauthorizedError()
       return { userId: claims.sub, admin: claims.role === 'admin' }
     },
     sign(userId, opts = {}) {

@@ -71,14 +71,23 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'import': {
       if (!arg) return usage('import needs a file')
-      const created = await client.importDkt(arg, { onError: o.skip ? 'skip' : 'reject', force: o.force, ...callbackUrl })
+      const created = await client.importDkt(arg, {
+        onError: o.skip ? 'skip' : 'reject',
+        force: o.force,
+        ...callbackUrl,
+      })
       console.error(`job ${created.jobId} created`)
       return follow(created.jobId)
     }
     case 'export': {
       if (!o.from || !o.to) return usage('export needs --from and --to')
       if (o.format !== 'xlsx' && o.format !== 'csv') return usage('--format is xlsx or csv')
-      const filters = { from: o.from, to: o.to, ...(o.sucursal ? { sucursal: o.sucursal } : {}), ...(o.indicador ? { indicador: o.indicador } : {}) }
+      const filters = {
+        from: o.from,
+        to: o.to,
+        ...(o.sucursal ? { sucursal: o.sucursal } : {}),
+        ...(o.indicador ? { indicador: o.indicador } : {}),
+      }
       const created = await client.exportKpi({ filters, format: o.format, ...callbackUrl })
       console.error(`job ${created.jobId} created`)
       return follow(created.jobId)
@@ -101,12 +110,33 @@ async function main(argv: string[]): Promise<number> {
       return follow(arg)
     }
     case 'schedule': {
-      const problem = await scheduleCommand(client, arg, arg2, { cron: o.cron, type: o.type, params: o.params, tz: o.tz, name: o.name, callbackUrl: o['callback-url'] })
+      const problem = await scheduleCommand(client, arg, arg2, {
+        cron: o.cron,
+        type: o.type,
+        params: o.params,
+        tz: o.tz,
+        name: o.name,
+        callbackUrl: o['callback-url'],
+      })
       return problem ? usage(problem) : EXIT.completed
     }
     case 'list': {
-      const page = await client.list({ ...(o.status ? { status: o.status } : {}), ...(o.type ? { type: o.type } : {}), limit: 50 })
-      for (const j of page.data) console.log([j.id, j.type.padEnd(12), j.status.padEnd(10), `${j.progress}%`.padStart(4), j.createdAt, j.message ?? ''].join('  '))
+      const page = await client.list({
+        ...(o.status ? { status: o.status } : {}),
+        ...(o.type ? { type: o.type } : {}),
+        limit: 50,
+      })
+      for (const j of page.data)
+        console.log(
+          [
+            j.id,
+            j.type.padEnd(12),
+            j.status.padEnd(10),
+            `${j.progress}%`.padStart(4),
+            j.createdAt,
+            j.message ?? '',
+          ].join('  '),
+        )
       return EXIT.completed
     }
     default:
@@ -122,12 +152,17 @@ function usage(problem: string): number {
 /** A development server (no JWT_SECRET) hands out its token; elsewhere a token is needed. */
 async function devToken(url: string): Promise<string> {
   const res = await fetch(new URL('/dev-token', url)).catch(() => null)
-  if (!res?.ok) throw new FaenaApiError(401, 'NO_TOKEN', 'no token: pass --token or set FAENA_TOKEN (npm run token -- <user>)')
+  if (!res?.ok)
+    throw new FaenaApiError(401, 'NO_TOKEN', 'no token: pass --token or set FAENA_TOKEN (npm run token -- <user>)')
   return ((await res.json()) as { token: string }).token
 }
 
 /** Follows until a final state; Ctrl-C asks whether to cancel. Returns the exit code. */
-async function followJob(client: FaenaClient, jobId: string, opts: { download: boolean; out: string }): Promise<number> {
+async function followJob(
+  client: FaenaClient,
+  jobId: string,
+  opts: { download: boolean; out: string },
+): Promise<number> {
   const view = createProgressView(process.stderr)
   let asking = false
   const onInterrupt = async () => {
@@ -173,8 +208,10 @@ async function followJob(client: FaenaClient, jobId: string, opts: { download: b
 
 function summary(job: JobView): string {
   const r = (job.result ?? {}) as Record<string, unknown>
-  if (job.status === 'COMPLETED' && job.type === 'dkt-import') return `COMPLETED: ${r.rowsImported} rows imported into lote ${r.loteId} (${r.rowsDuplicate} duplicates, ${r.rowsInvalid} invalid)`
-  if (job.status === 'COMPLETED' && r.fileName) return `COMPLETED: ${r.fileName}, ${r.recordsProcessed} rows, ${r.fileSizeBytes} bytes`
+  if (job.status === 'COMPLETED' && job.type === 'dkt-import')
+    return `COMPLETED: ${r.rowsImported} rows imported into lote ${r.loteId} (${r.rowsDuplicate} duplicates, ${r.rowsInvalid} invalid)`
+  if (job.status === 'COMPLETED' && r.fileName)
+    return `COMPLETED: ${r.fileName}, ${r.recordsProcessed} rows, ${r.fileSizeBytes} bytes`
   if (job.status === 'COMPLETED') return 'COMPLETED'
   const e = (job.error ?? {}) as { code?: string; message?: string }
   return `${job.status}: ${e.code ?? ''} ${e.message ?? ''}`.trim()

@@ -10,7 +10,8 @@ export interface ProgressView {
   stop(): void
 }
 
-const eta = (s: number | null) => (s === null ? '--' : s < 90 ? `${s}s` : s < 5400 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`)
+const eta = (s: number | null) =>
+  s === null ? '--' : s < 90 ? `${s}s` : s < 5400 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`
 
 export function createProgressView(stream: NodeJS.WriteStream): ProgressView {
   return stream.isTTY ? barView(stream) : lineView(stream)
@@ -18,7 +19,12 @@ export function createProgressView(stream: NodeJS.WriteStream): ProgressView {
 
 function barView(stream: NodeJS.WriteStream): ProgressView {
   const bar = new cliProgress.SingleBar(
-    { stream, format: '{bar} {percentage}% | {status} | ETA {eta} | {message}', hideCursor: true, clearOnComplete: false },
+    {
+      stream,
+      format: '{bar} {percentage}% | {status} | ETA {eta} | {message}',
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   )
   let started = false

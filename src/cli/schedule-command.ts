@@ -17,7 +17,12 @@ export interface ScheduleOptions {
 }
 
 /** Runs the subcommand; a usage problem comes back as a string, success as null. */
-export async function scheduleCommand(client: FaenaClient, action: string | undefined, id: string | undefined, o: ScheduleOptions): Promise<string | null> {
+export async function scheduleCommand(
+  client: FaenaClient,
+  action: string | undefined,
+  id: string | undefined,
+  o: ScheduleOptions,
+): Promise<string | null> {
   switch (action) {
     case 'add': {
       if (!o.cron || !o.type) return 'schedule add needs --cron and --type'
@@ -33,7 +38,11 @@ export async function scheduleCommand(client: FaenaClient, action: string | unde
         cron: o.cron,
         ...(o.tz ? { timezone: o.tz } : {}),
         ...(o.name ? { name: o.name } : {}),
-        job: { type: o.type, ...(parameters ? { parameters } : {}), ...(o.callbackUrl ? { callbackUrl: o.callbackUrl } : {}) },
+        job: {
+          type: o.type,
+          ...(parameters ? { parameters } : {}),
+          ...(o.callbackUrl ? { callbackUrl: o.callbackUrl } : {}),
+        },
       })
       console.log(line(s))
       return null
@@ -59,5 +68,11 @@ export async function scheduleCommand(client: FaenaClient, action: string | unde
 }
 
 function line(s: ScheduleView): string {
-  return [s.id, s.job.type.padEnd(12), `${s.cron} ${s.timezone}`.padEnd(36), s.paused ? 'paused'.padEnd(24) : `next ${s.nextRunAt}`, s.name ?? ''].join('  ')
+  return [
+    s.id,
+    s.job.type.padEnd(12),
+    `${s.cron} ${s.timezone}`.padEnd(36),
+    s.paused ? 'paused'.padEnd(24) : `next ${s.nextRunAt}`,
+    s.name ?? '',
+  ].join('  ')
 }

@@ -1,8 +1,9 @@
 // A small client of faena's HTTP API, over fetch: what the command-line client (src/cli) and
 // the tests use. Errors are the API's own: a FaenaApiError carries its status and body.
-import { EventSourceParserStream } from 'eventsource-parser/stream'
+
 import { openAsBlob } from 'node:fs'
 import { basename } from 'node:path'
+import { EventSourceParserStream } from 'eventsource-parser/stream'
 import type { JobView } from '../jobs/job-view.js'
 import type { NewSchedule, ScheduleChange, ScheduleView } from '../schedules/schedule-service.js'
 
@@ -23,15 +24,29 @@ export interface Created {
 }
 
 export interface FaenaClient {
-  importDkt(file: string, fields?: { onError?: 'reject' | 'skip'; force?: boolean; callbackUrl?: string }): Promise<Created>
-  exportKpi(body: { filters: { from: string; to: string; sucursal?: string; indicador?: string }; format: 'xlsx' | 'csv'; callbackUrl?: string }): Promise<Created>
+  importDkt(
+    file: string,
+    fields?: { onError?: 'reject' | 'skip'; force?: boolean; callbackUrl?: string },
+  ): Promise<Created>
+  exportKpi(body: {
+    filters: { from: string; to: string; sucursal?: string; indicador?: string }
+    format: 'xlsx' | 'csv'
+    callbackUrl?: string
+  }): Promise<Created>
   get(id: string): Promise<JobView>
-  list(query?: { status?: string; type?: string; limit?: number }): Promise<{ data: JobView[]; pagination: { total: number; limit: number; offset: number; hasMore: boolean } }>
+  list(query?: {
+    status?: string
+    type?: string
+    limit?: number
+  }): Promise<{ data: JobView[]; pagination: { total: number; limit: number; offset: number; hasMore: boolean } }>
   cancel(id: string): Promise<void>
   /** A FAILED or CANCELLED job queued to run again. */
   rerun(id: string): Promise<Created>
   createSchedule(body: NewSchedule): Promise<ScheduleView>
-  listSchedules(query?: { limit?: number; offset?: number }): Promise<{ data: ScheduleView[]; pagination: { total: number } }>
+  listSchedules(query?: {
+    limit?: number
+    offset?: number
+  }): Promise<{ data: ScheduleView[]; pagination: { total: number } }>
   updateSchedule(id: string, change: ScheduleChange): Promise<ScheduleView>
   deleteSchedule(id: string): Promise<void>
   /** The job now, then at every change, until a final state (or `signal`). */
@@ -45,13 +60,20 @@ export function createFaenaClient(baseUrl: string, token: string): FaenaClient {
   const url = (path: string) => new URL(path, baseUrl).toString()
 
   async function call(path: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url(path), { ...init, headers: { ...headers, ...(init.headers as Record<string, string>) } })
+    const res = await fetch(url(path), {
+      ...init,
+      headers: { ...headers, ...(init.headers as Record<string, string>) },
+    })
     if (res.ok || (res.status >= 300 && res.status < 400)) return res
     const body = (await res.json().catch(() => ({}))) as { code?: string; message?: string }
     throw new FaenaApiError(res.status, body.code ?? `HTTP_${res.status}`, body.message ?? res.statusText)
   }
   const json = async <T>(path: string, init?: RequestInit) => (await (await call(path, init)).json()) as T
-  const send = (method: string, body: unknown): RequestInit => ({ method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const send = (method: string, body: unknown): RequestInit => ({
+    method,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
 
   return {
     async importDkt(file, fields = {}) {
@@ -82,7 +104,10 @@ export function createFaenaClient(baseUrl: string, token: string): FaenaClient {
       await call(`/schedules/${encodeURIComponent(id)}`, { method: 'DELETE' })
     },
     async *follow(id, signal) {
-      const res = await call(`/jobs/${encodeURIComponent(id)}/events`, { headers: { accept: 'text/event-stream' }, ...(signal ? { signal } : {}) })
+      const res = await call(`/jobs/${encodeURIComponent(id)}/events`, {
+        headers: { accept: 'text/event-stream' },
+        ...(signal ? { signal } : {}),
+      })
       const events = res.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream())
       for await (const event of events) {
         if (event.event === 'job') yield JSON.parse(event.data) as JobView

@@ -3,7 +3,7 @@
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
 import { ConfigError } from '../errors.js'
-import { ConfigSchema, type Config } from './schema.js'
+import { type Config, ConfigSchema } from './schema.js'
 
 const check = Compile(ConfigSchema)
 
@@ -13,7 +13,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const v = env[key]
     if (v !== undefined && v !== '') raw[key] = v
   }
-  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides })) as Record<string, unknown>
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, { ...raw, ...overrides })) as Record<
+    string,
+    unknown
+  >
   const errors = [...check.Errors(value)]
   if (errors.length > 0) {
     const lines = errors.map((e) => {
@@ -27,10 +30,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('invalid configuration: S3_BUCKET is required when STORAGE=s3')
   }
   if (config.DATABASE_DIRECT_URL && !config.DATABASE_URL) {
-    throw new ConfigError('invalid configuration: DATABASE_DIRECT_URL is the session connection beside a pooled DATABASE_URL: set DATABASE_URL too')
+    throw new ConfigError(
+      'invalid configuration: DATABASE_DIRECT_URL is the session connection beside a pooled DATABASE_URL: set DATABASE_URL too',
+    )
   }
   if (config.ROLE !== 'all' && !config.DATABASE_URL) {
-    throw new ConfigError(`invalid configuration: ROLE=${config.ROLE} is one node of several sharing one database: set DATABASE_URL (the embedded PostgreSQL is for ROLE=all)`)
+    throw new ConfigError(
+      `invalid configuration: ROLE=${config.ROLE} is one node of several sharing one database: set DATABASE_URL (the embedded PostgreSQL is for ROLE=all)`,
+    )
   }
   if (config.ROLE === 'worker' && config.WORKER_CONCURRENCY === 0) {
     throw new ConfigError('invalid configuration: ROLE=worker runs jobs: WORKER_CONCURRENCY must be at least 1')

@@ -6,7 +6,12 @@ import type { ChildProcess, Serializable } from 'node:child_process'
  * Sends `request` to `child` and resolves with its first message. Rejects with `failure(why)` if
  * the child exits or cannot be started before answering, or once `timeoutMs` has passed.
  */
-export function askChild<T>(child: ChildProcess, request: Serializable, failure: (why: string) => Error, timeoutMs?: number): Promise<T> {
+export function askChild<T>(
+  child: ChildProcess,
+  request: Serializable,
+  failure: (why: string) => Error,
+  timeoutMs?: number,
+): Promise<T> {
   return new Promise((ok, fail) => {
     const settle = (err: Error | undefined, answer?: T): void => {
       clearTimeout(timer)
@@ -17,9 +22,13 @@ export function askChild<T>(child: ChildProcess, request: Serializable, failure:
       else ok(answer as T)
     }
     const onMessage = (msg: T): void => settle(undefined, msg)
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => settle(failure(`it exited (${signal ?? `code ${code}`})`))
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      settle(failure(`it exited (${signal ?? `code ${code}`})`))
     const onError = (err: Error): void => settle(failure(err.message))
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => settle(failure(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => settle(failure(`no answer within ${timeoutMs} ms`)), timeoutMs)
     child.on('message', onMessage)
     child.once('exit', onExit)
     child.once('error', onError)

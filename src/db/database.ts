@@ -10,7 +10,7 @@
 // (bench:queue --named 1, docs/benchmarks.md): a setting, off by default.
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { PrismaClient, type Prisma } from '../generated/prisma/client.js'
+import { type Prisma, PrismaClient } from '../generated/prisma/client.js'
 
 export interface Database {
   readonly url: string
@@ -36,10 +36,20 @@ export function transactionQueryable(tx: Prisma.TransactionClient): Pick<pg.Pool
     try {
       return { rows: await tx.$queryRawUnsafe(q.text, ...(q.values ?? [])) }
     } catch (err) {
-      const cause = (err as { meta?: { driverAdapterError?: { cause?: { originalCode?: string; originalMessage?: string; constraint?: { index?: string } } } } })
-        .meta?.driverAdapterError?.cause
+      const cause = (
+        err as {
+          meta?: {
+            driverAdapterError?: {
+              cause?: { originalCode?: string; originalMessage?: string; constraint?: { index?: string } }
+            }
+          }
+        }
+      ).meta?.driverAdapterError?.cause
       if (!cause?.originalCode) throw err
-      throw Object.assign(new Error(cause.originalMessage ?? 'query failed', { cause: err }), { code: cause.originalCode, constraint: cause.constraint?.index })
+      throw Object.assign(new Error(cause.originalMessage ?? 'query failed', { cause: err }), {
+        code: cause.originalCode,
+        constraint: cause.constraint?.index,
+      })
     }
   }
   return { query: query as unknown as pg.Pool['query'] }
@@ -61,7 +71,9 @@ export async function pingDatabase(url: string, timeoutMs: number): Promise<Erro
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
   client.on('error', () => {}) // the answer is the outcome below
   let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)))
+  const late = new Promise<never>(
+    (_, fail) => (timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+  )
   try {
     await Promise.race([client.connect().then(() => client.query('SELECT 1')), late])
     return null
@@ -84,7 +96,11 @@ export interface DatabaseOptions {
 const ABANDONED_CLOSE_MS = 1000
 
 export function createDatabase(url: string, opts: DatabaseOptions = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, ...(opts.preparedStatements ? {} : { Client: UnnamedClient }) })
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    ...(opts.preparedStatements ? {} : { Client: UnnamedClient }),
+  })
   // An idle client's error (server restart) must not crash the process.
   pool.on('error', (err) => opts.onError?.(err))
   const clients = new Set<pg.Client>()
@@ -132,7 +148,12 @@ const namedQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unkno
 UnnamedClient.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
   // A plain query config with a name; never a Submittable (a COPY stream, a cursor): those are
   // objects of their own class, passed through as they are.
-  if (config !== null && typeof config === 'object' && 'name' in config && typeof (config as { submit?: unknown }).submit !== 'function') {
+  if (
+    config !== null &&
+    typeof config === 'object' &&
+    'name' in config &&
+    typeof (config as { submit?: unknown }).submit !== 'function'
+  ) {
     const { name: _name, ...unnamed } = config as Record<string, unknown>
     config = unnamed
   }

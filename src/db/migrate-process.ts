@@ -4,8 +4,10 @@
 import { migrate } from './migrate.js'
 
 process.once('message', (msg: { url: string }) => {
-  migrate(msg.url).then(
-    (applied) => process.send!({ applied }),
-    (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) }),
-  ).finally(() => process.disconnect())
+  migrate(msg.url)
+    .then(
+      (applied) => process.send!({ applied }),
+      (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) }),
+    )
+    .finally(() => process.disconnect())
 })

@@ -25,7 +25,10 @@ export async function readSchema(dir = prismaDir()): Promise<{ path: string; con
 export async function readMigrations(dir = prismaDir()) {
   const baseDir = join(dir, 'migrations')
   const names = existsSync(baseDir)
-    ? (await readdir(baseDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? (await readdir(baseDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : []
   const lockPath = join(baseDir, 'migration_lock.toml')
   return {
@@ -60,13 +63,19 @@ export async function migrate(url: string): Promise<string[]> {
  * process's life after the thread had ended (docs/benchmarks.md, memory).
  */
 export async function migrateApart(url: string): Promise<string[]> {
-  const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
   const ended = new Promise<void>((done) => {
     child.once('exit', () => done())
     child.once('error', () => done()) // could not start: there may be no 'exit'
   })
   try {
-    const answer = await askChild<{ applied?: string[]; error?: string }>(child, { url }, (why) => new Error(`the migration process ended without an answer: ${why}`))
+    const answer = await askChild<{ applied?: string[]; error?: string }>(
+      child,
+      { url },
+      (why) => new Error(`the migration process ended without an answer: ${why}`),
+    )
     if (answer.error !== undefined) throw new Error(`migrations failed: ${answer.error}`)
     return answer.applied!
   } finally {

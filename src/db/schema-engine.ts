@@ -12,9 +12,13 @@ import pg from 'pg'
 export type SchemaEngine = bg.SchemaEngine
 
 // The WebAssembly global is not in this project's `lib` (no DOM types); this is all we use of it.
-const wasmApi = (globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> }
-}).WebAssembly
+const wasmApi = (
+  globalThis as unknown as {
+    WebAssembly: {
+      instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>
+    }
+  }
+).WebAssembly
 
 let loaded: Promise<void> | undefined
 
@@ -66,7 +70,10 @@ function migrationLock(pool: pg.Pool) {
       holder = undefined
       if (!c) return
       // The lock guards nothing of its own transaction: rolling back just ends it.
-      await c.query('ROLLBACK').then(() => c.release(), (err: Error) => c.release(err))
+      await c.query('ROLLBACK').then(
+        () => c.release(),
+        (err: Error) => c.release(err),
+      )
     },
   }
 }
@@ -80,7 +87,10 @@ type MigrationLock = ReturnType<typeof migrationLock>
  * is also applied all or nothing. And the engine's session lock becomes `lock` (above).
  */
 class MigrationPg extends PrismaPg {
-  constructor(pool: pg.Pool, private readonly lock: MigrationLock) {
+  constructor(
+    pool: pg.Pool,
+    private readonly lock: MigrationLock,
+  ) {
     super(pool)
   }
 
@@ -132,7 +142,11 @@ export async function withSchemaEngine<T>(
 }
 
 /** SQL that takes `from` (null: an empty database) to `to`; the engine connects to `url` but changes nothing. */
-export function diffDatamodels(url: string, from: string | null, to: { path: string; content: string }): Promise<string> {
+export function diffDatamodels(
+  url: string,
+  from: string | null,
+  to: { path: string; content: string },
+): Promise<string> {
   return withSchemaEngine(url, to, async (engine) => {
     const out = await engine.diff({
       from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: to.path, content: from }] },

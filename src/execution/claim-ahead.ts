@@ -11,7 +11,7 @@
 // dispatcher. What it trades: a job claimed ahead on a node that dies waits for its lease,
 // like a running one, and a more urgent job queued meanwhile waits for at most about
 // `windowMs` of claimed-ahead work.
-import { claimOrder, type ClaimedJob } from '../queue/index.js'
+import { type ClaimedJob, claimOrder } from '../queue/index.js'
 
 export interface ClaimAheadOptions {
   /** At most this many jobs held beyond the idle threads (0: claim only for idle threads). */

@@ -19,20 +19,20 @@
 // finish for up to timeoutMs, then abort them cooperatively and hand them back to the queue
 // (QUEUED, attempt refunded), never FAILED.
 import type { Logger } from 'pino'
-import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
-import type { RunJobOutcome, RunJobTask, ToMain, ToThread } from './thread-protocol.js'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
+import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import type { ClaimedJob, ThreadOffer, WorkerQueue } from '../queue/index.js'
-import { createClaimAhead, type ClaimAheadOptions } from './claim-ahead.js'
+import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-trace.js'
+import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
+import { type ClaimAheadOptions, createClaimAhead } from './claim-ahead.js'
 import { createCompletionBatcher } from './completion-batcher.js'
 import { createDueTimer } from './due-timer.js'
 import { heartbeat } from './heartbeat.js'
-import { record, settlement, type Settlement } from './settle.js'
 import type { ProgressWriter } from './progress-writer.js'
+import { record, type Settlement, settlement } from './settle.js'
+import type { RunJobOutcome, RunJobTask, ToMain, ToThread } from './thread-protocol.js'
 import type { WorkerPool } from './worker-pool.js'
-import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-trace.js'
-import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 
 export interface DispatcherOptions {
   queue: WorkerQueue
@@ -102,7 +102,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const ahead = createClaimAhead(o.claimAhead)
   const batcher = createCompletionBatcher(o.queue)
   /** The queue as settle.ts records through it: completions without files go in batches. */
-  const recorder: WorkerQueue = { ...o.queue, complete: (jobId, c, files) => (files ? o.queue.complete(jobId, c, files) : batcher.complete(jobId, c)) }
+  const recorder: WorkerQueue = {
+    ...o.queue,
+    complete: (jobId, c, files) => (files ? o.queue.complete(jobId, c, files) : batcher.complete(jobId, c)),
+  }
   let state: 'new' | 'running' | 'stopping' = 'new'
   let claiming: Promise<void> | undefined
   let again = false
@@ -168,12 +171,27 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   /** A span for each job claimed, under its job's span: when the claim began and ended. */
   function traceClaims(jobs: ClaimedJob[], since: number): void {
     for (const job of jobs) {
-      if (job.trace) tracing.span(`claim ${job.type}`, { parent: job.trace.span, kind: 'consumer', startTime: since, attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })?.end()
+      if (job.trace)
+        tracing
+          .span(`claim ${job.type}`, {
+            parent: job.trace.span,
+            kind: 'consumer',
+            startTime: since,
+            attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId },
+          })
+          ?.end()
     }
   }
 
   /** A job's log lines: its ids, and its trace's id when it has one (its spans are found by it). */
-  const jobLog = (job: ClaimedJob) => o.logger.child({ jobId: job.id, type: job.type, userId: job.userId, attempt: job.attempts, ...traceIdField(job.trace) })
+  const jobLog = (job: ClaimedJob) =>
+    o.logger.child({
+      jobId: job.id,
+      type: job.type,
+      userId: job.userId,
+      attempt: job.attempts,
+      ...traceIdField(job.trace),
+    })
 
   function offer(type: string): ThreadOffer | null {
     if (state !== 'running' || ahead.size > 0 || busy + offers.size >= o.pool.size) return null
@@ -198,7 +216,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         // Stopping: stop() waits for this hand-back before it closes anything.
         const back: Promise<void> = o.queue
           .giveBack([job.id])
-          .then(() => undefined, (err: unknown) => o.logger.error({ err, jobId: job.id }, 'could not hand back a job claimed as it was added; it waits for its lease'))
+          .then(
+            () => undefined,
+            (err: unknown) =>
+              o.logger.error(
+                { err, jobId: job.id },
+                'could not hand back a job claimed as it was added; it waits for its lease',
+              ),
+          )
           .finally(() => inFlight.delete(back))
         inFlight.add(back)
       },
@@ -262,16 +287,32 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     const processorUrl = definition?.processor.href
     const log = jobLog(job)
     if (!processorUrl) {
-      const error = { code: 'UNKNOWN_JOB_TYPE', message: `no processor registered for job type "${job.type}" on this node` }
+      const error = {
+        code: 'UNKNOWN_JOB_TYPE',
+        message: `no processor registered for job type "${job.type}" on this node`,
+      }
       void o.queue.fail(job.id, error).catch((err: unknown) => log.error({ err }, 'could not fail job'))
       return null
     }
     const r: Running = { job, began: performance.now(), kill, abortedFor: null }
-    if (tracing.enabled) r.span = tracing.span(`run ${job.type}`, { parent: job.trace?.span, kind: 'consumer', attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId } })
+    if (tracing.enabled)
+      r.span = tracing.span(`run ${job.type}`, {
+        parent: job.trace?.span,
+        kind: 'consumer',
+        attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId },
+      })
     running.set(job.id, r)
     r.timeoutTimer = setTimeout(() => abort(job.id, 'timeout'), job.timeoutMs)
     log.info({ event: 'job.started' }, 'job started')
-    const task: RunJobTask = { processorUrl, jobId: job.id, jobType: job.type, userId: job.userId, attempt: job.attempts, parameters: job.parameters, ...(r.span ? { traceparent: r.span.traceparent } : {}) }
+    const task: RunJobTask = {
+      processorUrl,
+      jobId: job.id,
+      jobType: job.type,
+      userId: job.userId,
+      attempt: job.attempts,
+      parameters: job.parameters,
+      ...(r.span ? { traceparent: r.span.traceparent } : {}),
+    }
     return { r, task, log }
   }
 
@@ -282,7 +323,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (begun.length === 0) return
     busy++
     const young = youngGenerationOf(begun[0]!.r.job)
-    const batch = begun.length > 1 ? o.pool.runBatch(begun.map((b) => b.task), kill.signal, young) : null
+    const batch =
+      begun.length > 1
+        ? o.pool.runBatch(
+            begun.map((b) => b.task),
+            kill.signal,
+            young,
+          )
+        : null
     if (batch) begun.forEach((b, index) => (b.r.batch = { index, at: batch.at }))
     const outcomes: Promise<RunJobOutcome[]> = batch
       ? batch.outcomes.catch((err: unknown) => {
@@ -312,7 +360,9 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           begun.map(({ r, log }, i) => {
             const outcome = results[i]!
             if (outcome.spans) tracing.adopt(outcome.spans)
-            return finish(r, outcome, log).catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
+            return finish(r, outcome, log).catch((err: unknown) =>
+              log.error({ err }, 'could not record the job outcome'),
+            )
           }),
         )
       })
@@ -324,19 +374,35 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     inFlight.add(settled)
   }
 
-  async function finish(r: Pick<Running, 'job' | 'began' | 'abortedFor' | 'span'>, outcome: RunJobOutcome, log: Logger): Promise<void> {
+  async function finish(
+    r: Pick<Running, 'job' | 'began' | 'abortedFor' | 'span'>,
+    outcome: RunJobOutcome,
+    log: Logger,
+  ): Promise<void> {
     const { job } = r
     const durationMs = Math.round(performance.now() - r.began)
     o.progress.forget(job.id)
-    const s = settlement(job, outcome, { abortedFor: r.abortedFor, databaseGone, retryBaseMs: o.retryBaseMs, retryMaxMs: o.retryMaxMs })
-    const recorded = await record(recorder, job.id, s, (end) => o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }))
+    const s = settlement(job, outcome, {
+      abortedFor: r.abortedFor,
+      databaseGone,
+      retryBaseMs: o.retryBaseMs,
+      retryMaxMs: o.retryMaxMs,
+    })
+    const recorded = await record(recorder, job.id, s, (end) =>
+      o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }),
+    )
     const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
     const internal = outcome.ok ? undefined : outcome.internal
     if (tracing.enabled) traceEnd(r, s, recorded)
     switch (s.to) {
       case 'nothing':
-        if (s.why === 'lost') log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
-        else log.warn({ event: 'job.left', durationMs }, 'job stopped and left to its lease: the database does not answer, so it could not be handed back')
+        if (s.why === 'lost')
+          log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
+        else
+          log.warn(
+            { event: 'job.left', durationMs },
+            'job stopped and left to its lease: the database does not answer, so it could not be handed back',
+          )
         return
       case 'queued':
         log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
@@ -351,7 +417,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         return
       case 'retry':
         ended('retried')
-        log.warn({ event: 'job.retry', durationMs, recorded, error: s.error, internal, delayMs: s.delayMs }, 'attempt failed; retrying')
+        log.warn(
+          { event: 'job.retry', durationMs, recorded, error: s.error, internal, delayMs: s.delayMs },
+          'attempt failed; retrying',
+        )
         return
       case 'failed':
         ended('failed')
@@ -367,8 +436,16 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (error) r.span?.fail(error.code, error.message)
     r.span?.end()
     if (!recorded) return
-    const status = s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
-    if (status) closeJobTrace(tracing, r.job.trace ?? null, { id: r.job.id, type: r.job.type, attempts: r.job.attempts, status, error })
+    const status =
+      s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
+    if (status)
+      closeJobTrace(tracing, r.job.trace ?? null, {
+        id: r.job.id,
+        type: r.job.type,
+        attempts: r.job.attempts,
+        status,
+        error,
+      })
   }
 
   /**
@@ -382,14 +459,27 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     if (r.abortedFor) return killedOutcome(r, err)
     r.abortedFor = 'shutdown'
     const message = ran ? 'its thread stopped before its outcome was recorded' : 'its thread stopped before it started'
-    return { ok: false, error: { code: 'WORKER_TERMINATED', message }, retryable: false, aborted: 'shutdown', last: null }
+    return {
+      ok: false,
+      error: { code: 'WORKER_TERMINATED', message },
+      retryable: false,
+      aborted: 'shutdown',
+      last: null,
+    }
   }
 
   function killedOutcome(r: Running, err: unknown): RunJobOutcome {
     const error: SerializedError = r.kill.signal.aborted
-      ? { code: r.abortedFor === 'cancel' ? 'CANCELLED' : 'WORKER_TERMINATED', message: 'the processor did not stop in time; its thread was terminated' }
+      ? {
+          code: r.abortedFor === 'cancel' ? 'CANCELLED' : 'WORKER_TERMINATED',
+          message: 'the processor did not stop in time; its thread was terminated',
+        }
       : (err as { code?: unknown })?.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? { code: 'WORKER_OUT_OF_MEMORY', message: 'the job needed more memory than a worker thread may use (WORKER_MAX_HEAP_MB); its thread was terminated' }
+        ? {
+            code: 'WORKER_OUT_OF_MEMORY',
+            message:
+              'the job needed more memory than a worker thread may use (WORKER_MAX_HEAP_MB); its thread was terminated',
+          }
         : { code: 'WORKER_CRASHED', message: err instanceof Error ? err.message : String(err) }
     // A crashed thread (a native module, say) may not crash again; a killed one was stopped on purpose.
     return { ok: false, error, retryable: error.code === 'WORKER_CRASHED', aborted: r.abortedFor, last: null }
@@ -431,7 +521,13 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       log.warn({ event: 'job.lost' }, 'job claimed ahead dropped before it started: its lease was lost')
       return
     }
-    const outcome: RunJobOutcome = { ok: false, error: { code: 'CANCELLED', message: 'cancelled before it started' }, retryable: false, aborted: 'cancel', last: null }
+    const outcome: RunJobOutcome = {
+      ok: false,
+      error: { code: 'CANCELLED', message: 'cancelled before it started' },
+      retryable: false,
+      aborted: 'cancel',
+      last: null,
+    }
     const settled: Promise<void> = finish({ job, began: performance.now(), abortedFor: 'cancel' }, outcome, log)
       .catch((err: unknown) => log.error({ err }, 'could not record the job outcome'))
       .finally(() => inFlight.delete(settled))
@@ -447,7 +543,14 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       logger: o.logger,
       metrics: o.metrics,
       quiet: () => databaseGone,
-      ended: (j) => closeJobTrace(tracing, j.trace, { id: j.id, type: j.type, attempts: j.attempts, status: j.status as 'FAILED' | 'CANCELLED', error: j.error }),
+      ended: (j) =>
+        closeJobTrace(tracing, j.trace, {
+          id: j.id,
+          type: j.type,
+          attempts: j.attempts,
+          status: j.status as 'FAILED' | 'CANCELLED',
+          error: j.error,
+        }),
     })
 
   /** Progress of a job running here; a late message of a job already finished is dropped. */
@@ -499,7 +602,15 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         // Jobs being added with a thread of ours kept: started by now, or handed back.
         await Promise.all([...offers])
         const held = ahead.drain().map((j) => j.id)
-        if (held.length > 0) await o.queue.giveBack(held).catch((err: unknown) => o.logger.error({ err, jobIds: held }, 'could not hand back the jobs claimed ahead; they wait for their leases'))
+        if (held.length > 0)
+          await o.queue
+            .giveBack(held)
+            .catch((err: unknown) =>
+              o.logger.error(
+                { err, jobIds: held },
+                'could not hand back the jobs claimed ahead; they wait for their leases',
+              ),
+            )
         const all = () => Promise.all([...inFlight])
         let timer: NodeJS.Timeout | undefined
         const timedOut = new Promise<void>((ok) => (timer = setTimeout(ok, timeoutMs)))

@@ -18,12 +18,15 @@ export function createDueTimer(onDue: () => void, maxTimes = 10_000): DueTimer {
     const next = dueTimes[0]
     if (stopped || next === undefined || (armed && armed.at <= next)) return
     if (armed) clearTimeout(armed.timer)
-    const timer = setTimeout(() => {
-      armed = undefined
-      while (dueTimes.length > 0 && dueTimes[0]! <= Date.now()) dueTimes.shift()
-      onDue()
-      arm()
-    }, next - Date.now() + 5) // a few ms late rather than early: run_at <= now() must hold
+    const timer = setTimeout(
+      () => {
+        armed = undefined
+        while (dueTimes.length > 0 && dueTimes[0]! <= Date.now()) dueTimes.shift()
+        onDue()
+        arm()
+      },
+      next - Date.now() + 5,
+    ) // a few ms late rather than early: run_at <= now() must hold
     timer.unref()
     armed = { at: next, timer }
   }

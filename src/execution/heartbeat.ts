@@ -3,9 +3,9 @@
 // rescuer took them: their outcome is no longer ours to write); takes back any process's jobs
 // whose lease expired. It holds no SQL: the queue is given.
 import type { Logger } from 'pino'
-import type { ToThread } from './thread-protocol.js'
 import type { JobMetrics } from '../operators/metrics.js'
 import type { RescuedJob, WorkerQueue } from '../queue/index.js'
+import type { ToThread } from './thread-protocol.js'
 
 export interface HeartbeatDeps {
   queue: Pick<WorkerQueue, 'heartbeat' | 'rescueExpired'>
@@ -35,8 +35,23 @@ export async function heartbeat(d: HeartbeatDeps): Promise<void> {
     }
     const rescued = await d.queue.rescueExpired()
     for (const j of rescued) {
-      d.logger.warn({ event: 'job.rescued', jobId: j.id, type: j.type, userId: j.userId, status: j.status, attempt: j.attempts, maxAttempts: j.maxAttempts }, 'took back a job whose lease expired')
-      d.metrics?.jobEnded(j.type, j.status === 'QUEUED' ? 'retried' : j.status === 'FAILED' ? 'failed' : 'cancelled', null)
+      d.logger.warn(
+        {
+          event: 'job.rescued',
+          jobId: j.id,
+          type: j.type,
+          userId: j.userId,
+          status: j.status,
+          attempt: j.attempts,
+          maxAttempts: j.maxAttempts,
+        },
+        'took back a job whose lease expired',
+      )
+      d.metrics?.jobEnded(
+        j.type,
+        j.status === 'QUEUED' ? 'retried' : j.status === 'FAILED' ? 'failed' : 'cancelled',
+        null,
+      )
       if (j.status !== 'QUEUED') d.ended?.(j)
     }
     if (rescued.some((j) => j.status === 'QUEUED')) d.wake()

@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import { filesOfJobs } from '../queue/job-files.js'
 import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
-import { StorageUnsupportedError, type Storage } from '../storage/storage.js'
+import { type Storage, StorageUnsupportedError } from '../storage/storage.js'
 
 const BATCH = 200
 
@@ -47,7 +47,10 @@ export function createRetentionSweeper(o: RetentionOptions) {
         const removed = await Promise.allSettled(files.map((key) => o.storage.delete(key)))
         const failed = removed.filter((r) => r.status === 'rejected')
         if (failed.length > 0) {
-          o.logger.warn({ jobId, err: (failed[0] as PromiseRejectedResult).reason }, 'retention: a file could not be removed; the job stays until the next sweep')
+          o.logger.warn(
+            { jobId, err: (failed[0] as PromiseRejectedResult).reason },
+            'retention: a file could not be removed; the job stays until the next sweep',
+          )
           continue
         }
         total.files += files.length
@@ -65,7 +68,8 @@ export function createRetentionSweeper(o: RetentionOptions) {
       } else o.logger.warn({ err }, 'retention: abandoned partial uploads could not be listed or removed')
       return 0
     })
-    if (total.jobs + total.keys + total.partials > 0) o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')
+    if (total.jobs + total.keys + total.partials > 0)
+      o.logger.info(total, 'retention: swept finished jobs and expired idempotency keys')
     return total
   }
 

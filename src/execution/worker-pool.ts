@@ -5,7 +5,16 @@
 import { randomUUID } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { Piscina } from 'piscina'
-import type { RunJobOutcome, RunJobTask, ThreadBatch, ThreadData, ThreadTask, ToMain, ToThread, WorkerSettings } from './thread-protocol.js'
+import type {
+  RunJobOutcome,
+  RunJobTask,
+  ThreadBatch,
+  ThreadData,
+  ThreadTask,
+  ToMain,
+  ToThread,
+  WorkerSettings,
+} from './thread-protocol.js'
 
 export interface WorkerPool {
   readonly size: number
@@ -20,7 +29,11 @@ export interface WorkerPool {
    * at() the index of the one running (the last started). `signal` kills the thread, and so every
    * job of the batch: their outcomes come back only all together.
    */
-  runBatch(tasks: RunJobTask[], signal: AbortSignal, youngGenerationMb?: number): { outcomes: Promise<RunJobOutcome[]>; at(): number }
+  runBatch(
+    tasks: RunJobTask[],
+    signal: AbortSignal,
+    youngGenerationMb?: number,
+  ): { outcomes: Promise<RunJobOutcome[]>; at(): number }
   /** Asks the thread running `jobId` to stop: its processor's signal aborts (cooperative). */
   abort(jobId: string, reason: ToThread['reason']): void
   /** Hears what running jobs say (progress); one listener. */
@@ -81,7 +94,10 @@ export function createWorkerPool(
         idleTimeout: 60_000,
         // Bounds each thread's heap: the process's memory stays bounded, and a job that would
         // need more (a zip bomb, a giant shared-string table) loses its thread, not the process.
-        resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb, ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}) },
+        resourceLimits: {
+          maxYoungGenerationSizeMb: youngGenerationMb,
+          ...(opts.maxHeapMb ? { maxOldGenerationSizeMb: opts.maxHeapMb } : {}),
+        },
       })
       // A thread that dies outside a task (out of memory while starting, say) is replaced by
       // Piscina, which reports it here; unheard, the 'error' event would end the process.
@@ -102,7 +118,9 @@ export function createWorkerPool(
     runBatch: (tasks, signal, youngGenerationMb = WORKER_YOUNG_GENERATION_MB) => {
       const runs = number(tasks)
       const at = new Int32Array(new SharedArrayBuffer(4))
-      const outcomes = (piscinaFor(youngGenerationMb).run({ runs, at } satisfies ThreadBatch, { signal }) as Promise<RunJobOutcome[]>).finally(() => done(runs))
+      const outcomes = (
+        piscinaFor(youngGenerationMb).run({ runs, at } satisfies ThreadBatch, { signal }) as Promise<RunJobOutcome[]>
+      ).finally(() => done(runs))
       return { outcomes, at: () => Atomics.load(at, 0) }
     },
     abort: (jobId, reason) => {

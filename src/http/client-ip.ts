@@ -12,5 +12,8 @@ export function trustProxyOption(value: string): boolean | string[] {
   const v = value.trim().toLowerCase()
   if (v === '' || v === 'false') return false
   if (v === 'true') return true
-  return value.split(',').map((s) => s.trim()).filter(Boolean)
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }

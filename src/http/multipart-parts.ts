@@ -3,8 +3,15 @@
 // storage as it arrives.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ValidationError } from '../errors.js'
-import { safeFileName, storeUpload, UnsupportedFileError, UploadTooLargeError, type Sniffer, type StoredUpload } from '../storage/store-upload.js'
-import { StorageUnavailableError, type Storage } from '../storage/storage.js'
+import { type Storage, StorageUnavailableError } from '../storage/storage.js'
+import {
+  type Sniffer,
+  type StoredUpload,
+  safeFileName,
+  storeUpload,
+  UnsupportedFileError,
+  UploadTooLargeError,
+} from '../storage/store-upload.js'
 
 /**
  * An upload refused before its end (too large, not a file we take, the storage gone): the rest
@@ -12,7 +19,12 @@ import { StorageUnavailableError, type Storage } from '../storage/storage.js'
  * staying open, unread, until its keep-alive timeout.
  */
 export function closeIfRefusedEarly(reply: FastifyReply, err: unknown): void {
-  if (err instanceof UploadTooLargeError || err instanceof UnsupportedFileError || err instanceof StorageUnavailableError) reply.header('connection', 'close')
+  if (
+    err instanceof UploadTooLargeError ||
+    err instanceof UnsupportedFileError ||
+    err instanceof StorageUnavailableError
+  )
+    reply.header('connection', 'close')
 }
 
 type Part = Awaited<ReturnType<FastifyRequest['parts']> extends AsyncIterableIterator<infer P> ? P : never>

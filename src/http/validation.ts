@@ -6,13 +6,19 @@ import type { FastifyServerOptions } from 'fastify'
 
 // The compiler pool's real shapes (its published types describe another signature).
 type RouteSchema = { schema: unknown; method: string; url: string; httpPart?: string }
-type BuildValidator = (externalSchemas: unknown, options: { customOptions?: Record<string, unknown> }) => (route: RouteSchema) => unknown
+type BuildValidator = (
+  externalSchemas: unknown,
+  options: { customOptions?: Record<string, unknown> },
+) => (route: RouteSchema) => unknown
 
 const compilers = AjvCompiler() as unknown as BuildValidator
 
 const buildValidator: BuildValidator = (externalSchemas, options) => {
   const coercing = compilers(externalSchemas, options)
-  const exact = compilers(externalSchemas, { ...options, customOptions: { ...options.customOptions, coerceTypes: false } })
+  const exact = compilers(externalSchemas, {
+    ...options,
+    customOptions: { ...options.customOptions, coerceTypes: false },
+  })
   return (route) => (route.httpPart === 'body' ? exact : coercing)(route)
 }
 

@@ -4,9 +4,9 @@
 // a 422. The key is written in the job's own transaction, so a job and its key exist together.
 import { createHash } from 'node:crypto'
 import { configure } from 'safe-stable-stringify'
+import type { Database } from '../db/database.js'
 import { ConflictError, FaenaError, ValidationError } from '../errors.js'
 import type { Prisma } from '../generated/prisma/client.js'
-import type { Database } from '../db/database.js'
 import type { Caller } from './caller.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
@@ -25,7 +25,9 @@ const validKey = new RegExp(IDEMPOTENCY_KEY_PATTERN)
 export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined
   if (typeof header !== 'string' || !validKey.test(header)) {
-    throw new ValidationError('Idempotency-Key: must be 1 to 255 visible ASCII characters, sent once', { field: 'Idempotency-Key' })
+    throw new ValidationError('Idempotency-Key: must be 1 to 255 visible ASCII characters, sent once', {
+      field: 'Idempotency-Key',
+    })
   }
   return header
 }
@@ -35,18 +37,28 @@ const canonicalJson = configure({ deterministic: true, circularValue: Error, big
 
 /** SHA-256 of a route and a request, whatever the order of the request's keys. */
 export function requestHash(route: string, request: unknown): string {
-  return createHash('sha256').update(route).update('\n').update(canonicalJson(request) ?? 'null').digest('hex')
+  return createHash('sha256')
+    .update(route)
+    .update('\n')
+    .update(canonicalJson(request) ?? 'null')
+    .digest('hex')
 }
 
 export class IdempotencyKeyReusedError extends FaenaError {
   constructor() {
-    super('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with another request; use a new key for a new request', 422)
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      'this Idempotency-Key was already used with another request; use a new key for a new request',
+      422,
+    )
   }
 }
 
 /** The job an earlier request with this key created, or null; 422 when that request was another. */
 export async function replayedJobId(db: Database, caller: Caller, idem: Idempotency): Promise<string | null> {
-  const row = await db.prisma.idempotencyKey.findUnique({ where: { userId_key: { userId: caller.userId, key: idem.key } } })
+  const row = await db.prisma.idempotencyKey.findUnique({
+    where: { userId_key: { userId: caller.userId, key: idem.key } },
+  })
   if (!row || row.expiresAt <= new Date()) return null
   if (row.requestHash !== idem.requestHash) throw new IdempotencyKeyReusedError()
   return row.jobId
@@ -57,7 +69,12 @@ export async function replayedJobId(db: Database, caller: Caller, idem: Idempote
  * one means a request with the same key was just served (a race): 409, the job is rolled back,
  * and the client's retry gets that request's job.
  */
-export async function holdKey(tx: Prisma.TransactionClient, caller: Caller, idem: Idempotency, jobId: string): Promise<void> {
+export async function holdKey(
+  tx: Prisma.TransactionClient,
+  caller: Caller,
+  idem: Idempotency,
+  jobId: string,
+): Promise<void> {
   const held = await tx.$executeRaw`
     INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at)
     VALUES (${caller.userId}, ${idem.key}, ${idem.requestHash}, ${jobId}, now() + make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000}::double precision))
@@ -65,6 +82,9 @@ export async function holdKey(tx: Prisma.TransactionClient, caller: Caller, idem
        SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now(), expires_at = EXCLUDED.expires_at
      WHERE idempotency_key.expires_at <= now()`
   if (held === 0) {
-    throw new ConflictError('IDEMPOTENCY_KEY_IN_USE', 'a request with this Idempotency-Key was being served at the same time; send it again to get its job')
+    throw new ConflictError(
+      'IDEMPOTENCY_KEY_IN_USE',
+      'a request with this Idempotency-Key was being served at the same time; send it again to get its job',
+    )
   }
 }

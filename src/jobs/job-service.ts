@@ -1,30 +1,37 @@
 // Creating, reading, listing and cancelling jobs on behalf of a caller. Routes call this; it
 // owns the Prisma queries for jobs (the queue's claim/finish SQL lives in src/queue).
-import { ConflictError, FaenaError, ForbiddenError, NotFoundError, ValidationError, TooManyRequestsError } from '../errors.js'
-import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
-import type { Database } from '../db/database.js'
-import { cancelJob } from '../queue/cancel-job.js'
-import { enqueueJob, type Enqueued } from '../queue/enqueue-job.js'
-import type { StartOn, ThreadOffer } from '../queue/types.js'
-import { rerunJob } from '../queue/rerun-job.js'
-import { latestDeliveries, type DeliveryState } from '../queue/webhook-deliveries.js'
-import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
-import type { Storage } from '../storage/storage.js'
-import { countJobs, listJobs, type JobFilter } from '../queue/list-jobs.js'
-import { transactionQueryable } from '../db/database.js'
-import { holdKey, replayedJobId, type Idempotency } from './idempotency.js'
-import { toJobView, type JobView } from './job-view.js'
+
 import type { Logger } from 'pino'
+import type { Database } from '../db/database.js'
+import { transactionQueryable } from '../db/database.js'
+import {
+  ConflictError,
+  FaenaError,
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../errors.js'
+import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
 import type { JobMetrics } from '../operators/metrics.js'
-import type { JobWatch } from './job-watch.js'
-import { recentReads } from './recent-reads.js'
-import { readFilter } from './job-query.js'
-import { toPage, type PageQuery } from './page.js'
-import type { Caller } from './caller.js'
-import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
+import { cancelJob } from '../queue/cancel-job.js'
+import { type Enqueued, enqueueJob } from '../queue/enqueue-job.js'
+import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
+import { countJobs, type JobFilter, listJobs } from '../queue/list-jobs.js'
+import { rerunJob } from '../queue/rerun-job.js'
+import type { StartOn, ThreadOffer } from '../queue/types.js'
+import { type DeliveryState, latestDeliveries } from '../queue/webhook-deliveries.js'
+import type { Storage } from '../storage/storage.js'
 import { closeJobTrace, openJobTrace } from '../telemetry/job-trace.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
-
+import type { Caller } from './caller.js'
+import { holdKey, type Idempotency, replayedJobId } from './idempotency.js'
+import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
+import { readFilter } from './job-query.js'
+import { type JobView, toJobView } from './job-view.js'
+import type { JobWatch } from './job-watch.js'
+import { type PageQuery, toPage } from './page.js'
+import { recentReads } from './recent-reads.js'
 
 export interface CreateJobInput {
   type: string
@@ -73,7 +80,14 @@ export type JobService = ReturnType<typeof createJobService>
 
 /** What the service needs of the job-type registry (registry.ts). */
 export interface JobTypeRules {
-  describe(type: string): { defaults?: { priority?: Priority; maxAttempts?: number; timeoutMs?: number }; submittedThrough?: string; maxTimeoutMs?: number; files?: unknown } | undefined
+  describe(type: string):
+    | {
+        defaults?: { priority?: Priority; maxAttempts?: number; timeoutMs?: number }
+        submittedThrough?: string
+        maxTimeoutMs?: number
+        files?: unknown
+      }
+    | undefined
   /** The parameters with their defaults, or a 400 naming the field. */
   validate(type: string, parameters: unknown): unknown
   files(job: JobFacts): OwnedFile[]
@@ -114,24 +128,36 @@ const NOT_RERUNNABLE: Record<string, string> = {
 /** No change comes after these. */
 const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
 
-export function createJobService(db: Database, registry: JobTypeRules, limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY }) {
+export function createJobService(
+  db: Database,
+  registry: JobTypeRules,
+  limits: JobServiceOptions = { maxActivePerUser: Number.POSITIVE_INFINITY },
+) {
   const reads = recentReads<ProcessingJob | null>(limits.readCacheMs ?? 0)
   const tracing = limits.tracing ?? NO_TRACING
 
   /** The files the job was created with, other than its result, must still be in storage. */
   async function assertInputKept(job: JobView): Promise<void> {
-    const inputs = registry.files({ id: job.id, type: job.type, status: 'QUEUED', parameters: job.parameters, result: null, error: null }).filter((f) => !f.download)
+    const inputs = registry
+      .files({ id: job.id, type: job.type, status: 'QUEUED', parameters: job.parameters, result: null, error: null })
+      .filter((f) => !f.download)
     if (inputs.length === 0) return
     if (!limits.storage) throw new Error('job service: a re-run of a job with input files needs `storage`')
     const sizes = await Promise.all(inputs.map((f) => limits.storage!.size(f.key)))
     const gone = inputs.filter((_, i) => sizes[i] === null)
     if (gone.length > 0) {
-      throw new FaenaError('INPUT_GONE', `job ${job.id} cannot run again: the ${gone.map((f) => f.kind).join(' and ')} it was created with is no longer kept`, 410, { kinds: gone.map((f) => f.kind) })
+      throw new FaenaError(
+        'INPUT_GONE',
+        `job ${job.id} cannot run again: the ${gone.map((f) => f.kind).join(' and ')} it was created with is no longer kept`,
+        410,
+        { kinds: gone.map((f) => f.kind) },
+      )
     }
   }
 
   /** The fields job types add (JobTypeServices.view). */
-  const typeFields = (views: JobView[]): Promise<JobView[]> => (limits.decorate ? limits.decorate(views) : Promise.resolve(views))
+  const typeFields = (views: JobView[]): Promise<JobView[]> =>
+    limits.decorate ? limits.decorate(views) : Promise.resolve(views)
   /** ...how the webhook of each job with a callback went, and why a queued job of a paused type waits. */
   const decorate = async (views: JobView[]): Promise<JobView[]> => {
     const withCallback = views.filter((v) => v.callbackUrl !== null).map((v) => v.id)
@@ -141,13 +167,17 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     ])
     return (await typeFields(views)).map((v) => {
       const out = v.callbackUrl === null ? v : { ...v, webhook: webhookView(states.get(v.id)) }
-      return v.status === 'QUEUED' && paused.has(v.type) ? { ...out, message: `waiting: jobs of type "${v.type}" are paused by an operator` } : out
+      return v.status === 'QUEUED' && paused.has(v.type)
+        ? { ...out, message: `waiting: jobs of type "${v.type}" are paused by an operator` }
+        : out
     })
   }
 
   async function checkCallback(url: string): Promise<string> {
     if (!limits.checkCallback) {
-      throw new ValidationError('callbackUrl: webhooks are off on this server (no WEBHOOK_SECRET to sign them with)', { field: 'callbackUrl' })
+      throw new ValidationError('callbackUrl: webhooks are off on this server (no WEBHOOK_SECRET to sign them with)', {
+        field: 'callbackUrl',
+      })
     }
     return limits.checkCallback(url)
   }
@@ -156,26 +186,38 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
   async function prepare(input: CreateJobInput, viaRoute: boolean) {
     const def = registry.describe(input.type)
     if (def?.submittedThrough && !viaRoute) {
-      throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, { field: 'type' })
+      throw new ValidationError(`type: jobs of type "${input.type}" are submitted through ${def.submittedThrough}`, {
+        field: 'type',
+      })
     }
     const parameters = registry.validate(input.type, input.parameters)
     let runAt: Date | null = null
     if (input.runAt !== undefined) {
       runAt = new Date(input.runAt)
-      if (Number.isNaN(runAt.getTime())) throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
+      if (Number.isNaN(runAt.getTime()))
+        throw new ValidationError('runAt: must be an ISO 8601 date-time', { field: 'runAt' })
     }
     const maxTimeoutMs = def?.maxTimeoutMs ?? DEFAULT_MAX_TIMEOUT_MS
     if (input.timeoutMs !== undefined && input.timeoutMs > maxTimeoutMs) {
-      throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, { field: 'timeoutMs' })
+      throw new ValidationError(`timeoutMs: must be at most ${maxTimeoutMs} for jobs of type "${input.type}"`, {
+        field: 'timeoutMs',
+      })
     }
     const callbackUrl = input.callbackUrl === undefined ? null : await checkCallback(input.callbackUrl)
     return { def, parameters, runAt, callbackUrl }
   }
 
   /** Writes a prepared job (and the files it owns, its idempotency key) through opts.tx or the pool. */
-  async function insert(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions, startOn: StartOn | null): Promise<Enqueued> {
+  async function insert(
+    caller: Caller,
+    input: CreateJobInput,
+    p: Awaited<ReturnType<typeof prepare>>,
+    opts: CreateOptions,
+    startOn: StartOn | null,
+  ): Promise<Enqueued> {
     const { def, parameters, runAt, callbackUrl } = p
-    const files = (id: string) => registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
+    const files = (id: string) =>
+      registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
     const client = opts.tx ?? db.prisma
     // One statement: the user's active jobs counted up to the limit, and the job added below it.
     const max = limits.maxActivePerUser
@@ -201,12 +243,30 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
     const owned = files(job.id)
     if (owned.length > 0) {
       await client.jobFile.createMany({
-        data: owned.map((f) => ({ jobId: job.id, key: f.key, kind: f.kind, fileName: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })),
+        data: owned.map((f) => ({
+          jobId: job.id,
+          key: f.key,
+          kind: f.kind,
+          fileName: f.fileName ?? null,
+          bytes: f.bytes ?? null,
+          download: f.download ?? false,
+        })),
       })
     }
     if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
     limits.metrics?.jobCreated(job.type)
-    limits.logger?.info({ event: 'job.created', jobId: job.id, type: job.type, userId: caller.userId, priority: job.priority, runAt: job.runAt, status: job.status }, 'job created')
+    limits.logger?.info(
+      {
+        event: 'job.created',
+        jobId: job.id,
+        type: job.type,
+        userId: caller.userId,
+        priority: job.priority,
+        runAt: job.runAt,
+        status: job.status,
+      },
+      'job created',
+    )
     return added
   }
 
@@ -215,12 +275,20 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
    * offered to it: the job starts there at once when it would be the next one claimed
    * (enqueue-job.ts), and the thread is taken only once the job is committed.
    */
-  async function add(caller: Caller, input: CreateJobInput, p: Awaited<ReturnType<typeof prepare>>, opts: CreateOptions): Promise<JobView> {
+  async function add(
+    caller: Caller,
+    input: CreateJobInput,
+    p: Awaited<ReturnType<typeof prepare>>,
+    opts: CreateOptions,
+  ): Promise<JobView> {
     const offer = opts.tx ? null : (limits.offerThread?.(input.type) ?? null)
     let added: Enqueued
     try {
       // The job, the files it owns and its idempotency key are written together.
-      added = !opts.tx && (opts.idempotency || p.def?.files) ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer)) : await insert(caller, input, p, opts, offer)
+      added =
+        !opts.tx && (opts.idempotency || p.def?.files)
+          ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer))
+          : await insert(caller, input, p, opts, offer)
     } catch (err) {
       offer?.release()
       throw err
@@ -273,7 +341,12 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
      * Checks the caller first (404 before anything is streamed). `lastSeen`: the updatedAt of
      * the last event a reconnecting client had; null when that was already the job's end.
      */
-    async follow(caller: Caller, id: string, signal: AbortSignal, lastSeen?: string): Promise<AsyncGenerator<JobView> | null> {
+    async follow(
+      caller: Caller,
+      id: string,
+      signal: AbortSignal,
+      lastSeen?: string,
+    ): Promise<AsyncGenerator<JobView> | null> {
       const now = await this.get(caller, id)
       if (lastSeen !== undefined && FINAL_STATUSES.has(now.status) && now.updatedAt === lastSeen) return null
       const watch = limits.watch
@@ -290,7 +363,8 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
 
     async list(caller: Caller, q: ListJobsQuery) {
       const after = q.cursor === undefined ? null : readCursor(q.cursor)
-      if (after && q.offset > 0) throw new ValidationError('offset: cannot be combined with cursor', { field: 'offset' })
+      if (after && q.offset > 0)
+        throw new ValidationError('offset: cannot be combined with cursor', { field: 'offset' })
       const filter = listingFilter(caller, q)
       const [rows, count] = await Promise.all([
         listJobs(db.pool, filter, { after, offset: q.offset, limit: q.limit + 1 }),
@@ -321,23 +395,48 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
       const max = limits.maxActivePerUser
       let outcome: Awaited<ReturnType<typeof rerunJob>>
       try {
-        outcome = await rerunJob(db.pool, id, caller.admin ? null : caller.userId, caller.userId, Number.isFinite(max) ? max : null, openJobTrace(tracing, caller.trace))
+        outcome = await rerunJob(
+          db.pool,
+          id,
+          caller.admin ? null : caller.userId,
+          caller.userId,
+          Number.isFinite(max) ? max : null,
+          openJobTrace(tracing, caller.trace),
+        )
       } catch (err) {
         const e = err as { code?: unknown; constraint?: unknown }
         if (e?.code !== '23505') throw err
-        throw new ConflictError('JOB_CONFLICT', `job ${id} cannot run again now: an active job holds what it needs (${String(e.constraint)}); wait for that one to end`, { constraint: e.constraint })
+        throw new ConflictError(
+          'JOB_CONFLICT',
+          `job ${id} cannot run again now: an active job holds what it needs (${String(e.constraint)}); wait for that one to end`,
+          { constraint: e.constraint },
+        )
       }
       reads.forget(id)
       switch (outcome.kind) {
         case 'not-found':
           throw new NotFoundError('job', id)
         case 'not-finished':
-          throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${NOT_RERUNNABLE[outcome.status] ?? `is ${outcome.status}`}`, { status: outcome.status })
+          throw new ConflictError(
+            'JOB_NOT_RERUNNABLE',
+            `job ${id} ${NOT_RERUNNABLE[outcome.status] ?? `is ${outcome.status}`}`,
+            { status: outcome.status },
+          )
         case 'too-many':
           throw tooManyActive(outcome.activeJobs)
       }
       const { job } = outcome
-      limits.logger?.info({ event: 'job.rerun', jobId: id, type: job.type, userId: job.userId, by: caller.userId, previous: before.status }, 'job queued to run again')
+      limits.logger?.info(
+        {
+          event: 'job.rerun',
+          jobId: id,
+          type: job.type,
+          userId: job.userId,
+          by: caller.userId,
+          previous: before.status,
+        },
+        'job queued to run again',
+      )
       return (await decorate([toJobView(job)]))[0]!
     },
 
@@ -354,8 +453,17 @@ export function createJobService(db: Database, registry: JobTypeRules, limits: J
           })
         case 'cancelled':
           limits.metrics?.jobEnded(outcome.type, 'cancelled', null)
-          closeJobTrace(tracing, outcome.trace, { id, type: outcome.type, attempts: outcome.attempts, status: 'CANCELLED', error: outcome.error })
-          limits.logger?.info({ event: 'job.cancelled', jobId: id, type: outcome.type, userId: caller.userId, attempt: 0 }, 'job cancelled while queued')
+          closeJobTrace(tracing, outcome.trace, {
+            id,
+            type: outcome.type,
+            attempts: outcome.attempts,
+            status: 'CANCELLED',
+            error: outcome.error,
+          })
+          limits.logger?.info(
+            { event: 'job.cancelled', jobId: id, type: outcome.type, userId: caller.userId, attempt: 0 },
+            'job cancelled while queued',
+          )
           return outcome.kind
         default:
           return outcome.kind
@@ -392,7 +500,8 @@ function writeCursor(job: { createdAt: Date; id: string }): string {
 function readCursor(cursor: string): { createdAt: Date; id: string } {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split(' ')
   const createdAt = new Date(at ?? '')
-  if (!id || Number.isNaN(createdAt.getTime())) throw new ValidationError('cursor: is not a cursor this API gave (use a page\'s `next` link)', { field: 'cursor' })
+  if (!id || Number.isNaN(createdAt.getTime()))
+    throw new ValidationError("cursor: is not a cursor this API gave (use a page's `next` link)", { field: 'cursor' })
   return { createdAt, id }
 }
 
@@ -406,6 +515,7 @@ function nextLink(q: ListJobsQuery, cursor: string): string {
 
 /** What a listing asks for, within what the caller may see: `userId` of another user is for admins. */
 function listingFilter(caller: Caller, q: ListJobsQuery): JobFilter {
-  if (!caller.admin && q.userId !== undefined && q.userId !== caller.userId) throw new ForbiddenError("userId: only admins list other users' jobs")
+  if (!caller.admin && q.userId !== undefined && q.userId !== caller.userId)
+    throw new ForbiddenError("userId: only admins list other users' jobs")
   return { ...readFilter(q), userId: caller.admin ? q.userId : caller.userId, scheduleId: q.scheduleId }
 }

@@ -9,7 +9,14 @@ export interface PageQuery {
 
 export interface Page<T> {
   data: T[]
-  pagination: { total: number; limit: number; offset: number; hasMore: boolean; totalExact?: boolean; next?: string | null }
+  pagination: {
+    total: number
+    limit: number
+    offset: number
+    hasMore: boolean
+    totalExact?: boolean
+    next?: string | null
+  }
 }
 
 export function toPage<T>(data: T[], total: number, q: PageQuery): Page<T> {

@@ -53,7 +53,9 @@ export interface JobRegistry {
 }
 
 export function createRegistry(definitions: Record<string, JobTypeDefinition>): JobRegistry {
-  const compiled = new Map(Object.entries(definitions).map(([type, def]) => [type, { def, check: Compile(def.parameters) }]))
+  const compiled = new Map(
+    Object.entries(definitions).map(([type, def]) => [type, { def, check: Compile(def.parameters) }]),
+  )
   const known = () => [...compiled.keys()].sort()
   const filesAtEnd = (job: JobFacts) => compiled.get(job.type)?.def.files?.(job) ?? null
   return {

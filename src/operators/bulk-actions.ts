@@ -10,7 +10,7 @@ import { FaenaError } from '../errors.js'
 import type { Caller } from '../jobs/caller.js'
 import type { JobService } from '../jobs/job-service.js'
 import { filesOfJobs } from '../queue/job-files.js'
-import { countSelected, finishedAmong, selectedIds, type JobSelection } from '../queue/job-selection.js'
+import { countSelected, finishedAmong, type JobSelection, selectedIds } from '../queue/job-selection.js'
 import { deleteJobs } from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
 import type { Storage } from '../storage/storage.js'
@@ -61,7 +61,9 @@ export function createBulkActions(o: { db: Queryable; jobs: JobService; storage:
     let affected = 0
     for (let i = 0; i < ids.length; i += AT_ONCE) {
       const done = await Promise.all(
-        ids.slice(i, i + AT_ONCE).map((id) => applies(() => (action === 'cancel' ? o.jobs.cancel(caller, id) : o.jobs.rerun(caller, id)))),
+        ids
+          .slice(i, i + AT_ONCE)
+          .map((id) => applies(() => (action === 'cancel' ? o.jobs.cancel(caller, id) : o.jobs.rerun(caller, id)))),
       )
       affected += done.filter(Boolean).length
     }
@@ -83,7 +85,10 @@ export function createBulkActions(o: { db: Queryable; jobs: JobService; storage:
         after = ids.at(-1)!
         if (ids.length < BATCH) break
       }
-      o.logger.info({ event: 'jobs.bulk', action, filter, matched, affected, by: caller.userId }, `bulk ${action}: ${affected} of ${matched} jobs`)
+      o.logger.info(
+        { event: 'jobs.bulk', action, filter, matched, affected, by: caller.userId },
+        `bulk ${action}: ${affected} of ${matched} jobs`,
+      )
       return { matched, affected }
     },
   }

@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), one registry per faena. Counters and histograms are this
 // process's own (sum them across processes); the queue gauges are read from PostgreSQL at each
 // scrape, so every process reports the same cluster-wide depth.
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { PoolUse } from '../execution/pool-use.js'
 import { queueDepth } from '../queue/stats.js'
 import type { Queryable } from '../queue/types.js'
@@ -25,7 +25,12 @@ export interface Metrics extends JobMetrics {
 export function createMetrics(db: Queryable, pool: PoolUse): Metrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const created = new Counter({ name: 'faena_jobs_created_total', help: 'Jobs accepted by this process, by type', labelNames: ['type'], registers: [registry] })
+  const created = new Counter({
+    name: 'faena_jobs_created_total',
+    help: 'Jobs accepted by this process, by type',
+    labelNames: ['type'],
+    registers: [registry],
+  })
   const ended = new Counter({
     name: 'faena_jobs_ended_total',
     help: 'Job attempts ended by this process, by type and outcome (completed, failed, cancelled, retried)',
@@ -45,10 +50,28 @@ export function createMetrics(db: Queryable, pool: PoolUse): Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   })
-  const depth = new Gauge({ name: 'faena_queue_depth', help: 'Jobs by type and status (QUEUED, PROCESSING), cluster-wide', labelNames: ['type', 'status'], registers: [registry] })
-  const oldest = new Gauge({ name: 'faena_queue_oldest_age_seconds', help: 'How long the longest-waiting due QUEUED job has waited, by type, cluster-wide', labelNames: ['type'], registers: [registry] })
-  const threads = new Gauge({ name: 'faena_pool_threads', help: "This process's worker threads", registers: [registry] })
-  const busy = new Gauge({ name: 'faena_pool_threads_busy', help: "This process's worker threads running a job", registers: [registry] })
+  const depth = new Gauge({
+    name: 'faena_queue_depth',
+    help: 'Jobs by type and status (QUEUED, PROCESSING), cluster-wide',
+    labelNames: ['type', 'status'],
+    registers: [registry],
+  })
+  const oldest = new Gauge({
+    name: 'faena_queue_oldest_age_seconds',
+    help: 'How long the longest-waiting due QUEUED job has waited, by type, cluster-wide',
+    labelNames: ['type'],
+    registers: [registry],
+  })
+  const threads = new Gauge({
+    name: 'faena_pool_threads',
+    help: "This process's worker threads",
+    registers: [registry],
+  })
+  const busy = new Gauge({
+    name: 'faena_pool_threads_busy',
+    help: "This process's worker threads running a job",
+    registers: [registry],
+  })
 
   return {
     contentType: registry.contentType,

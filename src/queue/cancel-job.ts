@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors.js'
-import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
+import { type JobTrace, jobTraceOf } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // A user's cancel, in one statement: a QUEUED job becomes CANCELLED at once; a PROCESSING job
@@ -41,7 +41,8 @@ export async function cancelJob(db: Queryable, jobId: string, owner: string | nu
   const { rows } = await db.query({ name: 'faena_cancel_job', text: SQL, values: [jobId, owner] })
   const row = rows[0]
   if (!row) return { kind: 'not-found' }
-  if (row.previous === 'QUEUED') return { kind: 'cancelled', type: row.type, attempts: row.attempts, error: row.error, trace: jobTraceOf(row.trace) }
+  if (row.previous === 'QUEUED')
+    return { kind: 'cancelled', type: row.type, attempts: row.attempts, error: row.error, trace: jobTraceOf(row.trace) }
   if (row.previous === 'PROCESSING') return { kind: 'requested' }
   return { kind: 'finished', status: row.found }
 }

@@ -16,7 +16,12 @@ const SQL = `
 SELECT id, type, user_id, parameters, attempts, max_attempts, timeout_ms, started_at, priority, turn, created_at, trace
   FROM faena_claim_jobs($1, $2::int, $3::int)`
 
-export async function claimJobs(db: Queryable, workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+export async function claimJobs(
+  db: Queryable,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedJob[]> {
   if (limit <= 0) return []
   const { rows } = await db.query({ name: 'faena_claim_jobs', text: SQL, values: [workerId, limit, leaseMs] })
   // RETURNING does not keep the CTE's order: restore it so the best job starts first.
@@ -45,5 +50,9 @@ const RANK: Record<string, number> = { HIGH: 0, NORMAL: 1, LOW: 2 }
 
 /** The queue's order, as the claim's ORDER BY: the best job first. */
 export function claimOrder(a: ClaimedJob, b: ClaimedJob): number {
-  return (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) || a.turn - b.turn || a.createdAt.getTime() - b.createdAt.getTime()
+  return (
+    (RANK[a.priority] ?? 1) - (RANK[b.priority] ?? 1) ||
+    a.turn - b.turn ||
+    a.createdAt.getTime() - b.createdAt.getTime()
+  )
 }

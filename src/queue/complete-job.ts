@@ -1,4 +1,4 @@
-import { filesParameter, transitionWithFiles, type OwnedFile } from './job-files.js'
+import { filesParameter, type OwnedFile, transitionWithFiles } from './job-files.js'
 import { OUR_JOBS } from './our-jobs.js'
 import type { Queryable } from './types.js'
 
@@ -40,7 +40,13 @@ export interface Completion {
 }
 
 /** Returns false when the job was no longer ours. `files`: null for a type that declares none. */
-export async function completeJob(db: Queryable, workerId: string, jobId: string, c: Completion, files: OwnedFile[] | null = null): Promise<boolean> {
+export async function completeJob(
+  db: Queryable,
+  workerId: string,
+  jobId: string,
+  c: Completion,
+  files: OwnedFile[] | null = null,
+): Promise<boolean> {
   const values = [jobId, workerId, JSON.stringify(c.result ?? null), c.processedItems, c.totalItems, c.message]
   const { rowCount } = files
     ? await db.query({ name: 'faena_complete_job_files', text: WITH_FILES, values: [...values, filesParameter(files)] })
@@ -49,7 +55,11 @@ export async function completeJob(db: Queryable, workerId: string, jobId: string
 }
 
 /** Completes jobs of types that declare no files; returns the ids that were still ours. */
-export async function completeJobs(db: Queryable, workerId: string, items: { jobId: string; completion: Completion }[]): Promise<Set<string>> {
+export async function completeJobs(
+  db: Queryable,
+  workerId: string,
+  items: { jobId: string; completion: Completion }[],
+): Promise<Set<string>> {
   if (items.length === 0) return new Set()
   const { rows } = await db.query({
     name: 'faena_complete_jobs',

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { ProcessingJob } from '../generated/prisma/client.js'
-import { toProcessingJob } from './job-row.js'
 import type { JobTrace } from '../telemetry/job-trace.js'
 import { claimedJobOf } from './claim-jobs.js'
+import { toProcessingJob } from './job-row.js'
 import type { ClaimedJob, Queryable, StartOn } from './types.js'
 
 // Adds one job in ONE call and one round trip: function faena_enqueue_job (migration
@@ -52,18 +52,36 @@ export interface Enqueued {
  * The job added, and `claimed` when it was claimed for `startOn` (PROCESSING under its lease;
  * null: QUEUED), or, when the user already has `maxActive` jobs queued or running, how many.
  */
-export async function enqueueJob(db: Queryable, job: NewJob, maxActive: number | null, startOn: StartOn | null = null): Promise<Enqueued | { activeJobs: number }> {
+export async function enqueueJob(
+  db: Queryable,
+  job: NewJob,
+  maxActive: number | null,
+  startOn: StartOn | null = null,
+): Promise<Enqueued | { activeJobs: number }> {
   const { rows } = await db.query({
     name: 'faena_enqueue_job',
     text: SQL,
     values: [
-      newJobId(), job.userId, job.type, JSON.stringify(job.parameters ?? {}), job.priority, job.maxAttempts, job.timeoutMs, maxActive, job.runAt,
-      job.callbackUrl ?? null, job.schedule?.id ?? null, job.schedule?.tick ?? null, job.trace ? JSON.stringify(job.trace) : null,
-      startOn?.workerId ?? null, startOn?.leaseMs ?? null,
+      newJobId(),
+      job.userId,
+      job.type,
+      JSON.stringify(job.parameters ?? {}),
+      job.priority,
+      job.maxAttempts,
+      job.timeoutMs,
+      maxActive,
+      job.runAt,
+      job.callbackUrl ?? null,
+      job.schedule?.id ?? null,
+      job.schedule?.tick ?? null,
+      job.trace ? JSON.stringify(job.trace) : null,
+      startOn?.workerId ?? null,
+      startOn?.leaseMs ?? null,
     ],
   })
   const r = rows[0]
   if (!r.id) return { activeJobs: r.active_jobs as number }
-  const claimed = startOn !== null && r.status === 'PROCESSING' && r.locked_by === startOn.workerId ? claimedJobOf(r) : null
+  const claimed =
+    startOn !== null && r.status === 'PROCESSING' && r.locked_by === startOn.workerId ? claimedJobOf(r) : null
   return { job: toProcessingJob(r), claimed }
 }

@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors.js'
-import { filesParameter, transitionWithFiles, type OwnedFile } from './job-files.js'
+import { filesParameter, type OwnedFile, transitionWithFiles } from './job-files.js'
 import type { Queryable } from './types.js'
 
 // Final FAILED or CANCELLED, guarded by the lock owner, with the files the job owns at its end
@@ -25,7 +25,11 @@ export async function finishJobWithError(
 ): Promise<boolean> {
   const values = [jobId, workerId, status, JSON.stringify(error), message]
   const { rowCount } = files
-    ? await db.query({ name: 'faena_finish_job_error_files', text: WITH_FILES, values: [...values, filesParameter(files)] })
+    ? await db.query({
+        name: 'faena_finish_job_error_files',
+        text: WITH_FILES,
+        values: [...values, filesParameter(files)],
+      })
     : await db.query({ name: 'faena_finish_job_error', text: UPDATE, values })
   return rowCount === 1
 }

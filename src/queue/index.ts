@@ -1,22 +1,23 @@
 // The queue's operations bound to one pool and one worker identity: what the dispatcher and
 // the progress writer are given, so that they hold no SQL themselves.
+
+import type { SerializedError } from '../errors.js'
 import { claimJobs } from './claim-jobs.js'
-import { completeJob, completeJobs, type Completion } from './complete-job.js'
+import { type Completion, completeJob, completeJobs } from './complete-job.js'
 import { finishJobWithError } from './fail-job.js'
 import type { OwnedFile } from './job-files.js'
 import { renewLeases } from './renew-leases.js'
 import { rescueExpired } from './rescue-expired.js'
 import { retryJob } from './retry-job.js'
-import { returnJobs, type ReturnReason } from './return-jobs.js'
+import { type ReturnReason, returnJobs } from './return-jobs.js'
 import type { ProgressUpdate, Queryable } from './types.js'
 import { updateProgress } from './update-progress.js'
-import type { SerializedError } from '../errors.js'
 
-export type { ClaimedJob, ProgressUpdate, Queryable, StartOn, ThreadOffer } from './types.js'
 export { claimOrder } from './claim-jobs.js'
 export type { Completion } from './complete-job.js'
 export type { OwnedFile } from './job-files.js'
 export type { RescuedJob } from './rescue-expired.js'
+export type { ClaimedJob, ProgressUpdate, Queryable, StartOn, ThreadOffer } from './types.js'
 
 export interface WorkerQueue {
   readonly workerId: string
@@ -46,7 +47,8 @@ export function createWorkerQueue(db: Queryable, workerId: string, leaseMs: numb
     claim: (limit) => claimJobs(db, workerId, limit, leaseMs),
     complete: (jobId, c, files = null) => completeJob(db, workerId, jobId, c, files),
     completeMany: (items) => completeJobs(db, workerId, items),
-    fail: (jobId, error, message = null, files = null) => finishJobWithError(db, workerId, jobId, 'FAILED', error, message, files),
+    fail: (jobId, error, message = null, files = null) =>
+      finishJobWithError(db, workerId, jobId, 'FAILED', error, message, files),
     cancelled: (jobId, error, files = null) => finishJobWithError(db, workerId, jobId, 'CANCELLED', error, null, files),
     giveBack: (jobIds, why) => returnJobs(db, workerId, jobIds, why),
     retry: (jobId, error, delayMs) => retryJob(db, workerId, jobId, error, delayMs),

@@ -20,10 +20,19 @@ export interface OwnedFile {
  * `update` (a guarded transition of one job, parameters $1..$n-1) with the job's files made
  * `files` in the same statement; `$n` holds filesParameter(files).
  */
-export const transitionWithFiles = (update: string, n: number) => `WITH done AS (${update} RETURNING id), ${replaceFilesOf(n)} SELECT id FROM done`
+export const transitionWithFiles = (update: string, n: number) =>
+  `WITH done AS (${update} RETURNING id), ${replaceFilesOf(n)} SELECT id FROM done`
 
 export const filesParameter = (files: OwnedFile[]) =>
-  JSON.stringify(files.map((f) => ({ key: f.key, kind: f.kind, file_name: f.fileName ?? null, bytes: f.bytes ?? null, download: f.download ?? false })))
+  JSON.stringify(
+    files.map((f) => ({
+      key: f.key,
+      kind: f.kind,
+      file_name: f.fileName ?? null,
+      bytes: f.bytes ?? null,
+      download: f.download ?? false,
+    })),
+  )
 
 /**
  * The statements that make a job's rows in job_file exactly `files`, as CTEs over the job ids a

@@ -37,7 +37,17 @@ export function toProcessingJob(r: Record<string, any>): ProcessingJob {
   }
 }
 
-const DATE_COLUMNS = ['scheduled_for', 'run_at', 'started_at', 'completed_at', 'created_at', 'updated_at', 'locked_at', 'lease_expires_at', 'cancel_requested_at']
+const DATE_COLUMNS = [
+  'scheduled_for',
+  'run_at',
+  'started_at',
+  'completed_at',
+  'created_at',
+  'updated_at',
+  'locked_at',
+  'lease_expires_at',
+  'cancel_requested_at',
+]
 
 /** A processing_job row kept as JSON (to_jsonb), its timestamps read back as dates. */
 export function fromJsonRow(j: Record<string, unknown>): ProcessingJob {

@@ -13,11 +13,17 @@ function where(f: JobSelection): { sql: string; values: unknown[] } {
 
 export async function countSelected(db: Queryable, f: JobSelection): Promise<number> {
   const w = where(f)
-  return (await db.query({ text: `SELECT count(*)::int AS n FROM processing_job WHERE ${w.sql}`, values: w.values })).rows[0].n
+  return (await db.query({ text: `SELECT count(*)::int AS n FROM processing_job WHERE ${w.sql}`, values: w.values }))
+    .rows[0].n
 }
 
 /** The next `limit` ids matching, after `afterId` (null: from the start). */
-export async function selectedIds(db: Queryable, f: JobSelection, afterId: string | null, limit: number): Promise<string[]> {
+export async function selectedIds(
+  db: Queryable,
+  f: JobSelection,
+  afterId: string | null,
+  limit: number,
+): Promise<string[]> {
   const w = where(f)
   const n = w.values.length
   const { rows } = await db.query({
@@ -29,6 +35,9 @@ export async function selectedIds(db: Queryable, f: JobSelection, afterId: strin
 
 /** Those of `ids` that are finished (COMPLETED, FAILED, CANCELLED) now. */
 export async function finishedAmong(db: Queryable, ids: string[]): Promise<string[]> {
-  const { rows } = await db.query({ text: `SELECT id FROM processing_job WHERE id = ANY($1::text[]) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED')`, values: [ids] })
+  const { rows } = await db.query({
+    text: `SELECT id FROM processing_job WHERE id = ANY($1::text[]) AND status IN ('COMPLETED', 'FAILED', 'CANCELLED')`,
+    values: [ids],
+  })
   return rows.map((r) => r.id as string)
 }

@@ -17,7 +17,10 @@ function matching(f: JobFilter): { text: string; values: unknown[] } {
 }
 
 /** Counts what a statement matches, up to `cap` + 1. */
-const countOf = (m: { text: string; values: unknown[] }, cap: number) => ({ text: `SELECT count(*)::int AS n FROM (${m.text} LIMIT ${cap + 1}) s`, values: m.values })
+const countOf = (m: { text: string; values: unknown[] }, cap: number) => ({
+  text: `SELECT count(*)::int AS n FROM (${m.text} LIMIT ${cap + 1}) s`,
+  values: m.values,
+})
 
 /** The statement that counts a listing up to `cap` + 1 (exported for the tests of its plans). */
 export const countQuery = (f: JobFilter, cap: number) => countOf(matching(f), cap)
@@ -47,7 +50,10 @@ export function pageQuery(f: JobFilter, at: PageAt): { text: string; values: unk
     where += ` AND (created_at, id) < ($${values.length - 1}, $${values.length})`
   }
   values.push(at.limit, at.offset)
-  return { text: `SELECT * FROM processing_job WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`, values }
+  return {
+    text: `SELECT * FROM processing_job WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`,
+    values,
+  }
 }
 
 export async function listJobs(db: Queryable, f: JobFilter, at: PageAt): Promise<ProcessingJob[]> {

@@ -46,7 +46,11 @@ export interface ListenerOptions {
   probeTimeoutMs?: number
 }
 
-export function createNotificationListener(url: string, handlers: NotificationHandlers, opts: ListenerOptions): NotificationListener {
+export function createNotificationListener(
+  url: string,
+  handlers: NotificationHandlers,
+  opts: ListenerOptions,
+): NotificationListener {
   let client: pg.Client | undefined
   let stopped = false
   let retryTimer: NodeJS.Timeout | undefined

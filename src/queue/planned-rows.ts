@@ -3,6 +3,9 @@
 import type { Queryable } from './types.js'
 
 export async function plannedRows(db: Queryable, query: string, values: unknown[]): Promise<number> {
-  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({ text: `EXPLAIN (FORMAT JSON) ${query}`, values })
+  const { rows } = await db.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>({
+    text: `EXPLAIN (FORMAT JSON) ${query}`,
+    values,
+  })
   return Math.round(rows[0]!['QUERY PLAN'][0].Plan['Plan Rows'])
 }

@@ -1,6 +1,6 @@
 import type { ProcessingJob } from '../generated/prisma/client.js'
-import { toProcessingJob } from './job-row.js'
 import type { JobTrace } from '../telemetry/job-trace.js'
+import { toProcessingJob } from './job-row.js'
 import type { Queryable } from './types.js'
 
 // Running a finished job again (POST /jobs/:id/retry), in one statement: a FAILED or CANCELLED
@@ -62,8 +62,19 @@ export type RerunOutcome =
  * `by`: who asked (kept in previous_runs); `maxActive`: the user's active-job limit (null: none);
  * `trace`: the re-run's place in a trace (it follows the run before it), null when traces are off.
  */
-export async function rerunJob(db: Queryable, jobId: string, owner: string | null, by: string, maxActive: number | null, trace: JobTrace | null = null): Promise<RerunOutcome> {
-  const { rows } = await db.query({ name: 'faena_rerun_job', text: SQL, values: [jobId, owner, maxActive, by, trace ? JSON.stringify(trace) : null] })
+export async function rerunJob(
+  db: Queryable,
+  jobId: string,
+  owner: string | null,
+  by: string,
+  maxActive: number | null,
+  trace: JobTrace | null = null,
+): Promise<RerunOutcome> {
+  const { rows } = await db.query({
+    name: 'faena_rerun_job',
+    text: SQL,
+    values: [jobId, owner, maxActive, by, trace ? JSON.stringify(trace) : null],
+  })
   const row = rows[0]
   if (!row) return { kind: 'not-found' }
   if (row.id) return { kind: 'queued', job: toProcessingJob(row) }

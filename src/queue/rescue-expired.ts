@@ -1,4 +1,4 @@
-import { jobTraceOf, type JobTrace } from '../telemetry/job-trace.js'
+import { type JobTrace, jobTraceOf } from '../telemetry/job-trace.js'
 import type { Queryable } from './types.js'
 
 // The rescuer (any process, every heartbeat): PROCESSING jobs whose lease ran out, because the
@@ -50,5 +50,14 @@ export interface RescuedJob {
 
 export async function rescueExpired(db: Queryable, limit = 100): Promise<RescuedJob[]> {
   const { rows } = await db.query({ name: 'faena_rescue_expired', text: SQL, values: [limit] })
-  return rows.map((r) => ({ id: r.id, type: r.type, userId: r.user_id, status: r.status, attempts: r.attempts, maxAttempts: r.max_attempts, error: r.error, trace: jobTraceOf(r.trace) }))
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    userId: r.user_id,
+    status: r.status,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    error: r.error,
+    trace: jobTraceOf(r.trace),
+  }))
 }

@@ -12,9 +12,19 @@ UPDATE processing_job
        locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, started_at = NULL, updated_at = now()
  WHERE id = $1 AND locked_by = $2 AND status = 'PROCESSING'`
 
-export async function retryJob(db: Queryable, workerId: string, jobId: string, error: SerializedError, delayMs: number): Promise<boolean> {
+export async function retryJob(
+  db: Queryable,
+  workerId: string,
+  jobId: string,
+  error: SerializedError,
+  delayMs: number,
+): Promise<boolean> {
   const message = `attempt failed (${error.code}); retrying in ${Math.round(delayMs / 1000)} s`
-  const { rowCount } = await db.query({ name: 'faena_retry_job', text: SQL, values: [jobId, workerId, JSON.stringify(error), Math.round(delayMs), message] })
+  const { rowCount } = await db.query({
+    name: 'faena_retry_job',
+    text: SQL,
+    values: [jobId, workerId, JSON.stringify(error), Math.round(delayMs), message],
+  })
   return rowCount === 1
 }
 

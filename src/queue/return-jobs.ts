@@ -24,8 +24,17 @@ const RETURN_MESSAGES = {
 /** Why jobs go back: a shutdown stopped them, or they were claimed ahead and never started. */
 export type ReturnReason = keyof typeof RETURN_MESSAGES
 
-export async function returnJobs(db: Queryable, workerId: string, jobIds: string[], why: ReturnReason = 'shutdown'): Promise<number> {
+export async function returnJobs(
+  db: Queryable,
+  workerId: string,
+  jobIds: string[],
+  why: ReturnReason = 'shutdown',
+): Promise<number> {
   if (jobIds.length === 0) return 0
-  const { rowCount } = await db.query({ name: 'faena_return_jobs', text: SQL, values: [workerId, jobIds, RETURN_MESSAGES[why]] })
+  const { rowCount } = await db.query({
+    name: 'faena_return_jobs',
+    text: SQL,
+    values: [workerId, jobIds, RETURN_MESSAGES[why]],
+  })
   return rowCount ?? 0
 }

@@ -41,12 +41,23 @@ SELECT t.type,
 
 /** Active jobs only (QUEUED, PROCESSING), by type: cheap at every scrape, at any depth. */
 export async function queueDepth(db: Queryable): Promise<QueueDepth[]> {
-  const { rows } = await db.query<{ type: string; queued: number; processing: number; oldest: number | null }>({ name: 'faena_queue_depth', text: QUEUE_DEPTH })
+  const { rows } = await db.query<{ type: string; queued: number; processing: number; oldest: number | null }>({
+    name: 'faena_queue_depth',
+    text: QUEUE_DEPTH,
+  })
   return Promise.all(
     rows.map(async (r) => {
       const exact = r.queued <= EXACT_COUNT_UP_TO
-      const queued = exact ? r.queued : Math.max(r.queued, await estimate(db, `status = 'QUEUED' AND type = $1`, [r.type]))
-      return { type: r.type, queued, queuedExact: exact, processing: r.processing, oldestQueuedSeconds: Math.max(0, r.oldest ?? 0) }
+      const queued = exact
+        ? r.queued
+        : Math.max(r.queued, await estimate(db, `status = 'QUEUED' AND type = $1`, [r.type]))
+      return {
+        type: r.type,
+        queued,
+        queuedExact: exact,
+        processing: r.processing,
+        oldestQueuedSeconds: Math.max(0, r.oldest ?? 0),
+      }
     }),
   )
 }
@@ -79,12 +90,15 @@ export async function jobCounts(db: Queryable): Promise<{ counts: JobCounts[]; e
   const { rows: running } = await db.query<JobCounts>(
     `SELECT type, 'PROCESSING' AS status, count(*)::int AS count FROM processing_job WHERE status = 'PROCESSING' GROUP BY type`,
   )
-  const counts = [...sampled, ...running].sort((a, b) => a.type.localeCompare(b.type) || a.status.localeCompare(b.status))
+  const counts = [...sampled, ...running].sort(
+    (a, b) => a.type.localeCompare(b.type) || a.status.localeCompare(b.status),
+  )
   return { counts, exact: false }
 }
 
 /** PostgreSQL's estimate of the rows of processing_job that match `where`. */
-const estimate = (db: Queryable, where: string, values: unknown[]) => plannedRows(db, `SELECT 1 FROM processing_job WHERE ${where}`, values)
+const estimate = (db: Queryable, where: string, values: unknown[]) =>
+  plannedRows(db, `SELECT 1 FROM processing_job WHERE ${where}`, values)
 
 export interface ActiveJob {
   id: string
@@ -133,4 +147,4 @@ export async function jobHistory(db: Queryable, hours: number): Promise<HourCoun
   return [...byHour].map(([at, counts]) => ({ hour: new Date(at).toISOString(), counts }))
 }
 
-export { storedBytes, type StoredBytes } from './job-files.js'
+export { type StoredBytes, storedBytes } from './job-files.js'

@@ -54,14 +54,39 @@ SELECT DISTINCT ON (job_id) job_id, status::text, attempts, last_error, delivere
  WHERE job_id = ANY($1::text[])
  ORDER BY job_id, occurred_at DESC`
 
-export async function claimDeliveries(db: Queryable, worker: string, limit: number, leaseMs: number): Promise<DueDelivery[]> {
+export async function claimDeliveries(
+  db: Queryable,
+  worker: string,
+  limit: number,
+  leaseMs: number,
+): Promise<DueDelivery[]> {
   const { rows } = await db.query({ name: 'faena_claim_webhooks', text: CLAIM, values: [worker, limit, leaseMs] })
-  return rows.map((r) => ({ id: r.id, jobId: r.job_id, url: r.url, event: r.event, occurredAt: r.occurred_at, job: r.job, body: r.body, attempts: r.attempts }))
+  return rows.map((r) => ({
+    id: r.id,
+    jobId: r.job_id,
+    url: r.url,
+    event: r.event,
+    occurredAt: r.occurred_at,
+    job: r.job,
+    body: r.body,
+    attempts: r.attempts,
+  }))
 }
 
 /** `error` null: delivered. Otherwise `retryAt` null: given up. False when the lease was lost. */
-export async function settleDelivery(db: Queryable, worker: string, id: string, body: string, error: string | null, retryAt: Date | null): Promise<boolean> {
-  const { rowCount } = await db.query({ name: 'faena_settle_webhook', text: SETTLE, values: [id, worker, body, error, retryAt] })
+export async function settleDelivery(
+  db: Queryable,
+  worker: string,
+  id: string,
+  body: string,
+  error: string | null,
+  retryAt: Date | null,
+): Promise<boolean> {
+  const { rowCount } = await db.query({
+    name: 'faena_settle_webhook',
+    text: SETTLE,
+    values: [id, worker, body, error, retryAt],
+  })
   return rowCount === 1
 }
 
@@ -77,6 +102,7 @@ export async function latestDeliveries(db: Queryable, jobIds: string[]): Promise
   const out = new Map<string, DeliveryState>()
   if (jobIds.length === 0) return out
   const { rows } = await db.query({ text: LATEST_OF_JOBS, values: [jobIds] })
-  for (const r of rows) out.set(r.job_id, { status: r.status, attempts: r.attempts, lastError: r.last_error, deliveredAt: r.delivered_at })
+  for (const r of rows)
+    out.set(r.job_id, { status: r.status, attempts: r.attempts, lastError: r.last_error, deliveredAt: r.delivered_at })
   return out
 }

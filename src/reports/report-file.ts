@@ -21,7 +21,11 @@ export const CONTENT_TYPES = {
  * it; `finished` settles once the archive is complete in `out`. `store` keeps already
  * compressed content (XLSX) as it is instead of deflating it again.
  */
-export async function zipEntry(out: Writable, name: string, opts: { store: boolean }): Promise<{ entry: PassThrough; finished: Promise<void> }> {
+export async function zipEntry(
+  out: Writable,
+  name: string,
+  opts: { store: boolean },
+): Promise<{ entry: PassThrough; finished: Promise<void> }> {
   const { default: archiver } = await import('archiver')
   const archive = archiver('zip', { store: opts.store, zlib: { level: 6 } })
   const entry = new PassThrough({ highWaterMark: REPORT_BUFFER })
@@ -67,6 +71,10 @@ export async function reportResult(
     recordsProcessed: file.records,
     downloadUrl: link.url,
     expiresAt: link.expiresAt.toISOString(),
-    performanceMetrics: { processingTimeMs: Math.round(performance.now() - run.startedAt), peakMemoryMB: run.peakMemoryMB, recordsProcessed: file.records },
+    performanceMetrics: {
+      processingTimeMs: Math.round(performance.now() - run.startedAt),
+      peakMemoryMB: run.peakMemoryMB,
+      recordsProcessed: file.records,
+    },
   }
 }

@@ -6,6 +6,7 @@ export const reportKey = (jobId: string, fileName: string) => `reports/${jobId}/
 
 /** The report file a job owns: downloadable, its size known once the job is COMPLETED. */
 export function reportFileOf(job: JobFacts, fileName: string): OwnedFile {
-  const bytes = job.status === 'COMPLETED' ? (job.result as { fileSizeBytes?: number } | null)?.fileSizeBytes : undefined
+  const bytes =
+    job.status === 'COMPLETED' ? (job.result as { fileSizeBytes?: number } | null)?.fileSizeBytes : undefined
   return { key: reportKey(job.id, fileName), kind: 'report', fileName, bytes: bytes ?? null, download: true }
 }

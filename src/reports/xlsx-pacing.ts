@@ -1,8 +1,8 @@
 // Pacing for ExcelJS's streaming writer, which waits for nothing: rows become XML faster than
 // the zip compresses it, and faster than a slow storage takes the result.
-import { once, type EventEmitter } from 'node:events'
+import { type EventEmitter, once } from 'node:events'
 import type { Writable } from 'node:stream'
-import { setImmediate as nextTurn, setTimeout as delay } from 'node:timers/promises'
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises'
 
 /**
  * Rows written between two turns of the event loop. The zip compresses on libuv's threads, but
@@ -38,9 +38,10 @@ export async function paced(sheet: unknown, body: Writable, buffered: number): P
     // Whichever comes first; the other's listener or timer is removed, so none pile up while
     // a slow sink keeps the writer waiting.
     const settled = new AbortController()
-    await Promise.race([waitOn ? once(waitOn, 'drain', { signal: settled.signal }) : nextTurn(), delay(50, undefined, { signal: settled.signal })]).finally(() =>
-      settled.abort(),
-    )
+    await Promise.race([
+      waitOn ? once(waitOn, 'drain', { signal: settled.signal }) : nextTurn(),
+      delay(50, undefined, { signal: settled.signal }),
+    ]).finally(() => settled.abort())
   }
 }
 
@@ -50,7 +51,12 @@ export async function paced(sheet: unknown, body: Writable, buffered: number): P
  * what is not compressed yet. Unknown shapes count as no backlog (pacing then rests on `body`).
  */
 export function sheetBacklog(sheet: unknown): { bytes: number; stream?: EventEmitter } {
-  const s = (sheet as { _stream?: { buffers?: unknown[]; pipes?: (EventEmitter & { _writableState?: { length?: number } })[] } })._stream
+  const s = (
+    sheet as { _stream?: { buffers?: unknown[]; pipes?: (EventEmitter & { _writableState?: { length?: number } })[] } }
+  )._stream
   const pipe = s?.pipes?.[0]
-  return { bytes: (s?.buffers?.length ?? 0) * 65536 + (pipe?._writableState?.length ?? 0), ...(pipe ? { stream: pipe } : {}) }
+  return {
+    bytes: (s?.buffers?.length ?? 0) * 65536 + (pipe?._writableState?.length ?? 0),
+    ...(pipe ? { stream: pipe } : {}),
+  }
 }

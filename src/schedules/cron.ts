@@ -13,16 +13,26 @@ export interface CronSchedule {
 
 /** The expression in the zone, or a 400 naming `cron` or `timezone`. */
 export function readCron(cron: string, timezone: string): CronSchedule {
-  if (!validZone(timezone)) throw new ValidationError(`timezone: "${timezone}" is not an IANA time zone (e.g. America/Argentina/Buenos_Aires, UTC)`, { field: 'timezone' })
+  if (!validZone(timezone))
+    throw new ValidationError(
+      `timezone: "${timezone}" is not an IANA time zone (e.g. America/Argentina/Buenos_Aires, UTC)`,
+      { field: 'timezone' },
+    )
   const fields = cron.trim().split(/\s+/)
   if (fields.length !== 5 && fields.length !== 6) {
-    throw new ValidationError(`cron: "${cron}" has ${fields.length} fields; five (minute hour day month weekday), or six with seconds first`, { field: 'cron' })
+    throw new ValidationError(
+      `cron: "${cron}" has ${fields.length} fields; five (minute hour day month weekday), or six with seconds first`,
+      { field: 'cron' },
+    )
   }
   let c: Cron
   try {
     c = new Cron(fields.join(' '), { timezone, paused: true, mode: '5-or-6-parts' })
   } catch (err) {
-    throw new ValidationError(`cron: "${cron}" is not a cron expression (${(err as Error).message.replace(/^CronPattern: /, '')})`, { field: 'cron' })
+    throw new ValidationError(
+      `cron: "${cron}" is not a cron expression (${(err as Error).message.replace(/^CronPattern: /, '')})`,
+      { field: 'cron' },
+    )
   }
   if (c.nextRun(new Date()) === null) throw new ValidationError(`cron: "${cron}" never runs`, { field: 'cron' })
   return {

@@ -2,12 +2,12 @@
 // schedule starts is checked here as POST /jobs checks a job (jobs.check): a schedule that
 // could only fail is refused when it is made. The ticker (ticker.ts) starts the jobs.
 import { v7 as uuidv7 } from 'uuid'
-import { ConflictError, NotFoundError } from '../errors.js'
 import type { Database } from '../db/database.js'
-import type { Prisma, JobSchedule } from '../generated/prisma/client.js'
+import { ConflictError, NotFoundError } from '../errors.js'
+import type { JobSchedule, Prisma } from '../generated/prisma/client.js'
 import type { Caller } from '../jobs/caller.js'
 import type { CreateJobInput, JobService } from '../jobs/job-service.js'
-import { toPage, type PageQuery } from '../jobs/page.js'
+import { type PageQuery, toPage } from '../jobs/page.js'
 import { readCron } from './cron.js'
 
 export interface ScheduledJob {
@@ -69,7 +69,11 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
       const job = await checkJob(input.job)
       const count = await db.prisma.jobSchedule.count({ where: { userId: caller.userId } })
       if (count >= o.maxPerUser) {
-        throw new ConflictError('TOO_MANY_SCHEDULES', `you have ${count} schedules, the most allowed (MAX_SCHEDULES_PER_USER); delete one first`, { schedules: count })
+        throw new ConflictError(
+          'TOO_MANY_SCHEDULES',
+          `you have ${count} schedules, the most allowed (MAX_SCHEDULES_PER_USER); delete one first`,
+          { schedules: count },
+        )
       }
       const s = await db.prisma.jobSchedule.create({
         data: {
@@ -94,7 +98,12 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
     async list(caller: Caller, q: PageQuery) {
       const where = owned(caller)
       const [rows, total] = await Promise.all([
-        db.prisma.jobSchedule.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+        db.prisma.jobSchedule.findMany({
+          where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: q.limit,
+          skip: q.offset,
+        }),
         db.prisma.jobSchedule.count({ where }),
       ])
       return toPage(rows.map(toScheduleView), total, q)

@@ -9,7 +9,13 @@ export interface DueSchedule {
   userId: string
   cron: string
   timezone: string
-  job: { type: string; parameters?: unknown; priority?: 'HIGH' | 'NORMAL' | 'LOW'; callbackUrl?: string; timeoutMs?: number }
+  job: {
+    type: string
+    parameters?: unknown
+    priority?: 'HIGH' | 'NORMAL' | 'LOW'
+    callbackUrl?: string
+    timeoutMs?: number
+  }
   nextRunAt: Date
 }
 
@@ -29,11 +35,20 @@ const SOONEST = `SELECT min(next_run_at) AS at FROM job_schedule WHERE NOT pause
 
 export async function nextDueSchedule(tx: Queryable): Promise<DueSchedule | null> {
   const r = (await tx.query({ text: NEXT_DUE })).rows[0]
-  return r ? { id: r.id, userId: r.user_id, cron: r.cron, timezone: r.timezone, job: r.job, nextRunAt: r.next_run_at } : null
+  return r
+    ? { id: r.id, userId: r.user_id, cron: r.cron, timezone: r.timezone, job: r.job, nextRunAt: r.next_run_at }
+    : null
 }
 
 /** After a tick: when the next one is, which tick ran, the job it started (null: none, `error` says why). */
-export async function advanceSchedule(tx: Queryable, id: string, next: Date, tick: Date, jobId: string | null, error: string | null): Promise<void> {
+export async function advanceSchedule(
+  tx: Queryable,
+  id: string,
+  next: Date,
+  tick: Date,
+  jobId: string | null,
+  error: string | null,
+): Promise<void> {
   await tx.query({ text: ADVANCE, values: [id, next, tick, jobId, error] })
 }
 

@@ -10,8 +10,8 @@ import type { Database } from '../db/database.js'
 import { transactionQueryable } from '../db/database.js'
 import { FaenaError } from '../errors.js'
 import type { JobService } from '../jobs/job-service.js'
-import { readCron } from './cron.js'
 import type { Tracing } from '../telemetry/tracing.js'
+import { readCron } from './cron.js'
 import { advanceSchedule, nextDueSchedule, soonestDue } from './schedule-sql.js'
 
 export interface TickerOptions {
@@ -57,10 +57,19 @@ export function createTicker(o: TickerOptions) {
       let error: string | null = null
       const span = o.tracing?.span(`schedule ${s.job.type}`, {
         kind: 'producer',
-        attributes: { 'faena.schedule.id': s.id, 'faena.schedule.tick': tick.toISOString(), 'faena.job.type': s.job.type, 'enduser.id': s.userId },
+        attributes: {
+          'faena.schedule.id': s.id,
+          'faena.schedule.tick': tick.toISOString(),
+          'faena.job.type': s.job.type,
+          'enduser.id': s.userId,
+        },
       })
       try {
-        const job = await o.jobs.create({ userId: s.userId, admin: false, ...(span ? { trace: span.traceparent } : {}) }, { ...s.job }, { tx, schedule: { id: s.id, tick } })
+        const job = await o.jobs.create(
+          { userId: s.userId, admin: false, ...(span ? { trace: span.traceparent } : {}) },
+          { ...s.job },
+          { tx, schedule: { id: s.id, tick } },
+        )
         jobId = job.id
         span?.set({ 'faena.job.id': job.id })
       } catch (err) {
@@ -72,7 +81,11 @@ export function createTicker(o: TickerOptions) {
         span?.end()
       }
       await advanceSchedule(q, s.id, next, tick, jobId, error)
-      if (jobId) o.logger.info({ event: 'schedule.tick', scheduleId: s.id, tick, jobId, nextRunAt: next }, 'schedule started a job')
+      if (jobId)
+        o.logger.info(
+          { event: 'schedule.tick', scheduleId: s.id, tick, jobId, nextRunAt: next },
+          'schedule started a job',
+        )
       return true
     })
   }

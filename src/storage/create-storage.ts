@@ -32,7 +32,11 @@ export function storageSettings(config: Config, jwtSecret: string): StorageSetti
       endpoint: config.S3_ENDPOINT,
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
       expiresInSeconds: config.PRESIGNED_EXPIRES,
-      timeouts: { connectMs: config.S3_CONNECT_TIMEOUT_MS, requestMs: config.S3_REQUEST_TIMEOUT_MS, idleMs: config.S3_IDLE_TIMEOUT_MS },
+      timeouts: {
+        connectMs: config.S3_CONNECT_TIMEOUT_MS,
+        requestMs: config.S3_REQUEST_TIMEOUT_MS,
+        idleMs: config.S3_IDLE_TIMEOUT_MS,
+      },
     }
   }
   return {
@@ -48,8 +52,20 @@ export function storageSettings(config: Config, jwtSecret: string): StorageSetti
 export async function createStorage(s: StorageSettings): Promise<Storage> {
   if (s.driver === 's3') {
     const { createS3Storage } = await import('./s3-storage.js')
-    return createS3Storage({ bucket: s.bucket, region: s.region, endpoint: s.endpoint, forcePathStyle: s.forcePathStyle, defaultExpiresInSeconds: s.expiresInSeconds, timeouts: s.timeouts })
+    return createS3Storage({
+      bucket: s.bucket,
+      region: s.region,
+      endpoint: s.endpoint,
+      forcePathStyle: s.forcePathStyle,
+      defaultExpiresInSeconds: s.expiresInSeconds,
+      timeouts: s.timeouts,
+    })
   }
   const { createLocalStorage } = await import('./local-storage.js')
-  return createLocalStorage({ root: s.root, publicUrl: s.publicUrl, signingSecret: s.signingSecret, defaultExpiresInSeconds: s.expiresInSeconds })
+  return createLocalStorage({
+    root: s.root,
+    publicUrl: s.publicUrl,
+    signingSecret: s.signingSecret,
+    defaultExpiresInSeconds: s.expiresInSeconds,
+  })
 }

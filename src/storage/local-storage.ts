@@ -10,7 +10,7 @@ import { dirname, join, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { observe } from './observe-stream.js'
-import { assertValidKey, StorageNotFoundError, type Storage } from './storage.js'
+import { assertValidKey, type Storage, StorageNotFoundError } from './storage.js'
 import { sign } from './url-signature.js'
 
 export interface LocalStorageOptions {

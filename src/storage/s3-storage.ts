@@ -8,7 +8,8 @@
 // while the endpoint is gone, or a download that stalls): an outage ends the call within
 // seconds, after the SDK's own quick retries, instead of holding a job's thread for hours. Such
 // passing failures come out as StorageUnavailableError (retryable, 503); the rest as they are.
-import { isThrottlingError, isTransientError } from '@smithy/core/retry'
+
+import { pipeline, type Readable } from 'node:stream'
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -20,15 +21,15 @@ import {
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { pipeline, type Readable } from 'node:stream'
+import { isThrottlingError, isTransientError } from '@smithy/core/retry'
 import { observe } from './observe-stream.js'
 import {
   assertValidKey,
   contentDisposition,
+  type Storage,
   StorageNotFoundError,
   StorageUnavailableError,
   StorageUnsupportedError,
-  type Storage,
 } from './storage.js'
 
 /** How long the driver waits on its endpoint (src/config/schema.ts: S3_*_TIMEOUT_MS). */
@@ -122,7 +123,11 @@ export function createS3Storage(o: S3StorageOptions): Storage {
         if (err.name !== 'AbortError') sourceError = err
       })
       // pipeline() fails the counting stage, and so the upload, when the source fails.
-      const counted = pipeline(body, observe((chunk) => (size += chunk.length)), () => {})
+      const counted = pipeline(
+        body,
+        observe((chunk) => (size += chunk.length)),
+        () => {},
+      )
       const upload = new Upload({
         client,
         params: { Bucket, Key: key, Body: counted, ...(opts.contentType ? { ContentType: opts.contentType } : {}) },
@@ -186,19 +191,24 @@ export function createS3Storage(o: S3StorageOptions): Storage {
       let removed = 0
       let marker: { KeyMarker?: string; UploadIdMarker?: string } = {}
       for (;;) {
-        const page = await client.send(new ListMultipartUploadsCommand({ Bucket: o.bucket, ...marker })).catch((err: unknown) => {
-          if ((err as { name?: unknown })?.name !== 'NotImplemented') throw err
-          throw new StorageUnsupportedError(
-            'this S3-compatible server cannot list multipart uploads, so those left by dead processes are not removed here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) does it',
-          )
-        })
+        const page = await client
+          .send(new ListMultipartUploadsCommand({ Bucket: o.bucket, ...marker }))
+          .catch((err: unknown) => {
+            if ((err as { name?: unknown })?.name !== 'NotImplemented') throw err
+            throw new StorageUnsupportedError(
+              'this S3-compatible server cannot list multipart uploads, so those left by dead processes are not removed here; a bucket lifecycle rule (AbortIncompleteMultipartUpload) does it',
+            )
+          })
         for (const u of page.Uploads ?? []) {
           if (!u.Key || !u.UploadId || !u.Initiated || u.Initiated.getTime() >= before) continue
           await client.send(new AbortMultipartUploadCommand({ Bucket: o.bucket, Key: u.Key, UploadId: u.UploadId }))
           removed++
         }
         if (!page.IsTruncated) return removed
-        marker = { ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}), ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}) }
+        marker = {
+          ...(page.NextKeyMarker ? { KeyMarker: page.NextKeyMarker } : {}),
+          ...(page.NextUploadIdMarker ? { UploadIdMarker: page.NextUploadIdMarker } : {}),
+        }
       }
     },
     async close() {

@@ -55,7 +55,13 @@ export class StorageUnsupportedError extends FaenaError {
  */
 export class StorageUnavailableError extends FaenaError {
   constructor(reason: string, options?: { cause?: unknown }) {
-    super('STORAGE_UNAVAILABLE', `the file storage is unavailable (${reason}); try again later`, 503, undefined, options)
+    super(
+      'STORAGE_UNAVAILABLE',
+      `the file storage is unavailable (${reason}); try again later`,
+      503,
+      undefined,
+      options,
+    )
   }
 
   override get retryable(): boolean {

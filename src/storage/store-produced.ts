@@ -2,7 +2,7 @@
 // storage as they come: no temp file, nothing whole in memory, and on any failure or abort the
 // upload is aborted and nothing remains at the key.
 import { PassThrough } from 'node:stream'
-import { StorageUnavailableError, type Storage, type StoredObject } from './storage.js'
+import { type Storage, StorageUnavailableError, type StoredObject } from './storage.js'
 
 /** What may wait between a producer and storage before the producer is paused. */
 export const PRODUCED_BUFFER = 1024 * 1024
@@ -34,7 +34,10 @@ export async function storeProduced(
     // Without the error: the aborted put no longer listens to the stream, so an 'error' event
     // would be uncaught; the error is thrown below.
     body.destroy()
-    const putError = await stored.then(() => undefined, (e: unknown) => e) // the put removes what it wrote
+    const putError = await stored.then(
+      () => undefined,
+      (e: unknown) => e,
+    ) // the put removes what it wrote
     await storage.delete(file.key).catch(() => {}) // in case it had finished
     // When the storage went away first, the writer's error (a closed stream) is only its consequence.
     throw putError instanceof StorageUnavailableError ? putError : err

@@ -2,10 +2,10 @@
 // bytes (by content, whatever its name), its SHA-256 and size computed on the way. Any failure
 // (too large, wrong kind, client gone) leaves nothing in storage.
 import { createHash, randomUUID } from 'node:crypto'
-import { pipeline, Transform, type Readable } from 'node:stream'
+import { pipeline, type Readable, Transform } from 'node:stream'
 import { FaenaError } from '../errors.js'
 import { observe } from './observe-stream.js'
-import { StorageUnavailableError, type Storage } from './storage.js'
+import { type Storage, StorageUnavailableError } from './storage.js'
 
 export interface StoredUpload<K extends string = string> {
   key: string
@@ -28,7 +28,12 @@ export class UnsupportedFileError extends FaenaError {
 
 export class UploadTooLargeError extends FaenaError {
   constructor(maxBytes: number, setting: string, what = 'the file') {
-    super('UPLOAD_TOO_LARGE', `${what} is larger than the ${maxBytes} bytes allowed (${setting}); nothing was kept`, 413, { maxBytes })
+    super(
+      'UPLOAD_TOO_LARGE',
+      `${what} is larger than the ${maxBytes} bytes allowed (${setting}); nothing was kept`,
+      413,
+      { maxBytes },
+    )
   }
 }
 
@@ -61,7 +66,12 @@ function kindGate<K extends string>(sniff: Sniffer<K>, onKind: (k: K) => void): 
   })
 }
 
-export async function storeUpload<K extends string>(storage: Storage, file: Readable, fileName: string, sniff: Sniffer<K>): Promise<StoredUpload<K>> {
+export async function storeUpload<K extends string>(
+  storage: Storage,
+  file: Readable,
+  fileName: string,
+  sniff: Sniffer<K>,
+): Promise<StoredUpload<K>> {
   const hash = createHash('sha256')
   let kind: K | undefined
   const hasher = observe((chunk) => hash.update(chunk))
@@ -70,7 +80,12 @@ export async function storeUpload<K extends string>(storage: Storage, file: Read
   // removes what it wrote.
   let sourceError: unknown
   file.once('error', (err) => (sourceError = err))
-  const body = pipeline(file, kindGate(sniff, (k) => (kind = k)), hasher, () => {})
+  const body = pipeline(
+    file,
+    kindGate(sniff, (k) => (kind = k)),
+    hasher,
+    () => {},
+  )
   try {
     const stored = await storage.put(key, body)
     return { key, fileName, size: stored.size, sha256: hash.digest('hex'), kind: kind! }
@@ -86,12 +101,19 @@ export async function storeUpload<K extends string>(storage: Storage, file: Read
 function asClientError(err: unknown): unknown {
   const status = (err as { statusCode?: unknown }).statusCode
   if (err instanceof FaenaError || (typeof status === 'number' && status < 500)) return err
-  return new FaenaError('UPLOAD_INCOMPLETE', `the file did not arrive whole (${(err as Error).message}); nothing was kept`, 400)
+  return new FaenaError(
+    'UPLOAD_INCOMPLETE',
+    `the file did not arrive whole (${(err as Error).message}); nothing was kept`,
+    400,
+  )
 }
 
 /** The client's file name, as a label only (storage keys never come from it). */
 export function safeFileName(name: string | undefined, fallback = 'upload'): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? ''
-  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255)
+  const clean = base
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255)
   return clean || fallback
 }

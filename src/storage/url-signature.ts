@@ -9,7 +9,9 @@ export interface SignedParams {
 }
 
 function mac(secret: string, p: SignedParams): Buffer {
-  return createHmac('sha256', secret).update(`${p.key}\n${p.expires}\n${p.name ?? ''}`).digest()
+  return createHmac('sha256', secret)
+    .update(`${p.key}\n${p.expires}\n${p.name ?? ''}`)
+    .digest()
 }
 
 export function sign(secret: string, p: SignedParams): string {

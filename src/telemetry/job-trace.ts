@@ -16,7 +16,11 @@ export interface JobTrace {
 }
 
 /** A new job's trace: null when traces are off. */
-export function openJobTrace(tracing: Tracing, parent: string | null | undefined, follows?: JobTrace | null): JobTrace | null {
+export function openJobTrace(
+  tracing: Tracing,
+  parent: string | null | undefined,
+  follows?: JobTrace | null,
+): JobTrace | null {
   const span = tracing.reserve(parent)
   if (!span) return null
   return { span, parent: parent ?? null, since: Date.now(), ...(follows ? { follows: follows.span } : {}) }
@@ -44,7 +48,13 @@ export function traceIdField(trace: JobTrace | null | undefined): { traceId?: st
 
 /** Attributes every span about a job carries. */
 export function jobAttributes(job: { id: string; type: string; attempts?: number }): TraceAttributes {
-  return { 'faena.job.id': job.id, 'faena.job.type': job.type, 'faena.job.attempt': job.attempts, 'messaging.system': 'faena', 'messaging.message.id': job.id }
+  return {
+    'faena.job.id': job.id,
+    'faena.job.type': job.type,
+    'faena.job.attempt': job.attempts,
+    'messaging.system': 'faena',
+    'messaging.message.id': job.id,
+  }
 }
 
 /** Records the job span, from its enqueue to now: called once, where the final state was written. */

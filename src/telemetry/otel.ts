@@ -3,24 +3,35 @@
 // the job's outcome; the main thread's exports (otel-export.ts). Loaded only when traces are on.
 // The sampler comes from OTEL_TRACES_SAMPLER(_ARG), read by the SDK itself.
 import {
+  type Attributes,
+  type Context,
   context,
   defaultTextMapGetter,
   defaultTextMapSetter,
   ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   trace,
-  type Attributes,
-  type Context,
-  type Span,
-  type SpanContext,
 } from '@opentelemetry/api'
 import { W3CTraceContextPropagator } from '@opentelemetry/core'
-import { RandomIdGenerator, type IdGenerator, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import {
+  type IdGenerator,
+  RandomIdGenerator,
+  type ReadableSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import type { SpanOptions, ThreadTracing, TraceAttributes, TraceSpan, Tracing } from './types.js'
 
-const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL }
+const KINDS = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+  internal: SpanKind.INTERNAL,
+}
 const w3c = new W3CTraceContextPropagator()
 
 /**
@@ -72,7 +83,13 @@ export interface PlainSpan extends Omit<ReadableSpan, 'spanContext' | 'resource'
 
 function plain(span: ReadableSpan): PlainSpan {
   const { traceId, spanId, traceFlags } = span.spanContext()
-  const strip = (c: SpanContext | undefined) => c && { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, ...(c.isRemote === undefined ? {} : { isRemote: c.isRemote }) }
+  const strip = (c: SpanContext | undefined) =>
+    c && {
+      traceId: c.traceId,
+      spanId: c.spanId,
+      traceFlags: c.traceFlags,
+      ...(c.isRemote === undefined ? {} : { isRemote: c.isRemote }),
+    }
   return {
     name: span.name,
     kind: span.kind,
@@ -84,7 +101,10 @@ function plain(span: ReadableSpan): PlainSpan {
     ended: span.ended,
     status: span.status,
     attributes: span.attributes,
-    links: span.links.map((l) => ({ context: strip(l.context)!, ...(l.attributes ? { attributes: l.attributes } : {}) })),
+    links: span.links.map((l) => ({
+      context: strip(l.context)!,
+      ...(l.attributes ? { attributes: l.attributes } : {}),
+    })),
     events: span.events,
     instrumentationScope: span.instrumentationScope,
     droppedAttributesCount: span.droppedAttributesCount,

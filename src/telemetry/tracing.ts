@@ -6,15 +6,29 @@
 import type { Config } from '../config/schema.js'
 import type { ThreadTracing, TraceSpan, Tracing, TracingProblem, TracingSettings } from './types.js'
 
-export type { SpanOptions, ThreadSpans, ThreadTracing, TraceAttributes, TraceSpan, Tracing, TracingProblem, TracingSettings } from './types.js'
+export type {
+  SpanOptions,
+  ThreadSpans,
+  ThreadTracing,
+  TraceAttributes,
+  TraceSpan,
+  Tracing,
+  TracingProblem,
+  TracingSettings,
+} from './types.js'
 
 /** The settings, or null: traces are off (nothing set, OTEL_SDK_DISABLED, or OTEL_TRACES_EXPORTER=none). */
 export function tracingSettings(config: Config): TracingSettings | null {
   if (config.OTEL_SDK_DISABLED || config.OTEL_TRACES_EXPORTER === 'none') return null
   const base = config.OTEL_EXPORTER_OTLP_ENDPOINT
   if (!config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !base && config.OTEL_TRACES_EXPORTER !== 'otlp') return null
-  const url = config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(base ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`
-  return { url, protocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL, serviceName: config.OTEL_SERVICE_NAME }
+  const url =
+    config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(base ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`
+  return {
+    url,
+    protocol: config.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? config.OTEL_EXPORTER_OTLP_PROTOCOL,
+    serviceName: config.OTEL_SERVICE_NAME,
+  }
 }
 
 const NO_SPAN: TraceSpan = { traceparent: '', set() {}, fail() {}, end() {} }
@@ -34,7 +48,10 @@ export const NO_TRACING: Tracing = {
  * The tracer of this thread: NO_TRACING without settings, else the OpenTelemetry SDK, loaded
  * now. `problem`: where the SDK's warnings and errors go (unheard without it).
  */
-export async function openTracing(settings: TracingSettings | null | undefined, problem?: TracingProblem): Promise<Tracing> {
+export async function openTracing(
+  settings: TracingSettings | null | undefined,
+  problem?: TracingProblem,
+): Promise<Tracing> {
   if (!settings) return NO_TRACING
   const { createOtelTracing } = await import('./otel-export.js')
   return createOtelTracing(settings, problem)

@@ -10,11 +10,11 @@ import type { JobView } from '../jobs/job-view.js'
 import { fromJsonRow } from '../queue/job-row.js'
 import { backoffMs } from '../queue/retry-job.js'
 import type { Queryable } from '../queue/types.js'
-import { claimDeliveries, settleDelivery, type DueDelivery } from '../queue/webhook-deliveries.js'
-import { sendWebhook } from './send.js'
-import type { SignedHeaders } from './sign.js'
+import { claimDeliveries, type DueDelivery, settleDelivery } from '../queue/webhook-deliveries.js'
 import { jobTraceOf } from '../telemetry/job-trace.js'
 import type { Tracing } from '../telemetry/tracing.js'
+import { sendWebhook } from './send.js'
+import type { SignedHeaders } from './sign.js'
 
 export interface DelivererOptions {
   db: Queryable
@@ -61,13 +61,23 @@ export function createDeliverer(o: DelivererOptions) {
       ? o.tracing?.span(`webhook ${d.event}`, {
           parent: trace.span,
           kind: 'client',
-          attributes: { 'faena.job.id': d.jobId, 'faena.webhook.id': d.id, 'faena.webhook.attempt': tries, 'http.request.method': 'POST', 'server.address': new URL(d.url).host },
+          attributes: {
+            'faena.job.id': d.jobId,
+            'faena.webhook.id': d.id,
+            'faena.webhook.attempt': tries,
+            'http.request.method': 'POST',
+            'server.address': new URL(d.url).host,
+          },
         })
       : null
     try {
       body = await bodyOf(d)
       const headers = { ...o.sign(d.id, body), ...(span ? { traceparent: span.traceparent } : {}) }
-      const sent = await sendWebhook(d.url, headers, body, { timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate, signal: stopping.signal })
+      const sent = await sendWebhook(d.url, headers, body, {
+        timeoutMs: o.timeoutMs,
+        allowPrivate: o.allowPrivate,
+        signal: stopping.signal,
+      })
       if (sent.ok) span?.set({ 'http.response.status_code': sent.status })
       error = sent.ok ? null : sent.error
     } catch (err) {
@@ -99,7 +109,12 @@ export function createDeliverer(o: DelivererOptions) {
           const due = await claimDeliveries(o.db, o.workerId, o.concurrency - inFlight.size, leaseMs)
           for (const d of due) {
             const p: Promise<void> = attempt(d)
-              .catch((err: unknown) => o.logger.error({ err, webhookId: d.id }, 'webhook: writing the outcome failed; the lease expires and it is sent again'))
+              .catch((err: unknown) =>
+                o.logger.error(
+                  { err, webhookId: d.id },
+                  'webhook: writing the outcome failed; the lease expires and it is sent again',
+                ),
+              )
               .finally(() => {
                 inFlight.delete(p)
                 if (!stopped) void pump()

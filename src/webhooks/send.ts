@@ -14,7 +14,12 @@ export interface SendOptions {
   signal?: AbortSignal
 }
 
-export function sendWebhook(url: string, headers: Record<string, string>, body: string, o: SendOptions): Promise<SendOutcome> {
+export function sendWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  o: SendOptions,
+): Promise<SendOutcome> {
   const target = new URL(url)
   const client = target.protocol === 'https:' ? https : http
   return new Promise((resolve) => {
@@ -22,7 +27,12 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
       target,
       {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'faena-webhooks/1' },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'faena-webhooks/1',
+        },
         lookup: guardedLookup(o.allowPrivate) as never,
         agent: false,
       },
@@ -32,12 +42,16 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
         res.on('end', () => clearTimeout(deadline))
         res.on('error', () => {})
         if (status >= 200 && status < 300) resolve({ ok: true, status })
-        else if (status >= 300 && status < 400) resolve({ ok: false, error: `HTTP ${status}: redirects are not followed` })
+        else if (status >= 300 && status < 400)
+          resolve({ ok: false, error: `HTTP ${status}: redirects are not followed` })
         else resolve({ ok: false, error: `HTTP ${status}` })
       },
     )
     // The whole exchange, not only idle time, within the timeout.
-    const deadline = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })), o.timeoutMs)
+    const deadline = setTimeout(
+      () => req.destroy(Object.assign(new Error(`no answer within ${o.timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      o.timeoutMs,
+    )
     const abort = () => req.destroy(new Error('interrupted: the sending node stopped'))
     if (o.signal?.aborted) abort()
     o.signal?.addEventListener('abort', abort, { once: true })

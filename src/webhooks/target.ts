@@ -24,9 +24,12 @@ export function parseCallbackUrl(raw: string): URL {
     throw new ValidationError('callbackUrl: is not a URL', { field: 'callbackUrl' })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ValidationError(`callbackUrl: must be http or https, not ${url.protocol.replace(':', '')}`, { field: 'callbackUrl' })
+    throw new ValidationError(`callbackUrl: must be http or https, not ${url.protocol.replace(':', '')}`, {
+      field: 'callbackUrl',
+    })
   }
-  if (url.username || url.password) throw new ValidationError('callbackUrl: may not carry credentials', { field: 'callbackUrl' })
+  if (url.username || url.password)
+    throw new ValidationError('callbackUrl: may not carry credentials', { field: 'callbackUrl' })
   return url
 }
 
@@ -37,13 +40,21 @@ export async function checkCallbackTarget(raw: string, allowPrivate: boolean): P
   const host = url.hostname.replace(/^\[|\]$/g, '')
   let addresses: LookupAddress[]
   try {
-    addresses = await new Promise((ok, fail) => dnsLookup(host, { all: true }, (err, found) => (err ? fail(err) : ok(found))))
+    addresses = await new Promise((ok, fail) =>
+      dnsLookup(host, { all: true }, (err, found) => (err ? fail(err) : ok(found))),
+    )
   } catch (err) {
-    throw new ValidationError(`callbackUrl: ${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { field: 'callbackUrl' })
+    throw new ValidationError(
+      `callbackUrl: ${host} does not resolve (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      { field: 'callbackUrl' },
+    )
   }
   for (const a of addresses) {
     const why = refusedAddress(a.address)
-    if (why) throw new ValidationError(`callbackUrl: ${host} resolves to ${why}; webhooks go to public addresses only`, { field: 'callbackUrl' })
+    if (why)
+      throw new ValidationError(`callbackUrl: ${host} resolves to ${why}; webhooks go to public addresses only`, {
+        field: 'callbackUrl',
+      })
   }
   return url.toString()
 }
@@ -60,7 +71,10 @@ export function guardedLookup(allowPrivate: boolean) {
       if (err) return callback(err, [])
       const refused = allowPrivate ? null : addresses.map((a) => refusedAddress(a.address)).find((why) => why !== null)
       if (refused) {
-        return callback(Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EADDRNOTALLOWED' }), [])
+        return callback(
+          Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EADDRNOTALLOWED' }),
+          [],
+        )
       }
       if ((options as { all?: boolean }).all) return callback(null, addresses)
       const first = addresses[0]!

@@ -20,7 +20,10 @@ const names = [...new Set([...Object.keys(jobTypes), ...Object.keys(testJobTypes
 const naming = new RegExp(
   [
     `(['"\`/])(${names.map(escape).join('|')})(['"\`/])`,
-    `\\b(${Object.keys(jobTypes).filter((n) => n.includes('-')).map(escape).join('|')})\\b`,
+    `\\b(${Object.keys(jobTypes)
+      .filter((n) => n.includes('-'))
+      .map(escape)
+      .join('|')})\\b`,
     `\\b(${VOCABULARY.join('|')})`,
   ].join('|'),
   'i',
@@ -43,7 +46,13 @@ t.test('the core folders name no job type', async (t) => {
 })
 
 t.test('the check finds a name where there is one', async (t) => {
-  for (const line of [`type: 'sleep'`, `import x from '../job-types/kpi-export/index.js'`, '// a DKT import', 'loteDeleted', 'the data-report type']) {
+  for (const line of [
+    `type: 'sleep'`,
+    `import x from '../job-types/kpi-export/index.js'`,
+    '// a DKT import',
+    'loteDeleted',
+    'the data-report type',
+  ]) {
     t.ok(naming.test(line), line)
   }
   t.notOk(naming.test('the sleeping thread reports progress'), 'ordinary words pass')

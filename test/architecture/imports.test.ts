@@ -1,8 +1,9 @@
 // The shape of the code, checked: no import cycle anywhere in the sources, type-only imports
 // included (a cycle of types still ties two modules into one), and dependencies that run one way
 // across the thread boundary: workers/ uses src/, never the reverse. dpdm reads the sources.
-import { fileURLToPath } from 'node:url'
+
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseCircular, parseDependencyTree } from 'dpdm'
 import t from 'tap'
 
@@ -27,6 +28,8 @@ t.test('nothing under src/ imports workers/', async (t) => {
   const tree = await sources()
   const reversed = Object.entries(tree)
     .filter(([file]) => file.startsWith('src/'))
-    .flatMap(([file, deps]) => (deps ?? []).filter((d) => d.id?.startsWith('workers/')).map((d) => `${file} -> ${d.id}`))
+    .flatMap(([file, deps]) =>
+      (deps ?? []).filter((d) => d.id?.startsWith('workers/')).map((d) => `${file} -> ${d.id}`),
+    )
   t.same(reversed, [])
 })

@@ -22,13 +22,20 @@ t.test('a token from another implementation is accepted; role admin is honoured'
   const exp = Math.floor(Date.now() / 1000) + 60
   t.same(tokens.verify(handMade({ sub: 'alice', exp })), { userId: 'alice', admin: false })
   t.same(tokens.verify(handMade({ sub: 'root', role: 'admin', exp })), { userId: 'root', admin: true })
-  t.same(tokens.verify(handMade({ sub: 'carol', exp: Math.floor(Date.now() / 1000) - 10 })), { userId: 'carol', admin: false }, '30 s of clock skew allowed')
+  t.same(
+    tokens.verify(handMade({ sub: 'carol', exp: Math.floor(Date.now() / 1000) - 10 })),
+    { userId: 'carol', admin: false },
+    '30 s of clock skew allowed',
+  )
 })
 
 t.test('iss and aud are required when configured', async (t) => {
   const tokens = createTokenService(secret, { issuer: 'https://login.example', audience: 'faena' })
   const exp = Math.floor(Date.now() / 1000) + 60
-  t.same(tokens.verify(handMade({ sub: 'alice', exp, iss: 'https://login.example', aud: 'faena' })), { userId: 'alice', admin: false })
+  t.same(tokens.verify(handMade({ sub: 'alice', exp, iss: 'https://login.example', aud: 'faena' })), {
+    userId: 'alice',
+    admin: false,
+  })
   t.same(tokens.verify(tokens.sign('bob')), { userId: 'bob', admin: false }, 'its own tokens carry them')
   for (const [name, claims] of Object.entries({
     'no iss': { aud: 'faena' },
@@ -36,7 +43,11 @@ t.test('iss and aud are required when configured', async (t) => {
     'no aud': { iss: 'https://login.example' },
     'other aud': { iss: 'https://login.example', aud: 'another-service' },
   })) {
-    t.throws(() => tokens.verify(handMade({ sub: 'alice', exp, ...claims })), { statusCode: 401, message: 'missing or invalid bearer token' }, name)
+    t.throws(
+      () => tokens.verify(handMade({ sub: 'alice', exp, ...claims })),
+      { statusCode: 401, message: 'missing or invalid bearer token' },
+      name,
+    )
   }
 })
 
@@ -53,7 +64,11 @@ t.test('bad tokens are all the same 401', async (t) => {
     garbage: 'abc.def.ghi',
   }
   for (const [name, token] of Object.entries(bad)) {
-    t.throws(() => tokens.verify(token), { code: 'UNAUTHORIZED', statusCode: 401, message: 'missing or invalid bearer token' }, name)
+    t.throws(
+      () => tokens.verify(token),
+      { code: 'UNAUTHORIZED', statusCode: 401, message: 'missing or invalid bearer token' },
+      name,
+    )
   }
 })
 
@@ -71,7 +86,10 @@ t.test('`npm run token` prints, as its last line, a token the server accepts', a
   const dir = mkdtempSync(join(tmpdir(), 'faena-token-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const script = new URL('../../scripts/token.js', import.meta.url).pathname
-  const out = execFileSync(process.execPath, [script, 'bob', '--admin'], { env: { ...process.env, DATA_DIR: dir, JWT_SECRET: '' }, encoding: 'utf8' })
+  const out = execFileSync(process.execPath, [script, 'bob', '--admin'], {
+    env: { ...process.env, DATA_DIR: dir, JWT_SECRET: '' },
+    encoding: 'utf8',
+  })
   const token = out.trim().split('\n').at(-1)!
   t.same(createTokenService(resolveJwtSecret({ DATA_DIR: dir })).verify(token), { userId: 'bob', admin: true })
 })

@@ -11,7 +11,9 @@ t.test('the seed rows made in JavaScript are the cells of an export of the seede
   const f = await startTestFaena(t)
   const rows = 3000 // 15 days, every branch, indicator and null pattern several times
   await seedKpi(f.faena.db.pool, rows)
-  const res = await f.as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-12-31' }, format: 'xlsx' })
+  const res = await f
+    .as('alice')
+    .post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-12-31' }, format: 'xlsx' })
   const job = await waitForStatus(f.faena, res.json().jobId, 'COMPLETED')
   const workbook = new ExcelJS.Workbook()
   await workbook.xlsx.load((await download(f, (job.result as { downloadUrl: string }).downloadUrl)) as never)
@@ -24,7 +26,8 @@ t.test('the seed rows made in JavaScript are the cells of an export of the seede
     seedRow(g).forEach((want, i) => {
       const got = read.getCell(i + 1).value
       const same = want instanceof Date ? got instanceof Date && got.getTime() === want.getTime() : got === want
-      if (!same && differing.length < 5) differing.push(`row ${g + 2}, column ${i + 1}: ${String(got)} in the export, ${String(want)} made`)
+      if (!same && differing.length < 5)
+        differing.push(`row ${g + 2}, column ${i + 1}: ${String(got)} in the export, ${String(want)} made`)
     })
   }
   t.same(differing, [], 'every cell equal')

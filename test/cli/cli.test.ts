@@ -1,10 +1,11 @@
 // The command-line client as a user runs it: a child process against a real server. Exit codes
 // tell completed (0), failed (1), refused (2) and cancelled (3) apart; Ctrl-C asks first.
-import ExcelJS from 'exceljs'
+
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import ExcelJS from 'exceljs'
 import t, { type Test } from 'tap'
 import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
@@ -21,7 +22,10 @@ interface Run {
 }
 
 function cli(f: TestFaena, base: string, args: string[]) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, FAENA_URL: base, FAENA_TOKEN: f.token('alice') }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, FAENA_URL: base, FAENA_TOKEN: f.token('alice') },
+    stdio: 'pipe',
+  })
   const run: Run = { stdout: '', stderr: '', code: null }
   child.stdout.on('data', (c: Buffer) => (run.stdout += c))
   child.stderr.on('data', (c: Buffer) => (run.stderr += c))
@@ -75,7 +79,9 @@ t.test('export: follows, then downloads the file into --out and prints its path'
 t.test('Ctrl-C asks: "n" goes on following, "y" cancels the job and exits 3', async (t) => {
   const gates = openGates(t)
   const { f, base } = await server(t)
-  const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'cli-1', progressAt: 25 } })).json().jobId as string
+  const jobId = (
+    await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'cli-1', progressAt: 25 } })
+  ).json().jobId as string
   await gates.next('cli-1', 'started')
   const { child, run, done } = cli(f, base, ['follow', jobId])
   await waitFor('the CLI to show the job running', async () => /PROCESSING 25%/.test(run.stderr))
@@ -108,7 +114,13 @@ t.test('refused requests and bad usage exit 2 with the reason', async (t) => {
 
 t.test('retry: a cancelled job runs again and is followed to its end', async (t) => {
   const { f, base } = await server(t)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'sleep', parameters: { ms: 1, steps: 1 }, runAt: new Date(Date.now() + 3_600_000).toISOString() })).json()
+  const { jobId } = (
+    await f.as('alice').post('/jobs', {
+      type: 'sleep',
+      parameters: { ms: 1, steps: 1 },
+      runAt: new Date(Date.now() + 3_600_000).toISOString(),
+    })
+  ).json()
   await f.as('alice').delete(`/jobs/${jobId}`)
   // It runs now: the re-run is due at once.
   const run = await cli(f, base, ['retry', jobId]).done
@@ -121,10 +133,26 @@ t.test('retry: a cancelled job runs again and is followed to its end', async (t)
 
 t.test('schedule add, list, pause, resume, rm', async (t) => {
   const { f, base } = await server(t)
-  const add = await cli(f, base, ['schedule', 'add', '--cron', '0 7 * * 1', '--tz', 'America/Argentina/Buenos_Aires', '--type', 'sleep', '--params', '{"ms":10}', '--name', 'weekly']).done
+  const add = await cli(f, base, [
+    'schedule',
+    'add',
+    '--cron',
+    '0 7 * * 1',
+    '--tz',
+    'America/Argentina/Buenos_Aires',
+    '--type',
+    'sleep',
+    '--params',
+    '{"ms":10}',
+    '--name',
+    'weekly',
+  ]).done
   t.equal(add.code, 0, add.stderr)
   const id = add.stdout.trim().split(/\s+/)[0]!
-  t.match(add.stdout, /sleep .* 0 7 \* \* 1 America\/Argentina\/Buenos_Aires .* next 20\d\d-.*T10:00:00\.000Z .* weekly/)
+  t.match(
+    add.stdout,
+    /sleep .* 0 7 \* \* 1 America\/Argentina\/Buenos_Aires .* next 20\d\d-.*T10:00:00\.000Z .* weekly/,
+  )
   t.match((await cli(f, base, ['schedule', 'pause', id]).done).stdout, /paused/)
   t.match((await cli(f, base, ['schedule', 'resume', id]).done).stdout, /next 20/)
   t.match((await cli(f, base, ['schedule', 'list']).done).stdout, new RegExp(`^${id} `))

@@ -1,10 +1,11 @@
 // COPY's text format, both ways, against a real PostgreSQL: what copyLine writes, PostgreSQL
 // reads back as the same values; what PostgreSQL's COPY TO writes, copyLines and copyFields read as the same
 // values, however the stream is cut.
+
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
-import { pipeline } from 'node:stream/promises'
-import { Readable } from 'node:stream'
 import t from 'tap'
 import { copyFields, copyLine, copyLines } from '../../src/db/copy-text.js'
 import { createTestDatabase } from '../support/database.js'
@@ -26,7 +27,8 @@ t.test('a round trip through PostgreSQL keeps every value, cut anywhere', async 
   t.same(rows, VALUES, 'copyLine: PostgreSQL reads the values written')
 
   const chunks: Buffer[] = []
-  for await (const c of client.query(copyTo('COPY (SELECT a, b, c, d, e FROM copy_round ORDER BY n) TO STDOUT'))) chunks.push(c as Buffer)
+  for await (const c of client.query(copyTo('COPY (SELECT a, b, c, d, e FROM copy_round ORDER BY n) TO STDOUT')))
+    chunks.push(c as Buffer)
   const out = Buffer.concat(chunks)
   for (const size of [1, 2, 3, 5, 64, out.length]) {
     const parts = Array.from({ length: Math.ceil(out.length / size) }, (_, i) => out.subarray(i * size, (i + 1) * size))

@@ -19,7 +19,11 @@ t.test('an empty database gets every migration, in order, and the job table exis
   const url = databaseUrl(adminUrl(), name)
   const all = (await readMigrations()).migrationDirectories.map((d) => d.path)
   t.same(await migrateApart(url), all, 'every migration, named as in prisma/migrations')
-  const { rows } = await withClient(url, (c) => c.query(`SELECT to_regclass('processing_job') IS NOT NULL AS there, (SELECT count(*)::int FROM _prisma_migrations WHERE finished_at IS NOT NULL) AS recorded`))
+  const { rows } = await withClient(url, (c) =>
+    c.query(
+      `SELECT to_regclass('processing_job') IS NOT NULL AS there, (SELECT count(*)::int FROM _prisma_migrations WHERE finished_at IS NOT NULL) AS recorded`,
+    ),
+  )
   t.same(rows[0], { there: true, recorded: all.length })
 })
 
@@ -33,31 +37,39 @@ t.test('an unreachable database is an error that says migrations failed', async 
   await t.rejects(migrateApart(url.toString()), { message: /^migrations failed: / })
 })
 
-t.test('through a transaction-mode pooler: an empty database is migrated, and again by several nodes at once', async (t) => {
-  const name = `faena_t_pooled_${randomBytes(6).toString('hex')}`
-  await withClient(adminUrl(), (c) => c.query(`CREATE DATABASE "${name}"`))
-  t.teardown(() => withClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)))
-  const pooler = await startPgBouncer(t, adminUrl())
-  const url = pooler.url(name)
-  const all = (await readMigrations()).migrationDirectories.map((d) => d.path)
-  // Another migrator (`prisma migrate deploy`, say) holds Prisma's migration lock: we wait for it.
-  const other = new pg.Client({ connectionString: databaseUrl(adminUrl(), name) })
-  await other.connect()
-  await other.query('SELECT pg_advisory_lock(72707369)')
-  const first = migrateApart(url)
-  await waitFor('the migration to wait for the lock', async () => {
-    const { rows } = await other.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
-    return rows[0].n === 1
-  })
-  const { rows: before } = await other.query(`SELECT to_regclass('processing_job') IS NULL AS none`)
-  t.same(before[0], { none: true }, 'nothing is applied while another migrator holds the lock')
-  await other.end()
-  t.same(await first, all, 'every migration, through the pooler, once the lock is free')
-  // Nodes starting together: each migrates; none waits on a lock another left behind.
-  const again = await Promise.all([migrateApart(url), migrateApart(url), migrateApart(url)])
-  t.same(again, [[], [], []], 'then none, three times at once')
-  const { rows } = await withClient(adminUrl(), (c) =>
-    c.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`, [name]),
-  )
-  t.equal(rows[0].n, 0, 'no advisory lock is left held on a pooled server connection')
-})
+t.test(
+  'through a transaction-mode pooler: an empty database is migrated, and again by several nodes at once',
+  async (t) => {
+    const name = `faena_t_pooled_${randomBytes(6).toString('hex')}`
+    await withClient(adminUrl(), (c) => c.query(`CREATE DATABASE "${name}"`))
+    t.teardown(() => withClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)))
+    const pooler = await startPgBouncer(t, adminUrl())
+    const url = pooler.url(name)
+    const all = (await readMigrations()).migrationDirectories.map((d) => d.path)
+    // Another migrator (`prisma migrate deploy`, say) holds Prisma's migration lock: we wait for it.
+    const other = new pg.Client({ connectionString: databaseUrl(adminUrl(), name) })
+    await other.connect()
+    await other.query('SELECT pg_advisory_lock(72707369)')
+    const first = migrateApart(url)
+    await waitFor('the migration to wait for the lock', async () => {
+      const { rows } = await other.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      )
+      return rows[0].n === 1
+    })
+    const { rows: before } = await other.query(`SELECT to_regclass('processing_job') IS NULL AS none`)
+    t.same(before[0], { none: true }, 'nothing is applied while another migrator holds the lock')
+    await other.end()
+    t.same(await first, all, 'every migration, through the pooler, once the lock is free')
+    // Nodes starting together: each migrates; none waits on a lock another left behind.
+    const again = await Promise.all([migrateApart(url), migrateApart(url), migrateApart(url)])
+    t.same(again, [[], [], []], 'then none, three times at once')
+    const { rows } = await withClient(adminUrl(), (c) =>
+      c.query(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
+        [name],
+      ),
+    )
+    t.equal(rows[0].n, 0, 'no advisory lock is left held on a pooled server connection')
+  },
+)

@@ -4,10 +4,10 @@
 import { createHash, randomUUID } from 'node:crypto'
 import t from 'tap'
 import { FingerprintSet } from '../../src/job-types/dkt-import/fingerprints.js'
-import { importDktFile, type DktImportResult } from '../../src/job-types/dkt-import/import-file.js'
+import { type DktImportResult, importDktFile } from '../../src/job-types/dkt-import/import-file.js'
 import { CREATE_DUPLICATES, removeDuplicates } from '../../src/job-types/dkt-import/lote-sql.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
 import { csvBytes, dktRow, HEADER, readableOf } from '../support/dkt-files.js'
+import { startTestFaena, type TestFaena } from '../support/faena.js'
 
 t.test('fingerprint set: new keys give 0, repeats the first line; it grows, and stops at its limit', async (t) => {
   const set = new FingerprintSet(1 << 20, 16)
@@ -32,7 +32,8 @@ t.test('fingerprint set presized for the file: distinct keys are not confused (b
   // picked by the other half, a pair is confused only if it also probes the same slots.
   const set = new FingerprintSet(1 << 20, 1 << 20)
   let candidates = 0
-  for (let i = 0; i < 700_000; i++) if (set.add(`4507990000${i}\t2026-03-01\tC${i}\t/\t${i}.00`, i + 2) !== 0) candidates++
+  for (let i = 0; i < 700_000; i++)
+    if (set.add(`4507990000${i}\t2026-03-01\tC${i}\t/\t${i}.00`, i + 2) !== 0) candidates++
   t.equal(candidates, 0)
 })
 
@@ -40,12 +41,23 @@ async function importRows(f: TestFaena, rows: string[][], maxFingerprintSlots?: 
   const content = csvBytes(rows)
   const jobId = randomUUID()
   // The import confirms its claim on the job before it commits.
-  await f.faena.db.pool.query(`INSERT INTO processing_job (id, type, status, user_id, attempts) VALUES ($1, 'dkt-import', 'PROCESSING', 'alice', 1)`, [jobId])
+  await f.faena.db.pool.query(
+    `INSERT INTO processing_job (id, type, status, user_id, attempts) VALUES ($1, 'dkt-import', 'PROCESSING', 'alice', 1)`,
+    [jobId],
+  )
   const stored = await f.faena.storage.put(`uploads/test/${jobId}`, readableOf(content))
   return importDktFile(
     {
-      jobId, attempt: 1, userId: 'alice', loteId: randomUUID(), fileKey: stored.key, fileName: 'dups.csv',
-      sha256: createHash('sha256').update(content).digest('hex'), size: content.length, kind: 'csv', onError: 'skip',
+      jobId,
+      attempt: 1,
+      userId: 'alice',
+      loteId: randomUUID(),
+      fileKey: stored.key,
+      fileName: 'dups.csv',
+      sha256: createHash('sha256').update(content).digest('hex'),
+      size: content.length,
+      kind: 'csv',
+      onError: 'skip',
     },
     { pool: f.faena.db.pool, storage: f.faena.storage, signal: new AbortController().signal, progress: () => {} },
     { maxFingerprintSlots },
@@ -55,7 +67,9 @@ async function importRows(f: TestFaena, rows: string[][], maxFingerprintSlots?: 
 t.test('the same lote whether the fingerprints hold every row or fill up after 12', async (t) => {
   const f = await startTestFaena(t)
   // 300 rows: every 7th repeats row i-50 (same key, another merchant name: still a repeat).
-  const body = Array.from({ length: 300 }, (_, i) => (i >= 50 && i % 7 === 0 ? [...dktRow(i - 50).slice(0, 2), 'Otro comercio', ...dktRow(i - 50).slice(3)] : dktRow(i)))
+  const body = Array.from({ length: 300 }, (_, i) =>
+    i >= 50 && i % 7 === 0 ? [...dktRow(i - 50).slice(0, 2), 'Otro comercio', ...dktRow(i - 50).slice(3)] : dktRow(i),
+  )
   // Same card, date, voucher and installment, another amount: not a repeat.
   body.push([...dktRow(3).slice(0, 5), '999,99', ...dktRow(3).slice(6)])
   const rows = [HEADER, ...body]
@@ -67,8 +81,17 @@ t.test('the same lote whether the fingerprints hold every row or fill up after 1
     results.push(r)
     t.equal(r.rowsDuplicate, expectedDuplicates, `slots ${slots ?? 'default'}: every repeat found`)
     t.equal(r.rowsImported, 301 - expectedDuplicates)
-    t.same(r.problems.slice(0, 2).map((p) => [p.line, p.reason]), [[2 + 56, 'duplicate of line 8: imported once'], [2 + 63, 'duplicate of line 15: imported once']])
-    const stored = await f.faena.db.pool.query('SELECT count(*)::int AS n, sum(importe)::text AS s FROM resumen_tarjeta WHERE lote_id = $1', [r.loteId])
+    t.same(
+      r.problems.slice(0, 2).map((p) => [p.line, p.reason]),
+      [
+        [2 + 56, 'duplicate of line 8: imported once'],
+        [2 + 63, 'duplicate of line 15: imported once'],
+      ],
+    )
+    const stored = await f.faena.db.pool.query(
+      'SELECT count(*)::int AS n, sum(importe)::text AS s FROM resumen_tarjeta WHERE lote_id = $1',
+      [r.loteId],
+    )
     t.equal(stored.rows[0].n, r.rowsImported, 'the table holds what the lote says')
     const fromTotals = r.totals.reduce((sum, x) => sum + Number(x.importe) * 100, 0)
     t.equal(Math.round(Number(stored.rows[0].s) * 100), Math.round(fromTotals), 'totals without the repeats')
@@ -98,6 +121,9 @@ t.test('the exact check keeps candidates whose fingerprints met by chance', asyn
   await client.query(CREATE_DUPLICATES)
   await client.query(removeDuplicates(true), [lote, [2, 3, 5, 6]])
   t.same((await client.query('SELECT linea, primera FROM dkt_duplicates')).rows, [{ linea: 6, primera: 3 }])
-  t.same((await client.query('SELECT linea FROM resumen_tarjeta ORDER BY linea')).rows.map((r) => r.linea), [2, 3, 4, 5])
+  t.same(
+    (await client.query('SELECT linea FROM resumen_tarjeta ORDER BY linea')).rows.map((r) => r.linea),
+    [2, 3, 4, 5],
+  )
   await client.query('ROLLBACK')
 })

@@ -10,7 +10,19 @@ const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {
   return rows
 }
 
-const rows = [HEADER, ['4507 9900 0000 1234', '05/03/2026', '  Café   "La Esquina";  Centro ', '0001', '1/3', '1.234,56', 'ARS', 'José Pérez']]
+const rows = [
+  HEADER,
+  [
+    '4507 9900 0000 1234',
+    '05/03/2026',
+    '  Café   "La Esquina";  Centro ',
+    '0001',
+    '1/3',
+    '1.234,56',
+    'ARS',
+    'José Pérez',
+  ],
+]
 
 for (const encoding of ['utf8', 'utf8-bom', 'win1252'] as const) {
   for (const delimiter of [';', ',', '\t']) {
@@ -18,8 +30,15 @@ for (const encoding of ['utf8', 'utf8-bom', 'win1252'] as const) {
       const bytes = csvBytes(rows, { encoding, delimiter })
       t.same(sniffFileKind(bytes), { kind: 'csv' })
       const got = await collect(bytes, 'csv')
-      t.same(got.map((r) => r.cells), rows, 'accents, quotes and delimiters inside quotes survive')
-      t.same(got.map((r) => r.line), [1, 2])
+      t.same(
+        got.map((r) => r.cells),
+        rows,
+        'accents, quotes and delimiters inside quotes survive',
+      )
+      t.same(
+        got.map((r) => r.line),
+        [1, 2],
+      )
     })
   }
 }
@@ -27,13 +46,28 @@ for (const encoding of ['utf8', 'utf8-bom', 'win1252'] as const) {
 t.test('blank lines are skipped and line numbers stay true', async (t) => {
   const bytes = Buffer.from('Tarjeta;Fecha\r\n\r\nA;B\r\n;\r\n  \r\n\r\nC;D\r\n')
   const got = await collect(bytes, 'csv')
-  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Fecha'], [3, 'A|B'], [7, 'C|D']])
+  t.same(
+    got.map((r) => [r.line, r.cells.join('|')]),
+    [
+      [1, 'Tarjeta|Fecha'],
+      [3, 'A|B'],
+      [7, 'C|D'],
+    ],
+  )
 })
 
 t.test('a quoted field over several lines: the next rows keep their true line numbers', async (t) => {
   const bytes = Buffer.from('Tarjeta;Comercio\nA;"Casa\ncentral"\n\nB;"x\r\ny\r\nz"\nC;D\n')
   const got = await collect(bytes, 'csv')
-  t.same(got.map((r) => [r.line, r.cells.join('|')]), [[1, 'Tarjeta|Comercio'], [2, 'A|Casa\ncentral'], [5, 'B|x\r\ny\r\nz'], [8, 'C|D']])
+  t.same(
+    got.map((r) => [r.line, r.cells.join('|')]),
+    [
+      [1, 'Tarjeta|Comercio'],
+      [2, 'A|Casa\ncentral'],
+      [5, 'B|x\r\ny\r\nz'],
+      [8, 'C|D'],
+    ],
+  )
 })
 
 t.test('rows come in batches, so a large file costs one await per batch, not per row', async (t) => {
@@ -44,13 +78,19 @@ t.test('rows come in batches, so a large file costs one await per batch, not per
 })
 
 t.test('XLSX: the first sheet, dates and numbers as text', async (t) => {
-  const bytes = await xlsxBytes([HEADER, ['450799******1234', new Date(Date.UTC(2026, 2, 5)), 'Café', '0001', '2/6', 1234.5, 'USD', 'Ana']])
+  const bytes = await xlsxBytes([
+    HEADER,
+    ['450799******1234', new Date(Date.UTC(2026, 2, 5)), 'Café', '0001', '2/6', 1234.5, 'USD', 'Ana'],
+  ])
   t.same(sniffFileKind(bytes), { kind: 'xlsx' })
   const got = await collect(bytes, 'xlsx')
   t.same(got[1], { line: 2, cells: ['450799******1234', '2026-03-05', 'Café', '0001', '2/6', '1234.5', 'USD', 'Ana'] })
 })
 
-const XLSX_ROWS = [HEADER, ['450799******1234', new Date(Date.UTC(2026, 2, 5)), 'Café', '0001', '2/6', 1234.5, 'USD', 'Ana']]
+const XLSX_ROWS = [
+  HEADER,
+  ['450799******1234', new Date(Date.UTC(2026, 2, 5)), 'Café', '0001', '2/6', 1234.5, 'USD', 'Ana'],
+]
 const XLSX_CELLS = ['450799******1234', '2026-03-05', 'Café', '0001', '2/6', '1234.5', 'USD', 'Ana']
 
 /** The same archive with its entries in another order (the order a reader meets them in). */
@@ -58,7 +98,8 @@ async function reordered(bytes: Buffer, first: string[]): Promise<Buffer> {
   const zip = await JSZip.loadAsync(bytes)
   const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir)
   const out = new JSZip()
-  for (const name of [...first, ...names.filter((n) => !first.includes(n))]) out.file(name, await zip.file(name)!.async('uint8array'))
+  for (const name of [...first, ...names.filter((n) => !first.includes(n))])
+    out.file(name, await zip.file(name)!.async('uint8array'))
   return out.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })
 }
 
@@ -66,12 +107,29 @@ t.test('XLSX: the sheet is read whatever the order of the entries around it', as
   const bytes = await xlsxBytes(XLSX_ROWS)
   const orders = {
     'as ExcelJS writes it (sheet before shared strings and styles)': [],
-    'as Excel writes it (workbook first, shared strings last)': ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/worksheets/sheet1.xml', 'xl/styles.xml', 'xl/sharedStrings.xml'],
-    'everything the sheet needs first (read without a temporary file)': ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml'],
+    'as Excel writes it (workbook first, shared strings last)': [
+      '[Content_Types].xml',
+      '_rels/.rels',
+      'xl/workbook.xml',
+      'xl/_rels/workbook.xml.rels',
+      'xl/worksheets/sheet1.xml',
+      'xl/styles.xml',
+      'xl/sharedStrings.xml',
+    ],
+    'everything the sheet needs first (read without a temporary file)': [
+      'xl/_rels/workbook.xml.rels',
+      'xl/workbook.xml',
+      'xl/sharedStrings.xml',
+      'xl/styles.xml',
+    ],
   }
   for (const [name, first] of Object.entries(orders)) {
     const got = await collect(first.length ? await reordered(bytes, first) : bytes, 'xlsx')
-    t.same(got.map((r) => r.cells), [HEADER, XLSX_CELLS], name)
+    t.same(
+      got.map((r) => r.cells),
+      [HEADER, XLSX_CELLS],
+      name,
+    )
   }
 })
 
@@ -104,18 +162,29 @@ async function twoSheets(edit: (workbookXml: string) => string, first: string[] 
 t.test('XLSX: "the first sheet" is the first tab Excel shows, not the first sheet file', async (t) => {
   const firstCell = async (bytes: Buffer) => (await collect(bytes, 'xlsx'))[0]?.cells[0]
   const moved = (xml: string) => xml.replace(/(<sheet [^>]*name="A"[^>]*\/>)(<sheet [^>]*name="B"[^>]*\/>)/, '$2$1')
-  const hidden = (xml: string) => xml.replace(/<sheet [^>]*name="A"[^>]*\/>/, (tag) => tag.replace('state="visible"', 'state="hidden"'))
+  const hidden = (xml: string) =>
+    xml.replace(/<sheet [^>]*name="A"[^>]*\/>/, (tag) => tag.replace('state="visible"', 'state="hidden"'))
   t.equal(await firstCell(await twoSheets((x) => x)), 'sheet A', 'as written')
   t.equal(await firstCell(await twoSheets(moved)), 'sheet B', 'tab B moved before A (workbook after the sheets)')
   const workbookFirst = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels']
-  t.equal(await firstCell(await twoSheets(moved, workbookFirst)), 'sheet B', 'tab B moved before A (workbook before the sheets, as Excel writes it)')
+  t.equal(
+    await firstCell(await twoSheets(moved, workbookFirst)),
+    'sheet B',
+    'tab B moved before A (workbook before the sheets, as Excel writes it)',
+  )
   t.equal(await firstCell(await twoSheets(hidden)), 'sheet B', 'tab A hidden')
 })
 
 t.test('content sniffing refuses what is neither CSV nor XLSX, whatever its name', async (t) => {
   t.match(sniffFileKind(Buffer.from('%PDF-1.7 ...')), { kind: null, reason: /PDF/ })
   t.match(sniffFileKind(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1])), { kind: null, reason: /XLS/ })
-  t.match(sniffFileKind(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])), { kind: null, reason: /binary/ })
-  t.match(sniffFileKind(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0x61, 0x62])), { kind: null, reason: /ZIP/ })
+  t.match(sniffFileKind(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])), {
+    kind: null,
+    reason: /binary/,
+  })
+  t.match(sniffFileKind(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0, 0x61, 0x62])), {
+    kind: null,
+    reason: /ZIP/,
+  })
   t.match(sniffFileKind(Buffer.alloc(0)), { kind: null, reason: /empty/ })
 })

@@ -5,8 +5,8 @@ import archiver from 'archiver'
 import t from 'tap'
 import { XLSX_LIMITS } from '../../src/job-types/dkt-import/xlsx-limits.js'
 import { firstSheetRows } from '../../src/job-types/dkt-import/xlsx-sheet.js'
-import { startTestFaena } from '../support/faena.js'
 import { HEADER, workbookBytes } from '../support/dkt-files.js'
+import { startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 import { multipartBody } from '../support/multipart.js'
 
@@ -19,11 +19,16 @@ async function zipBomb(bytes: number): Promise<Buffer> {
   const zip = archiver('zip', { zlib: { level: 9 } })
   zip.pipe(out)
   zip.append('<?xml version="1.0"?><Types/>', { name: '[Content_Types].xml' })
-  zip.append(Readable.from((function* () {
-    yield Buffer.from('<worksheet><sheetData>')
-    for (let i = 0; i < bytes / 65536; i++) yield Buffer.alloc(65536, 0x20)
-    yield Buffer.from('</sheetData></worksheet>')
-  })()), { name: 'xl/worksheets/sheet1.xml' })
+  zip.append(
+    Readable.from(
+      (function* () {
+        yield Buffer.from('<worksheet><sheetData>')
+        for (let i = 0; i < bytes / 65536; i++) yield Buffer.alloc(65536, 0x20)
+        yield Buffer.from('</sheetData></worksheet>')
+      })(),
+    ),
+    { name: 'xl/worksheets/sheet1.xml' },
+  )
   await zip.finalize()
   await ended
   return Buffer.concat(chunks)
@@ -44,12 +49,15 @@ t.test('the inflated size is measured, not taken from the archive, and refused p
 
 t.test('a row wider than the column limit fails the import job with XLSX_TOO_LARGE; no lote', async (t) => {
   const f = await startTestFaena(t)
-  const content = await workbookBytes((wb) => {
-    const sheet = wb.addWorksheet('DKT')
-    sheet.addRow(HEADER).commit()
-    sheet.addRow(Array.from({ length: XLSX_LIMITS.columns + 1 }, (_, i) => `c${i}`)).commit()
-    sheet.commit()
-  }, { useSharedStrings: false })
+  const content = await workbookBytes(
+    (wb) => {
+      const sheet = wb.addWorksheet('DKT')
+      sheet.addRow(HEADER).commit()
+      sheet.addRow(Array.from({ length: XLSX_LIMITS.columns + 1 }, (_, i) => `c${i}`)).commit()
+      sheet.commit()
+    },
+    { useSharedStrings: false },
+  )
   const m = multipartBody({}, { name: 'wide.xlsx', content })
   const res = await f.as('alice').post('/jobs/dkt-import', m.payload, m.headers)
   t.equal(res.statusCode, 202, res.body)

@@ -35,12 +35,17 @@ t.test('the cancel reaches the process that runs the job', async (t) => {
 t.test('a processor that ignores the abort has its thread terminated after the grace period', async (t) => {
   const gates = openGates(t)
   const { as, faena } = await startTestFaena(t, { config: { CANCEL_GRACE_MS: 100, WORKER_CONCURRENCY: 1 } })
-  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'stubborn', stubborn: true } })).json()
+  const { jobId } = (
+    await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'stubborn', stubborn: true } })
+  ).json()
   await gates.next('stubborn', 'started')
   t.equal((await as('alice').delete(`/jobs/${jobId}`)).statusCode, 204)
   const row = await waitForStatus(faena, jobId, 'CANCELLED')
   t.match(row.error, { code: 'CANCELLED' })
-  t.notOk(gates.seen.some((e) => e.key === 'stubborn' && e.event === 'aborted'), 'it never reacted')
+  t.notOk(
+    gates.seen.some((e) => e.key === 'stubborn' && e.event === 'aborted'),
+    'it never reacted',
+  )
   const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()
   await waitForStatus(faena, next, 'COMPLETED')
   t.pass('the pool replaced the killed thread')
@@ -63,7 +68,9 @@ t.test('a job past its timeout is asked to stop, cleans up, and is FAILED with T
   // Threads start on demand: warm the one thread first, so that the gate starts well within
   // its timeout (the timeout counts from the claim, thread start-up included).
   await waitForStatus(faena, (await as('alice').post('/jobs', { type: 'noop' })).json().jobId, 'COMPLETED')
-  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'slow' }, timeoutMs: 1500 })).json()
+  const { jobId } = (
+    await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'slow' }, timeoutMs: 1500 })
+  ).json()
   t.match((await as('alice').get(`/jobs/${jobId}`)).json(), { timeoutMs: 1500 })
   await gates.next('slow', 'started')
   await gates.next('slow', 'aborted')
@@ -75,7 +82,9 @@ t.test('a job past its timeout is asked to stop, cleans up, and is FAILED with T
 t.test('a processor that ignores its timeout loses its thread after the grace period: TIMEOUT too', async (t) => {
   openGates(t)
   const { as, faena } = await startTestFaena(t, { config: { CANCEL_GRACE_MS: 200 } })
-  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'deaf', stubborn: true }, timeoutMs: 300 })).json()
+  const { jobId } = (
+    await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'deaf', stubborn: true }, timeoutMs: 300 })
+  ).json()
   const row = await waitForStatus(faena, jobId, 'FAILED')
   t.match(row.error, { code: 'TIMEOUT', message: /its thread was terminated/ })
   const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()

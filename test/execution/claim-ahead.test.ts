@@ -6,7 +6,19 @@ import type { ClaimedJob } from '../../src/queue/index.js'
 
 let seq = 0
 function job(id: string, priority = 'NORMAL', turn = 0): ClaimedJob {
-  return { id, type: 'noop', userId: 'u', parameters: {}, attempts: 1, maxAttempts: 1, timeoutMs: 1000, startedAt: new Date(), priority, turn, createdAt: new Date(1_000 + seq++) }
+  return {
+    id,
+    type: 'noop',
+    userId: 'u',
+    parameters: {},
+    attempts: 1,
+    maxAttempts: 1,
+    timeoutMs: 1000,
+    startedAt: new Date(),
+    priority,
+    turn,
+    createdAt: new Date(1_000 + seq++),
+  }
 }
 
 t.test('nothing is claimed ahead before this node has seen how long jobs take', async (t) => {
@@ -30,11 +42,14 @@ t.test('short jobs fill the buffer up to max; long ones, or a long job running n
   t.equal(createClaimAhead({ max: 0, windowMs: 25 }).want(2, 2, 0), 2, 'max 0 turns it off')
 })
 
-t.test('held jobs start in the queue order, a later claim\'s urgent job first', async (t) => {
+t.test("held jobs start in the queue order, a later claim's urgent job first", async (t) => {
   const ahead = createClaimAhead({ max: 8, windowMs: 25 })
   ahead.add([job('n1', 'NORMAL', 1), job('n2', 'NORMAL', 2), job('low', 'LOW', 0)])
   ahead.add([job('high', 'HIGH', 9), job('n0', 'NORMAL', 0)])
-  t.same([1, 2, 3, 4, 5].map(() => ahead.take()?.id), ['high', 'n0', 'n1', 'n2', 'low'])
+  t.same(
+    [1, 2, 3, 4, 5].map(() => ahead.take()?.id),
+    ['high', 'n0', 'n1', 'n2', 'low'],
+  )
   t.equal(ahead.take(), undefined)
 })
 
@@ -47,8 +62,15 @@ t.test('remove, stale and drain take jobs out for good', async (t) => {
   t.equal(ahead.remove('b')?.id, 'b')
   t.equal(ahead.remove('b'), undefined, 'only once')
   clock = 1_001
-  t.same(ahead.stale().map((j) => j.id), ['a'], 'held longer than 40 windows (1 s)')
+  t.same(
+    ahead.stale().map((j) => j.id),
+    ['a'],
+    'held longer than 40 windows (1 s)',
+  )
   t.same(ahead.ids(), ['c'])
-  t.same(ahead.drain().map((j) => j.id), ['c'])
+  t.same(
+    ahead.drain().map((j) => j.id),
+    ['c'],
+  )
   t.equal(ahead.size, 0)
 })

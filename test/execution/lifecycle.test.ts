@@ -8,7 +8,9 @@ import { waitFor } from '../support/wait.js'
 t.test('a job runs to COMPLETED, its progress visible while it runs', async (t) => {
   const gates = openGates(t)
   const { as, faena } = await startTestFaena(t)
-  const { jobId } = (await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'life', progressAt: 40 } })).json()
+  const { jobId } = (
+    await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'life', progressAt: 40 } })
+  ).json()
   const started = await gates.next('life', 'started')
   t.match(started, { jobId, attempt: 1 }, 'the processor got the job id and attempt')
 
@@ -16,14 +18,28 @@ t.test('a job runs to COMPLETED, its progress visible while it runs', async (t) 
     const job = (await as('alice').get(`/jobs/${jobId}`)).json()
     return job.progress === 40 ? job : null
   })
-  t.match(midway, { status: 'PROCESSING', message: 'at 40%', processedItems: 40, totalItems: 100, startedAt: String, completedAt: null })
+  t.match(midway, {
+    status: 'PROCESSING',
+    message: 'at 40%',
+    processedItems: 40,
+    totalItems: 100,
+    startedAt: String,
+    completedAt: null,
+  })
   t.type(midway.etaSeconds, 'number', 'an ETA once progress allows one')
   t.type(midway.estimatedCompletionAt, 'string')
 
   gates.finish('life')
   await waitForStatus(faena, jobId, 'COMPLETED')
   const done = (await as('alice').get(`/jobs/${jobId}`)).json()
-  t.match(done, { status: 'COMPLETED', progress: 100, result: { key: 'life' }, error: null, attempts: 1, etaSeconds: null })
+  t.match(done, {
+    status: 'COMPLETED',
+    progress: 100,
+    result: { key: 'life' },
+    error: null,
+    attempts: 1,
+    etaSeconds: null,
+  })
   t.ok(Date.parse(done.completedAt) >= Date.parse(done.startedAt))
 })
 
@@ -35,9 +51,16 @@ t.test('a failing processor leaves the job FAILED with its error code and messag
   gates.fail('doomed')
   await waitForStatus(faena, jobId, 'FAILED')
   const job = (await as('alice').get(`/jobs/${jobId}`)).json()
-  t.match(job, { status: 'FAILED', error: { code: 'GATE_FAILED', message: 'gate doomed failed on request' }, result: null, completedAt: String })
+  t.match(job, {
+    status: 'FAILED',
+    error: { code: 'GATE_FAILED', message: 'gate doomed failed on request' },
+    result: null,
+    completedAt: String,
+  })
 
-  const { jobId: demo } = (await as('alice').post('/jobs', { type: 'sleep', parameters: { ms: 1, steps: 1, failAt: 1 } })).json()
+  const { jobId: demo } = (
+    await as('alice').post('/jobs', { type: 'sleep', parameters: { ms: 1, steps: 1, failAt: 1 } })
+  ).json()
   const row = await waitForStatus(faena, demo, 'FAILED')
   t.match(row.error, { code: 'DEMO_FAILURE' }, 'the built-in demo processor fails the same way')
 })
@@ -48,7 +71,12 @@ t.test('higher priority first, then oldest first', async (t) => {
   await as('alice').post('/jobs', { type: 'gate', parameters: { key: 'blocker' } })
   await gates.next('blocker', 'started')
   t.equal((await gates.nextOf('started')).key, 'blocker')
-  for (const [key, priority] of [['low', 'LOW'], ['normal-1', 'NORMAL'], ['high', 'HIGH'], ['normal-2', 'NORMAL']] as const) {
+  for (const [key, priority] of [
+    ['low', 'LOW'],
+    ['normal-1', 'NORMAL'],
+    ['high', 'HIGH'],
+    ['normal-2', 'NORMAL'],
+  ] as const) {
     t.equal((await as('alice').post('/jobs', { type: 'gate', parameters: { key }, priority })).statusCode, 202)
   }
   gates.finish('blocker')
@@ -83,32 +111,54 @@ t.test('a worker thread that dies fails its job with WORKER_CRASHED, and the poo
   await waitForStatus(faena, next, 'COMPLETED')
 })
 
-t.test('a job that needs more heap than WORKER_MAX_HEAP_MB fails with WORKER_OUT_OF_MEMORY; the process goes on', async (t) => {
-  const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1, WORKER_MAX_HEAP_MB: 64 } })
-  const { jobId } = (await as('alice').post('/jobs', { type: 'hog' })).json()
-  const row = await waitForStatus(faena, jobId, 'FAILED')
-  t.match(row.error, { code: 'WORKER_OUT_OF_MEMORY', message: /WORKER_MAX_HEAP_MB/ })
-  const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()
-  await waitForStatus(faena, next, 'COMPLETED')
-  t.equal((await as('alice').get('/health/ready')).statusCode, 200)
-})
+t.test(
+  'a job that needs more heap than WORKER_MAX_HEAP_MB fails with WORKER_OUT_OF_MEMORY; the process goes on',
+  async (t) => {
+    const { as, faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 1, WORKER_MAX_HEAP_MB: 64 } })
+    const { jobId } = (await as('alice').post('/jobs', { type: 'hog' })).json()
+    const row = await waitForStatus(faena, jobId, 'FAILED')
+    t.match(row.error, { code: 'WORKER_OUT_OF_MEMORY', message: /WORKER_MAX_HEAP_MB/ })
+    const { jobId: next } = (await as('alice').post('/jobs', { type: 'noop' })).json()
+    await waitForStatus(faena, next, 'COMPLETED')
+    t.equal((await as('alice').get('/health/ready')).statusCode, 200)
+  },
+)
 
-t.test('retryable failures are retried with backoff up to maxAttempts; the job shows attempts and the last error', async (t) => {
-  const { as, faena } = await startTestFaena(t)
-  const { jobId: recovers } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 3 } })).json()
-  const done = await waitForStatus(faena, recovers, 'COMPLETED')
-  t.match(done, { attempts: 3, maxAttempts: 3, result: { attempt: 3 } })
+t.test(
+  'retryable failures are retried with backoff up to maxAttempts; the job shows attempts and the last error',
+  async (t) => {
+    const { as, faena } = await startTestFaena(t)
+    const { jobId: recovers } = (
+      await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 3 } })
+    ).json()
+    const done = await waitForStatus(faena, recovers, 'COMPLETED')
+    t.match(done, { attempts: 3, maxAttempts: 3, result: { attempt: 3 } })
 
-  const { jobId: hopeless } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 9 } })).json()
-  const failed = await waitForStatus(faena, hopeless, 'FAILED')
-  t.match(failed, { attempts: 3, error: { code: 'FLAKY', message: 'attempt 3 failed' } }, 'the last attempt speaks')
+    const { jobId: hopeless } = (
+      await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 9 } })
+    ).json()
+    const failed = await waitForStatus(faena, hopeless, 'FAILED')
+    t.match(failed, { attempts: 3, error: { code: 'FLAKY', message: 'attempt 3 failed' } }, 'the last attempt speaks')
 
-  const { jobId: unexpected } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, unexpected: true } })).json()
-  t.match(await waitForStatus(faena, unexpected, 'COMPLETED'), { attempts: 2 }, 'an unexpected error is worth another attempt')
+    const { jobId: unexpected } = (
+      await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, unexpected: true } })
+    ).json()
+    t.match(
+      await waitForStatus(faena, unexpected, 'COMPLETED'),
+      { attempts: 2 },
+      'an unexpected error is worth another attempt',
+    )
 
-  const { jobId: final } = (await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, retryable: false } })).json()
-  t.match(await waitForStatus(faena, final, 'FAILED'), { attempts: 1, error: { code: 'FLAKY' } }, 'a non-retryable error is final')
-})
+    const { jobId: final } = (
+      await as('alice').post('/jobs', { type: 'flaky', parameters: { succeedOn: 2, retryable: false } })
+    ).json()
+    t.match(
+      await waitForStatus(faena, final, 'FAILED'),
+      { attempts: 1, error: { code: 'FLAKY' } },
+      'a non-retryable error is final',
+    )
+  },
+)
 
 t.test('a retry waits its backoff: QUEUED, due later, with the error of the attempt that failed', async (t) => {
   const { as, faena } = await startTestFaena(t, { config: { RETRY_BASE_MS: 600_000, RETRY_MAX_MS: 600_000 } })
@@ -123,10 +173,24 @@ t.test('a retry waits its backoff: QUEUED, due later, with the error of the atte
 
 t.test('backoff: exponential, capped, jittered', async (t) => {
   const { backoffMs } = await import('../../src/queue/retry-job.js')
-  t.equal(backoffMs(1, 1000, 60_000, () => 1), 1000)
-  t.equal(backoffMs(3, 1000, 60_000, () => 1), 4000)
-  t.equal(backoffMs(20, 1000, 60_000, () => 1), 60_000, 'capped')
-  t.equal(backoffMs(3, 1000, 60_000, () => 0), 400, 'at least a tenth of its step')
+  t.equal(
+    backoffMs(1, 1000, 60_000, () => 1),
+    1000,
+  )
+  t.equal(
+    backoffMs(3, 1000, 60_000, () => 1),
+    4000,
+  )
+  t.equal(
+    backoffMs(20, 1000, 60_000, () => 1),
+    60_000,
+    'capped',
+  )
+  t.equal(
+    backoffMs(3, 1000, 60_000, () => 0),
+    400,
+    'at least a tenth of its step',
+  )
 })
 
 t.test('a job due later starts when it falls due, not at the next poll (60 s in tests)', async (t) => {
@@ -145,6 +209,9 @@ t.test('a job type that asks for a larger young generation runs on threads of th
   }
   const standard = await newSpace('young-generation')
   const larger = await newSpace('young-generation-96')
-  t.ok(larger >= 2 * standard, `96 MB asked: ${larger / 2 ** 20} MB of new space, against ${standard / 2 ** 20} MB by default`)
-  t.ok(await newSpace('young-generation') <= standard, 'the default type stays on threads of the default size')
+  t.ok(
+    larger >= 2 * standard,
+    `96 MB asked: ${larger / 2 ** 20} MB of new space, against ${standard / 2 ** 20} MB by default`,
+  )
+  t.ok((await newSpace('young-generation')) <= standard, 'the default type stays on threads of the default size')
 })

@@ -11,14 +11,35 @@ import { S3_CREDENTIALS, startS3 } from '../support/s3.js'
 
 const put = (f: TestFaena, key: string) => f.faena.storage.put(key, Readable.from([`content of ${key}`]))
 
-async function job(f: TestFaena, id: string, status: string, daysAgo: number, fields: { type?: string; parameters?: unknown; result?: unknown; error?: unknown } = {}) {
+async function job(
+  f: TestFaena,
+  id: string,
+  status: string,
+  daysAgo: number,
+  fields: { type?: string; parameters?: unknown; result?: unknown; error?: unknown } = {},
+) {
   await f.faena.db.pool.query(
     `INSERT INTO processing_job (id, type, user_id, status, parameters, result, error, completed_at, updated_at)
      VALUES ($1, $2, 'alice', $3::"JobStatus", $4, $5, $6, CASE WHEN $3::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN now() - make_interval(days => $7) END, now() - make_interval(days => $7))`,
-    [id, fields.type ?? 'noop', status, JSON.stringify(fields.parameters ?? {}), JSON.stringify(fields.result ?? null), JSON.stringify(fields.error ?? null), daysAgo],
+    [
+      id,
+      fields.type ?? 'noop',
+      status,
+      JSON.stringify(fields.parameters ?? {}),
+      JSON.stringify(fields.result ?? null),
+      JSON.stringify(fields.error ?? null),
+      daysAgo,
+    ],
   )
   // The files its type declares, as the core records them when a job is created and ends.
-  const facts = { id, type: fields.type ?? 'noop', status: status as 'COMPLETED', parameters: fields.parameters ?? {}, result: fields.result ?? null, error: fields.error ?? null }
+  const facts = {
+    id,
+    type: fields.type ?? 'noop',
+    status: status as 'COMPLETED',
+    parameters: fields.parameters ?? {},
+    result: fields.result ?? null,
+    error: fields.error ?? null,
+  }
   await recordFiles(f.faena.db.pool, id, f.faena.registry.files(facts))
 }
 
@@ -37,8 +58,12 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
 
   await job(f, 'old-export', 'COMPLETED', 8, { type: 'kpi-export', parameters: { fileName: 'kpi.csv' } })
   await report(f, 'old-export', 'reports/old-export/kpi.csv')
-  await db.query(`INSERT INTO kpi_auditoria_export (user_id, filters, format, codigo_estado, job_id) VALUES ('alice', '{}', 'csv', 1, 'old-export')`)
-  await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'live', 'h', 'old-export', now() + interval '1 hour')`)
+  await db.query(
+    `INSERT INTO kpi_auditoria_export (user_id, filters, format, codigo_estado, job_id) VALUES ('alice', '{}', 'csv', 1, 'old-export')`,
+  )
+  await db.query(
+    `INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'live', 'h', 'old-export', now() + interval '1 hour')`,
+  )
 
   await job(f, 'old-import', 'FAILED', 30, {
     type: 'dkt-import',
@@ -48,12 +73,17 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
   await put(f, 'uploads/11111111-1111-1111-1111-111111111111')
   await put(f, 'problems/old-import.csv')
 
-  await job(f, 'old-report', 'CANCELLED', 9, { type: 'data-report', parameters: { input: { key: 'uploads/22222222-2222-2222-2222-222222222222.ndjson', size: 10 }, fileName: 'r.xlsx' } })
+  await job(f, 'old-report', 'CANCELLED', 9, {
+    type: 'data-report',
+    parameters: { input: { key: 'uploads/22222222-2222-2222-2222-222222222222.ndjson', size: 10 }, fileName: 'r.xlsx' },
+  })
   await put(f, 'uploads/22222222-2222-2222-2222-222222222222.ndjson')
 
   await job(f, 'recent', 'COMPLETED', 6, { type: 'kpi-export', parameters: { fileName: 'kpi.csv' } })
   await report(f, 'recent', 'reports/recent/kpi.csv')
-  await db.query(`INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'expired', 'h', 'recent', now() - interval '1 second')`)
+  await db.query(
+    `INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at) VALUES ('alice', 'expired', 'h', 'recent', now() - interval '1 second')`,
+  )
   await job(f, 'old-running', 'PROCESSING', 40)
   await job(f, 'old-queued', 'QUEUED', 40)
 
@@ -64,39 +94,71 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
 
   const ids = (await db.query('SELECT id FROM processing_job ORDER BY id')).rows.map((r) => r.id)
   t.same(ids, ['old-queued', 'old-running', 'recent'], 'recent and unfinished jobs stay')
-  t.same((await db.query('SELECT job_id FROM report')).rows, [{ job_id: 'recent' }], "the old job's report row went with it")
-  for (const key of ['reports/old-export/kpi.csv', 'uploads/11111111-1111-1111-1111-111111111111', 'problems/old-import.csv', 'uploads/22222222-2222-2222-2222-222222222222.ndjson']) {
+  t.same(
+    (await db.query('SELECT job_id FROM report')).rows,
+    [{ job_id: 'recent' }],
+    "the old job's report row went with it",
+  )
+  for (const key of [
+    'reports/old-export/kpi.csv',
+    'uploads/11111111-1111-1111-1111-111111111111',
+    'problems/old-import.csv',
+    'uploads/22222222-2222-2222-2222-222222222222.ndjson',
+  ]) {
     t.equal(await f.faena.storage.size(key), null, `${key} removed`)
   }
   t.ok(await f.faena.storage.size('reports/recent/kpi.csv'), "the recent job's file stays")
-  t.same((await db.query('SELECT job_id, codigo_estado FROM kpi_auditoria_export')).rows, [{ job_id: 'old-export', codigo_estado: 1 }], 'audit rows are kept')
-  t.same((await db.query('SELECT key FROM idempotency_key')).rows, [], "the old job's key went with it, the expired one too")
-  t.same((await db.query('SELECT job_id, key FROM job_file')).rows, [{ job_id: 'recent', key: 'reports/recent/kpi.csv' }], 'file rows went with their jobs')
+  t.same(
+    (await db.query('SELECT job_id, codigo_estado FROM kpi_auditoria_export')).rows,
+    [{ job_id: 'old-export', codigo_estado: 1 }],
+    'audit rows are kept',
+  )
+  t.same(
+    (await db.query('SELECT key FROM idempotency_key')).rows,
+    [],
+    "the old job's key went with it, the expired one too",
+  )
+  t.same(
+    (await db.query('SELECT job_id, key FROM job_file')).rows,
+    [{ job_id: 'recent', key: 'reports/recent/kpi.csv' }],
+    'file rows went with their jobs',
+  )
 
-  t.same(await f.faena.retention.sweepOnce(), { jobs: 0, files: 0, keys: 0, partials: 0 }, 'a second sweep finds nothing')
+  t.same(
+    await f.faena.retention.sweepOnce(),
+    { jobs: 0, files: 0, keys: 0, partials: 0 },
+    'a second sweep finds nothing',
+  )
 })
 
 t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 0 } })
   await job(f, 'ancient', 'COMPLETED', 3650)
-  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n, 1, 'not swept at start')
+  t.equal(
+    (await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n,
+    1,
+    'not swept at start',
+  )
 })
 
-t.test('partial uploads left by a dead process go once untouched for ABANDONED_UPLOAD_MS; live ones stay', async (t) => {
-  const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, ABANDONED_UPLOAD_MS: 3_600_000 } })
-  await f.faena.retention.settled() // the sweep made at start: this test makes its own
-  const dir = join(f.config.DATA_DIR, 'files', 'reports', 'dead-job')
-  mkdirSync(dir, { recursive: true })
-  const old = join(dir, 'kpi.xlsx.partial-0123456789ab')
-  const live = join(dir, 'kpi.xlsx.partial-ba9876543210')
-  writeFileSync(old, 'half a file')
-  writeFileSync(live, 'being written')
-  const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000)
-  utimesSync(old, twoHoursAgo, twoHoursAgo)
-  t.match(await f.faena.retention.sweepOnce(), { partials: 1 })
-  t.notOk(existsSync(old), 'the abandoned partial is gone')
-  t.ok(existsSync(live), 'the one still being written stays')
-})
+t.test(
+  'partial uploads left by a dead process go once untouched for ABANDONED_UPLOAD_MS; live ones stay',
+  async (t) => {
+    const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, ABANDONED_UPLOAD_MS: 3_600_000 } })
+    await f.faena.retention.settled() // the sweep made at start: this test makes its own
+    const dir = join(f.config.DATA_DIR, 'files', 'reports', 'dead-job')
+    mkdirSync(dir, { recursive: true })
+    const old = join(dir, 'kpi.xlsx.partial-0123456789ab')
+    const live = join(dir, 'kpi.xlsx.partial-ba9876543210')
+    writeFileSync(old, 'half a file')
+    writeFileSync(live, 'being written')
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000)
+    utimesSync(old, twoHoursAgo, twoHoursAgo)
+    t.match(await f.faena.retention.sweepOnce(), { partials: 1 })
+    t.notOk(existsSync(old), 'the abandoned partial is gone')
+    t.ok(existsSync(live), 'the one still being written stays')
+  },
+)
 
 t.test('an S3-compatible server that cannot list multipart uploads: said once, not at every sweep', async (t) => {
   const s3 = await startS3(t) // s3rver answers ListMultipartUploads with NotImplemented
@@ -104,7 +166,14 @@ t.test('an S3-compatible server that cannot list multipart uploads: said once, n
   process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey
   const lines: Record<string, unknown>[] = []
   const f = await startTestFaena(t, {
-    config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 7, STORAGE: 's3', S3_BUCKET: s3.bucket, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: true },
+    config: {
+      WORKER_CONCURRENCY: 0,
+      RETENTION_DAYS: 7,
+      STORAGE: 's3',
+      S3_BUCKET: s3.bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: true,
+    },
     logLines: (l) => lines.push(l),
   })
   await f.faena.retention.settled()

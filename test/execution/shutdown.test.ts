@@ -6,7 +6,10 @@ import { jobRow, waitForStatus } from '../support/jobs.js'
 
 t.test('a job still running at the shutdown timeout is handed back and runs again elsewhere', async (t) => {
   const gates = openGates(t)
-  const first = await startTestFaena(t, { config: { SHUTDOWN_TIMEOUT_MS: 50, CANCEL_GRACE_MS: 60_000 }, stopOnTeardown: false })
+  const first = await startTestFaena(t, {
+    config: { SHUTDOWN_TIMEOUT_MS: 50, CANCEL_GRACE_MS: 60_000 },
+    stopOnTeardown: false,
+  })
   const { jobId } = (await first.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'sd' } })).json()
   t.match(await gates.nextOf('started'), { key: 'sd', attempt: 1 })
   await first.faena.stop()
@@ -17,7 +20,11 @@ t.test('a job still running at the shutdown timeout is handed back and runs agai
 
   const second = await startTestFaena(t, { databaseUrl: first.url, config: { WORKER_CONCURRENCY: 0 } })
   const back = await jobRow(second.faena, jobId)
-  t.match(back, { status: 'QUEUED', attempts: 0, lockedBy: null, startedAt: null, error: null, progress: 0 }, 'QUEUED with the attempt refunded')
+  t.match(
+    back,
+    { status: 'QUEUED', attempts: 0, lockedBy: null, startedAt: null, error: null, progress: 0 },
+    'QUEUED with the attempt refunded',
+  )
   t.match(back.message, /handed back/)
 
   const third = await startTestFaena(t, { databaseUrl: first.url })
@@ -29,8 +36,13 @@ t.test('a job still running at the shutdown timeout is handed back and runs agai
 
 t.test('a stubborn job is killed at shutdown and still handed back', async (t) => {
   const gates = openGates(t)
-  const node = await startTestFaena(t, { config: { SHUTDOWN_TIMEOUT_MS: 20, CANCEL_GRACE_MS: 50 }, stopOnTeardown: false })
-  const { jobId } = (await node.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'mule', stubborn: true } })).json()
+  const node = await startTestFaena(t, {
+    config: { SHUTDOWN_TIMEOUT_MS: 20, CANCEL_GRACE_MS: 50 },
+    stopOnTeardown: false,
+  })
+  const { jobId } = (
+    await node.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'mule', stubborn: true } })
+  ).json()
   await gates.next('mule', 'started')
   await node.faena.stop()
   const other = await startTestFaena(t, { databaseUrl: node.url, config: { WORKER_CONCURRENCY: 0 } })
@@ -47,5 +59,8 @@ t.test('a job that finishes within the shutdown timeout completes normally', asy
   await stopped
   const other = await startTestFaena(t, { databaseUrl: node.url, config: { WORKER_CONCURRENCY: 0 } })
   t.match(await jobRow(other.faena, jobId), { status: 'COMPLETED', result: { key: 'tidy' } })
-  t.notOk(gates.seen.some((e) => e.key === 'tidy' && e.event === 'aborted'), 'it was not interrupted')
+  t.notOk(
+    gates.seen.some((e) => e.key === 'tidy' && e.event === 'aborted'),
+    'it was not interrupted',
+  )
 })

@@ -17,7 +17,21 @@ async function queueDatabase(t: Test) {
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   t.teardown(() => pool.end())
   const add = async (job: Partial<NewJob> = {}, max: number | null = null) => {
-    const added = await enqueueJob(pool, { type: 'noop', userId: 'u1', parameters: {}, priority: 'NORMAL', maxAttempts: 1, timeoutMs: 60_000, runAt: null, ...job }, max, HERE)
+    const added = await enqueueJob(
+      pool,
+      {
+        type: 'noop',
+        userId: 'u1',
+        parameters: {},
+        priority: 'NORMAL',
+        maxAttempts: 1,
+        timeoutMs: 60_000,
+        runAt: null,
+        ...job,
+      },
+      max,
+      HERE,
+    )
     if (!('job' in added)) throw new Error(`refused: ${added.activeJobs} active`)
     return added.job
   }
@@ -26,19 +40,38 @@ async function queueDatabase(t: Test) {
 
 t.test('the enqueue claims a job for the free thread only when a claim would pick it first', async (t) => {
   const { pool, add } = await queueDatabase(t)
-  t.match(await add(), { status: 'PROCESSING', lockedBy: 'here', attempts: 1, startedAt: Date, leaseExpiresAt: Date }, 'an empty queue: claimed as it is added')
+  t.match(
+    await add(),
+    { status: 'PROCESSING', lockedBy: 'here', attempts: 1, startedAt: Date, leaseExpiresAt: Date },
+    'an empty queue: claimed as it is added',
+  )
 
-  const waiting = await enqueueJob(pool, { type: 'noop', userId: 'u2', parameters: {}, priority: 'NORMAL', maxAttempts: 1, timeoutMs: 60_000, runAt: null }, null, null)
+  const waiting = await enqueueJob(
+    pool,
+    { type: 'noop', userId: 'u2', parameters: {}, priority: 'NORMAL', maxAttempts: 1, timeoutMs: 60_000, runAt: null },
+    null,
+    null,
+  )
   t.match(waiting, { job: { status: 'QUEUED', lockedBy: null, attempts: 0 } }, 'no thread offered: queued')
-  t.match(await add(), { status: 'QUEUED', lockedBy: null, attempts: 0, startedAt: null }, 'a due job of its priority waits: queued behind it')
+  t.match(
+    await add(),
+    { status: 'QUEUED', lockedBy: null, attempts: 0, startedAt: null },
+    'a due job of its priority waits: queued behind it',
+  )
   t.match(await add({ priority: 'LOW' }), { status: 'QUEUED' }, 'a more urgent job waits: queued')
-  t.match(await add({ priority: 'HIGH' }), { status: 'PROCESSING', lockedBy: 'here' }, 'only less urgent jobs wait: claimed, as a claim would')
+  t.match(
+    await add({ priority: 'HIGH' }),
+    { status: 'PROCESSING', lockedBy: 'here' },
+    'only less urgent jobs wait: claimed, as a claim would',
+  )
 
   await pool.query(`UPDATE processing_job SET status = 'COMPLETED' WHERE status = 'QUEUED'`)
   t.match(await add({ runAt: new Date(Date.now() + 60_000) }), { status: 'QUEUED' }, 'not due yet: queued')
   t.match(await add(), { status: 'PROCESSING' }, 'a job due later does not hold it back')
 
-  await pool.query(`INSERT INTO processing_job (id, type, user_id, run_at) SELECT 'later' || g, 'noop', 'u3', now() + interval '1 hour' FROM generate_series(1, 40) g`)
+  await pool.query(
+    `INSERT INTO processing_job (id, type, user_id, run_at) SELECT 'later' || g, 'noop', 'u3', now() + interval '1 hour' FROM generate_series(1, 40) g`,
+  )
   t.match(await add(), { status: 'QUEUED' }, 'past 32 jobs due later at the front the queue is not walked: queued')
   await pool.query(`UPDATE processing_job SET status = 'COMPLETED' WHERE status = 'QUEUED'`)
 
@@ -46,8 +79,15 @@ t.test('the enqueue claims a job for the free thread only when a claim would pic
   t.match(await add({ type: 'paused' }), { status: 'QUEUED' }, 'its type is paused: queued')
   t.match(await add(), { status: 'PROCESSING' }, 'a queued job of a paused type does not hold it back')
 
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM processing_job WHERE user_id = 'u1' AND status IN ('QUEUED', 'PROCESSING')`)
-  const refused = await enqueueJob(pool, { type: 'noop', userId: 'u1', parameters: {}, priority: 'HIGH', maxAttempts: 1, timeoutMs: 60_000, runAt: null }, rows[0].n, HERE)
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM processing_job WHERE user_id = 'u1' AND status IN ('QUEUED', 'PROCESSING')`,
+  )
+  const refused = await enqueueJob(
+    pool,
+    { type: 'noop', userId: 'u1', parameters: {}, priority: 'HIGH', maxAttempts: 1, timeoutMs: 60_000, runAt: null },
+    rows[0].n,
+    HERE,
+  )
   t.same(refused, { activeJobs: rows[0].n }, 'at the active-job limit: nothing added, nothing claimed')
 })
 
@@ -57,7 +97,11 @@ t.test('a job posted to a node with a free thread starts there at once and compl
   const posted = await node.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'here' } })
   t.equal(posted.statusCode, 202)
   t.match(posted.json(), { status: 'PROCESSING' }, 'the answer says it runs')
-  t.match(await jobRow(node.faena, posted.json().jobId), { status: 'PROCESSING', lockedBy: node.faena.workerId, attempts: 1 })
+  t.match(await jobRow(node.faena, posted.json().jobId), {
+    status: 'PROCESSING',
+    lockedBy: node.faena.workerId,
+    attempts: 1,
+  })
   await gates.next('here', 'started')
 
   // The thread is busy: the next one is queued, and runs after.
@@ -99,7 +143,20 @@ t.test('a job claimed as it was added while the node stops is handed back, its a
   t.equal(node.faena.dispatcher!.offer('noop'), null, 'the only one: kept for the first')
   // The dispatcher stops first (faena.stop() closes HTTP before it); stop() is idempotent.
   const stopped = node.faena.dispatcher!.stop(5_000)
-  const added = await enqueueJob(node.faena.db.pool, { type: 'noop', userId: 'alice', parameters: {}, priority: 'NORMAL', maxAttempts: 1, timeoutMs: 60_000, runAt: null }, null, offer)
+  const added = await enqueueJob(
+    node.faena.db.pool,
+    {
+      type: 'noop',
+      userId: 'alice',
+      parameters: {},
+      priority: 'NORMAL',
+      maxAttempts: 1,
+      timeoutMs: 60_000,
+      runAt: null,
+    },
+    null,
+    offer,
+  )
   if (!('job' in added)) throw new Error('refused')
   t.equal(added.job.status, 'PROCESSING')
   // stop() waits for the thread it kept: it is taken now, while stopping.

@@ -7,7 +7,14 @@ import { createWorkerPool } from '../../src/execution/worker-pool.js'
 import { openGates } from '../support/gates.js'
 
 const gate = new URL('../processors/gate.js', import.meta.url).href
-const task = (jobId: string, parameters: Record<string, unknown>) => ({ processorUrl: gate, jobId, jobType: 'gate', userId: 'u', attempt: 1, parameters })
+const task = (jobId: string, parameters: Record<string, unknown>) => ({
+  processorUrl: gate,
+  jobId,
+  jobType: 'gate',
+  userId: 'u',
+  attempt: 1,
+  parameters,
+})
 const noKill = () => new AbortController().signal
 
 t.test('progress comes up named by its job', async (t) => {

@@ -19,10 +19,15 @@ t.test('X-Forwarded-For counts only when the peer is a trusted proxy', async (t)
   const body = { filters: { from: '2020-01-01', to: '2020-01-02' } }
   const ipOf = async (f: Awaited<ReturnType<typeof startTestFaena>>, remoteAddress: string) => {
     const res = await f.faena.app.inject({
-      method: 'POST', url: '/jobs/kpi-export', payload: body, remoteAddress,
+      method: 'POST',
+      url: '/jobs/kpi-export',
+      payload: body,
+      remoteAddress,
       headers: { authorization: `Bearer ${f.token('alice')}`, 'x-forwarded-for': '203.0.113.7, 10.0.0.2' },
     })
-    const { rows } = await f.faena.db.pool.query('SELECT client_ip FROM kpi_auditoria_export WHERE id_export = $1', [res.json().idExport])
+    const { rows } = await f.faena.db.pool.query('SELECT client_ip FROM kpi_auditoria_export WHERE id_export = $1', [
+      res.json().idExport,
+    ])
     return rows[0].client_ip
   }
   const direct = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })

@@ -18,7 +18,9 @@ async function runningGate(t: Test, key: string, stopOnTeardown = true) {
   const gates = openGates(t)
   const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 }, stopOnTeardown })
   const client = await listening(f)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key } })).json() as { jobId: string }
+  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key } })).json() as {
+    jobId: string
+  }
   await gates.next(key, 'started')
   return { gates, f, client, jobId }
 }
@@ -32,29 +34,39 @@ async function collect(events: AsyncIterable<JobView>, onEach: (job: JobView, al
   return all
 }
 
-t.test('a job followed from start to end: its state at once, its progress, its end; then the stream closes', async (t) => {
-  const gates = openGates(t)
-  const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 } })
-  const client = await listening(f)
-  const { jobId } = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev1', progressAt: 40 } })).json()
-  const seen = collect(client.follow(jobId), (job) => {
-    if (job.progress === 40) gates.finish('ev1')
-  })
-  const events = await seen // resolves only because the server ended the stream
-  t.ok(['QUEUED', 'PROCESSING'].includes(events[0]!.status), 'the first event is the state at the time')
-  t.ok(events.some((e) => e.status === 'PROCESSING' && e.progress === 40 && e.message === 'at 40%'), 'progress and message arrive')
-  t.equal(events.at(-1)!.status, 'COMPLETED', 'the last event is the final state')
-  t.same(events.at(-1)!.result, { key: 'ev1' })
-  t.equal(events.filter((e) => e.status === 'COMPLETED').length, 1)
-  await waitFor('the follower to be gone', async () => f.faena.watch.followers === 0)
-})
+t.test(
+  'a job followed from start to end: its state at once, its progress, its end; then the stream closes',
+  async (t) => {
+    const gates = openGates(t)
+    const f = await startTestFaena(t, { config: { EVENTS_POLL_MS: 20 } })
+    const client = await listening(f)
+    const { jobId } = (
+      await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev1', progressAt: 40 } })
+    ).json()
+    const seen = collect(client.follow(jobId), (job) => {
+      if (job.progress === 40) gates.finish('ev1')
+    })
+    const events = await seen // resolves only because the server ended the stream
+    t.ok(['QUEUED', 'PROCESSING'].includes(events[0]!.status), 'the first event is the state at the time')
+    t.ok(
+      events.some((e) => e.status === 'PROCESSING' && e.progress === 40 && e.message === 'at 40%'),
+      'progress and message arrive',
+    )
+    t.equal(events.at(-1)!.status, 'COMPLETED', 'the last event is the final state')
+    t.same(events.at(-1)!.result, { key: 'ev1' })
+    t.equal(events.filter((e) => e.status === 'COMPLETED').length, 1)
+    await waitFor('the follower to be gone', async () => f.faena.watch.followers === 0)
+  },
+)
 
 t.test('a job run by another process is followed through the API process', async (t) => {
   const gates = openGates(t)
   const api = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, EVENTS_POLL_MS: 20 } })
   const worker = await startTestFaena(t, { databaseUrl: api.url, config: { WORKER_CONCURRENCY: 1 } })
   const client = await listening(api)
-  const { jobId } = (await api.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev2', progressAt: 70 } })).json()
+  const { jobId } = (
+    await api.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'ev2', progressAt: 70 } })
+  ).json()
   const events = await collect(client.follow(jobId), (job) => {
     if (job.progress === 70) gates.finish('ev2')
   })
@@ -114,7 +126,11 @@ t.test('a reconnection after the final event gets 204 (an EventSource then stops
   await waitForStatus(f.faena, jobId, 'COMPLETED')
   const [final] = await collect(client.follow(jobId))
   const again = (lastEventId: string) =>
-    f.faena.app.inject({ method: 'GET', url: `/jobs/${jobId}/events`, headers: { authorization: `Bearer ${f.token('alice')}`, 'last-event-id': lastEventId } })
+    f.faena.app.inject({
+      method: 'GET',
+      url: `/jobs/${jobId}/events`,
+      headers: { authorization: `Bearer ${f.token('alice')}`, 'last-event-id': lastEventId },
+    })
   const done = await again(final!.updatedAt)
   t.equal(done.statusCode, 204, 'the client had the end already')
   t.equal(done.body, '')

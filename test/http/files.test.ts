@@ -1,8 +1,9 @@
 // Local-driver downloads: signed, expiring links served by the API.
+
+import { Readable } from 'node:stream'
 import t from 'tap'
 import { startTestFaena } from '../support/faena.js'
 import { patternStream, sha256Of } from '../support/streams.js'
-import { Readable } from 'node:stream'
 
 const pathOf = (url: string) => {
   const u = new URL(url)
@@ -18,7 +19,10 @@ t.test('a signed link downloads the file, named as asked, over real HTTP', async
   const res = await fetch(new URL(pathOf(url), address))
   t.equal(res.status, 200)
   t.equal(res.headers.get('content-length'), '300000')
-  t.match(res.headers.get('content-disposition'), /^attachment; filename="Ventas a_o 2026.csv"; filename\*=UTF-8''Ventas%20a%C3%B1o%202026\.csv$/)
+  t.match(
+    res.headers.get('content-disposition'),
+    /^attachment; filename="Ventas a_o 2026.csv"; filename\*=UTF-8''Ventas%20a%C3%B1o%202026\.csv$/,
+  )
   t.same(await sha256Of(Readable.fromWeb(res.body as never)), await sha256Of(patternStream(300_000)))
 })
 

@@ -19,7 +19,10 @@ t.test('MAX_ACTIVE_JOBS_PER_USER: beyond it, 429 with Retry-After; others may st
 t.test('JOB_CREATION_PER_MINUTE: per user, job-creating requests only', async (t) => {
   const { as } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, JOB_CREATION_PER_MINUTE: 2 } })
   t.equal((await as('alice').post('/jobs', { type: 'noop' })).statusCode, 202)
-  t.equal((await as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-01-02' } })).statusCode, 202)
+  t.equal(
+    (await as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2020-01-02' } })).statusCode,
+    202,
+  )
   const limited = await as('alice').post('/jobs', { type: 'noop' })
   t.equal(limited.statusCode, 429)
   t.match(limited.json(), { code: 'RATE_LIMITED', message: /at most 2 job-creating requests a minute/ })

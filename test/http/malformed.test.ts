@@ -8,7 +8,9 @@ t.test('a multipart body that cannot be parsed is a 400 on both upload routes, n
     const noBoundary = await f.as('alice').post(path, 'x', { 'content-type': 'multipart/form-data' })
     t.equal(noBoundary.statusCode, 400, `${path}: no boundary`)
     t.match(noBoundary.json(), { code: 'VALIDATION_FAILED', message: /multipart body is malformed/ })
-    const garbage = await f.as('alice').post(path, '\u0000\u0001\u0002'.repeat(100), { 'content-type': 'multipart/form-data; boundary=----faenabad' })
+    const garbage = await f
+      .as('alice')
+      .post(path, '\u0000\u0001\u0002'.repeat(100), { 'content-type': 'multipart/form-data; boundary=----faenabad' })
     t.equal(garbage.statusCode, 400, `${path}: garbage`)
   }
   const { rows } = await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')

@@ -20,7 +20,8 @@ t.test('the OpenAPI document is valid, and every route has request and response 
   t.equal(verdict.valid, true, `valid OpenAPI ${validator.version}`)
 
   const components = spec.components.schemas as Record<string, Json>
-  const resolve = (s: Json | undefined): Json | undefined => (s && typeof s.$ref === 'string' ? components[s.$ref.split('/').pop()!] : s)
+  const resolve = (s: Json | undefined): Json | undefined =>
+    s && typeof s.$ref === 'string' ? components[s.$ref.split('/').pop()!] : s
   const hasExample = (x: { schema?: Json; example?: unknown; examples?: unknown } | undefined) =>
     x !== undefined && (x.example !== undefined || x.examples !== undefined || resolve(x.schema)?.example !== undefined)
 
@@ -41,8 +42,15 @@ t.test('the OpenAPI document is valid, and every route has request and response 
       if (query.length > 0 && !query.some(hasExample)) problems.push(`${name}: no example of its query`)
       if (op.requestBody) {
         const media = Object.entries(op.requestBody.content)
-        if (media.length === 0 || media.some(([, m]) => !m.schema)) problems.push(`${name}: request body without a schema`)
-        const examples = media.filter(([, m]) => hasExample(m) || Object.values((resolve(m.schema)?.properties ?? {}) as Record<string, Json>).some((p) => p.example !== undefined))
+        if (media.length === 0 || media.some(([, m]) => !m.schema))
+          problems.push(`${name}: request body without a schema`)
+        const examples = media.filter(
+          ([, m]) =>
+            hasExample(m) ||
+            Object.values((resolve(m.schema)?.properties ?? {}) as Record<string, Json>).some(
+              (p) => p.example !== undefined,
+            ),
+        )
         if (examples.length === 0) problems.push(`${name}: no example of its body`)
       }
       // What it answers.
@@ -51,7 +59,8 @@ t.test('the OpenAPI document is valid, and every route has request and response 
       for (const [code, answer] of answers) {
         for (const [type, media] of Object.entries(answer.content ?? {})) {
           if (!media.schema) problems.push(`${name} ${code} ${type}: no schema`)
-          else if (media.schema.format !== 'binary' && !hasExample(media)) problems.push(`${name} ${code} ${type}: no example`)
+          else if (media.schema.format !== 'binary' && !hasExample(media))
+            problems.push(`${name} ${code} ${type}: no example`)
         }
       }
       const errors = Object.keys(op.responses).filter((code) => /^4/.test(code))

@@ -12,8 +12,15 @@ t.test('a test-only job type that stores a result file: downloadable, counted, s
   await f.faena.retention.settled() // the sweep made at start: this test makes its own
   const alice = f.as('alice')
 
-  const later = await alice.post('/jobs', { type: 'result-file', parameters: { bytes: 10 }, runAt: new Date(Date.now() + 3_600_000).toISOString() })
-  const waiting = await f.faena.app.inject({ url: `/jobs/${later.json().jobId}/download`, headers: { authorization: `Bearer ${f.token('alice')}` } })
+  const later = await alice.post('/jobs', {
+    type: 'result-file',
+    parameters: { bytes: 10 },
+    runAt: new Date(Date.now() + 3_600_000).toISOString(),
+  })
+  const waiting = await f.faena.app.inject({
+    url: `/jobs/${later.json().jobId}/download`,
+    headers: { authorization: `Bearer ${f.token('alice')}` },
+  })
   t.equal(waiting.statusCode, 409, 'no file before the job completes')
   t.equal(waiting.json().code, 'REPORT_NOT_READY')
 
@@ -22,24 +29,41 @@ t.test('a test-only job type that stores a result file: downloadable, counted, s
   const id = created.json().jobId as string
   await waitForStatus(f.faena, id, 'COMPLETED')
 
-  const link = await f.faena.app.inject({ url: `/jobs/${id}/download`, headers: { authorization: `Bearer ${f.token('alice')}`, accept: 'application/json' } })
+  const link = await f.faena.app.inject({
+    url: `/jobs/${id}/download`,
+    headers: { authorization: `Bearer ${f.token('alice')}`, accept: 'application/json' },
+  })
   t.equal(link.statusCode, 200)
   t.same(await download(f, link.json().url), resultContent(5000), 'the download is the file the processor stored')
-  const redirect = await f.faena.app.inject({ url: `/jobs/${id}/download`, headers: { authorization: `Bearer ${f.token('alice')}` } })
+  const redirect = await f.faena.app.inject({
+    url: `/jobs/${id}/download`,
+    headers: { authorization: `Bearer ${f.token('alice')}` },
+  })
   t.equal(redirect.statusCode, 302)
   t.match(redirect.headers.location, /result\.txt/)
-  const bob = await f.faena.app.inject({ url: `/jobs/${id}/download`, headers: { authorization: `Bearer ${f.token('bob')}` } })
+  const bob = await f.faena.app.inject({
+    url: `/jobs/${id}/download`,
+    headers: { authorization: `Bearer ${f.token('bob')}` },
+  })
   t.equal(bob.statusCode, 404, "another user's job's file is not found")
 
   const stats = (await f.as('root', { admin: true }).get('/stats')).json()
-  t.same(stats.storage.byKind['result-file'], { files: 1, bytes: 5000 }, 'counted in /stats by the kind its type gives it')
+  t.same(
+    stats.storage.byKind['result-file'],
+    { files: 1, bytes: 5000 },
+    'counted in /stats by the kind its type gives it',
+  )
   t.equal(stats.storage.total, 5000)
 
   await f.faena.db.pool.query(`UPDATE processing_job SET completed_at = now() - interval '8 days' WHERE id = $1`, [id])
   t.match(await f.faena.retention.sweepOnce(), { jobs: 1, files: 1 })
   t.equal(await f.faena.storage.size(resultKey(id)), null, 'the file went with its job')
   t.equal((await alice.get(`/jobs/${id}`)).statusCode, 404)
-  t.same((await f.faena.db.pool.query('SELECT job_id FROM job_file')).rows, [{ job_id: later.json().jobId }], 'only the waiting job still owns a file row')
+  t.same(
+    (await f.faena.db.pool.query('SELECT job_id FROM job_file')).rows,
+    [{ job_id: later.json().jobId }],
+    'only the waiting job still owns a file row',
+  )
 })
 
 t.test('a job type without a file: GET /jobs/:id/download is a 404 that says so', async (t) => {

@@ -10,7 +10,10 @@ export const parameters = Type.Object({
   unexpected: Type.Optional(Type.Boolean()),
 })
 
-const flaky: Processor<Static<typeof parameters>, { attempt: number }> = async ({ succeedOn, retryable, unexpected }, ctx) => {
+const flaky: Processor<Static<typeof parameters>, { attempt: number }> = async (
+  { succeedOn, retryable, unexpected },
+  ctx,
+) => {
   if (ctx.attempt >= succeedOn) return { attempt: ctx.attempt }
   if (unexpected) throw new Error(`connection reset on attempt ${ctx.attempt}`)
   throw new JobError('FLAKY', `attempt ${ctx.attempt} failed`, { attempt: ctx.attempt }, { retryable })

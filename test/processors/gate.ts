@@ -16,7 +16,10 @@ export const parameters = Type.Object(
   { additionalProperties: false },
 )
 
-const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key, progressAt, stubborn, crash }, ctx) => {
+const gate: Processor<Static<typeof parameters>, { key: string }> = async (
+  { key, progressAt, stubborn, crash },
+  ctx,
+) => {
   const channel = new BroadcastChannel(GATE_CHANNEL)
   const say = (e: GateEvent) => channel.postMessage(e)
   try {
@@ -39,7 +42,8 @@ const gate: Processor<Static<typeof parameters>, { key: string }> = async ({ key
         else ctx.signal.addEventListener('abort', onAbort)
       }
     })
-    if (progressAt !== undefined) ctx.progress(progressAt, `at ${progressAt}%`, { processedItems: progressAt, totalItems: 100 })
+    if (progressAt !== undefined)
+      ctx.progress(progressAt, `at ${progressAt}%`, { processedItems: progressAt, totalItems: 100 })
     say({ key, event: 'started', attempt: ctx.attempt, jobId: ctx.jobId })
     const what = await command
     if (crash) process.exit(3)

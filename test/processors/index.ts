@@ -1,18 +1,29 @@
 // Job types that exist only in tests.
 import type { JobTypeDefinition } from '../../src/jobs/registry.js'
+import { resultFile } from '../job-types/result-file/index.js'
 import * as flaky from './flaky.js'
 import * as gate from './gate.js'
 import * as hog from './hog.js'
 import * as tally from './tally.js'
 import * as youngGeneration from './young-generation.js'
-import { resultFile } from '../job-types/result-file/index.js'
 
 export const testJobTypes: Record<string, JobTypeDefinition> = {
   gate: { parameters: gate.parameters, processor: new URL('./gate.js', import.meta.url) },
-  flaky: { parameters: flaky.parameters, processor: new URL('./flaky.js', import.meta.url), defaults: { maxAttempts: 3 } },
+  flaky: {
+    parameters: flaky.parameters,
+    processor: new URL('./flaky.js', import.meta.url),
+    defaults: { maxAttempts: 3 },
+  },
   hog: { parameters: hog.parameters, processor: new URL('./hog.js', import.meta.url) },
   tally: { parameters: tally.parameters, processor: new URL('./tally.js', import.meta.url) },
-  'young-generation': { parameters: youngGeneration.parameters, processor: new URL('./young-generation.js', import.meta.url) },
+  'young-generation': {
+    parameters: youngGeneration.parameters,
+    processor: new URL('./young-generation.js', import.meta.url),
+  },
   'result-file': resultFile,
-  'young-generation-96': { parameters: youngGeneration.parameters, processor: new URL('./young-generation.js', import.meta.url), youngGenerationMb: 96 },
+  'young-generation-96': {
+    parameters: youngGeneration.parameters,
+    processor: new URL('./young-generation.js', import.meta.url),
+    youngGenerationMb: 96,
+  },
 }

@@ -1,7 +1,8 @@
 // Test processor: allocates short-lived objects, then answers the size of its thread's young
 // generation (V8's new space) in bytes.
-import Type from 'typebox'
+
 import { getHeapSpaceStatistics } from 'node:v8'
+import Type from 'typebox'
 import type { Processor } from '../../src/jobs/processor.js'
 
 export const parameters = Type.Object({})

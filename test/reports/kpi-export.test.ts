@@ -1,7 +1,7 @@
 // KPI exports end to end: the request (validated filters), the job streaming rows from
 // PostgreSQL into XLSX or CSV in storage, the files opened by real readers, the audit and
 // report rows following the job, downloads through fresh links, S3 through s3rver.
-import { readdirSync, existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
@@ -9,7 +9,7 @@ import t from 'tap'
 import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { download, startTestFaena, type TestFaena } from '../support/faena.js'
 import { waitForItems, waitForStatus } from '../support/jobs.js'
-import { startS3, S3_CREDENTIALS } from '../support/s3.js'
+import { S3_CREDENTIALS, startS3 } from '../support/s3.js'
 
 const JANUARY = { from: '2020-01-01', to: '2020-01-31' }
 
@@ -23,52 +23,95 @@ async function seed(f: TestFaena) {
 
 const audit = async (f: TestFaena, idExport: string) =>
   (await f.faena.db.pool.query('SELECT * FROM kpi_auditoria_export WHERE id_export = $1', [idExport])).rows[0]
-const reportOf = async (f: TestFaena, jobId: string) => (await f.faena.db.pool.query('SELECT * FROM report WHERE job_id = $1', [jobId])).rows[0]
+const reportOf = async (f: TestFaena, jobId: string) =>
+  (await f.faena.db.pool.query('SELECT * FROM report WHERE job_id = $1', [jobId])).rows[0]
 
-t.test('XLSX: every matching row, typed cells, formula-looking text as plain text; audit 0 -> 1, report COMPLETED', async (t) => {
-  const f = await startTestFaena(t)
-  await seed(f)
-  const res = await f.as('alice').post('/jobs/kpi-export', { filters: JANUARY, format: 'xlsx' })
-  t.equal(res.statusCode, 202, res.body)
-  const { jobId, idExport } = res.json()
-  t.match(idExport, /^\d+$/)
-  t.match(await audit(f, idExport), { codigo_estado: 0, user_id: 'alice', client_ip: '127.0.0.1', job_id: jobId, format: 'xlsx', filters: JANUARY })
+t.test(
+  'XLSX: every matching row, typed cells, formula-looking text as plain text; audit 0 -> 1, report COMPLETED',
+  async (t) => {
+    const f = await startTestFaena(t)
+    await seed(f)
+    const res = await f.as('alice').post('/jobs/kpi-export', { filters: JANUARY, format: 'xlsx' })
+    t.equal(res.statusCode, 202, res.body)
+    const { jobId, idExport } = res.json()
+    t.match(idExport, /^\d+$/)
+    t.match(await audit(f, idExport), {
+      codigo_estado: 0,
+      user_id: 'alice',
+      client_ip: '127.0.0.1',
+      job_id: jobId,
+      format: 'xlsx',
+      filters: JANUARY,
+    })
 
-  const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
-  const result = job.result as Record<string, unknown>
-  t.match(result, {
-    idExport, fileName: 'kpi_2020-01-01_2020-01-31.xlsx', format: 'xlsx', recordsProcessed: 2001, fileSizeBytes: Number,
-    downloadUrl: /^http/, expiresAt: String, performanceMetrics: { processingTimeMs: Number, peakMemoryMB: Number, recordsProcessed: 2001 },
-  })
-  t.match(job.message, new RegExp(`export #${idExport}`), 'the audit id is in the progress message')
-  t.match(await audit(f, idExport), { codigo_estado: 1, completed_at: Date })
-  t.match(await reportOf(f, jobId), { status: 'COMPLETED', size_bytes: String(result.fileSizeBytes), row_count: 2001, format: 'xlsx' })
+    const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
+    const result = job.result as Record<string, unknown>
+    t.match(result, {
+      idExport,
+      fileName: 'kpi_2020-01-01_2020-01-31.xlsx',
+      format: 'xlsx',
+      recordsProcessed: 2001,
+      fileSizeBytes: Number,
+      downloadUrl: /^http/,
+      expiresAt: String,
+      performanceMetrics: { processingTimeMs: Number, peakMemoryMB: Number, recordsProcessed: 2001 },
+    })
+    t.match(job.message, new RegExp(`export #${idExport}`), 'the audit id is in the progress message')
+    t.match(await audit(f, idExport), { codigo_estado: 1, completed_at: Date })
+    t.match(await reportOf(f, jobId), {
+      status: 'COMPLETED',
+      size_bytes: String(result.fileSizeBytes),
+      row_count: 2001,
+      format: 'xlsx',
+    })
 
-  const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.load((await download(f, result.downloadUrl as string)) as never)
-  const sheet = workbook.worksheets[0]!
-  t.equal(sheet.rowCount, 2002, 'header + every row')
-  t.same((sheet.getRow(1).values as unknown[]).slice(1), ['ID', 'Fecha', 'Sucursal', 'Región', 'Indicador', 'Valor', 'Meta', 'Cumplimiento', 'Variación', 'Unidad', 'Responsable', 'Observación'])
-  const { rows: [first] } = await f.faena.db.pool.query('SELECT id_log::int AS id, valor::float8 AS valor, sucursal FROM kpi_snapshot_diario ORDER BY id_log LIMIT 1')
-  const row2 = sheet.getRow(2)
-  t.equal(row2.getCell(1).value, first.id, 'ordered by idLog')
-  t.same(row2.getCell(2).value, new Date(Date.UTC(2020, 0, 1)), 'dates are dates')
-  t.equal(row2.getCell(6).value, first.valor, 'decimals are numbers')
-  t.equal(row2.getCell(2).numFmt, 'yyyy-mm-dd', 'dates shown as dates')
-  t.equal(sheet.getRow(900).getCell(2).numFmt, 'yyyy-mm-dd', 'on every row')
-  t.notOk(row2.getCell(6).numFmt, 'numbers in the General format')
-  t.notOk(row2.getCell(3).numFmt, 'text too')
-  t.equal(row2.getCell(3).value, first.sucursal)
-  const last = sheet.getRow(2002)
-  t.equal(last.getCell(3).value, '=HYPERLINK("http://x","y")', 'formula-looking text stays text')
-  t.equal(last.getCell(3).type, ExcelJS.ValueType.String, 'not a formula cell')
-  t.equal(last.getCell(11).value, '@SUM(A1)')
-})
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load((await download(f, result.downloadUrl as string)) as never)
+    const sheet = workbook.worksheets[0]!
+    t.equal(sheet.rowCount, 2002, 'header + every row')
+    t.same((sheet.getRow(1).values as unknown[]).slice(1), [
+      'ID',
+      'Fecha',
+      'Sucursal',
+      'Región',
+      'Indicador',
+      'Valor',
+      'Meta',
+      'Cumplimiento',
+      'Variación',
+      'Unidad',
+      'Responsable',
+      'Observación',
+    ])
+    const {
+      rows: [first],
+    } = await f.faena.db.pool.query(
+      'SELECT id_log::int AS id, valor::float8 AS valor, sucursal FROM kpi_snapshot_diario ORDER BY id_log LIMIT 1',
+    )
+    const row2 = sheet.getRow(2)
+    t.equal(row2.getCell(1).value, first.id, 'ordered by idLog')
+    t.same(row2.getCell(2).value, new Date(Date.UTC(2020, 0, 1)), 'dates are dates')
+    t.equal(row2.getCell(6).value, first.valor, 'decimals are numbers')
+    t.equal(row2.getCell(2).numFmt, 'yyyy-mm-dd', 'dates shown as dates')
+    t.equal(sheet.getRow(900).getCell(2).numFmt, 'yyyy-mm-dd', 'on every row')
+    t.notOk(row2.getCell(6).numFmt, 'numbers in the General format')
+    t.notOk(row2.getCell(3).numFmt, 'text too')
+    t.equal(row2.getCell(3).value, first.sucursal)
+    const last = sheet.getRow(2002)
+    t.equal(last.getCell(3).value, '=HYPERLINK("http://x","y")', 'formula-looking text stays text')
+    t.equal(last.getCell(3).type, ExcelJS.ValueType.String, 'not a formula cell')
+    t.equal(last.getCell(11).value, '@SUM(A1)')
+  },
+)
 
 t.test('CSV: filtered and chosen columns, parsed back; formula-looking text defused', async (t) => {
   const f = await startTestFaena(t)
   await seed(f)
-  const body = { filters: { from: '2020-01-02', to: '2020-01-03', sucursal: 'Sucursal 05' }, format: 'csv', columns: ['fecha', 'sucursal', 'indicador', 'valor', 'observacion'] }
+  const body = {
+    filters: { from: '2020-01-02', to: '2020-01-03', sucursal: 'Sucursal 05' },
+    format: 'csv',
+    columns: ['fecha', 'sucursal', 'indicador', 'valor', 'observacion'],
+  }
   const { jobId } = (await f.as('alice').post('/jobs/kpi-export', body)).json()
   const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
   const { rows: expected } = await f.faena.db.pool.query(
@@ -81,11 +124,21 @@ t.test('CSV: filtered and chosen columns, parsed back; formula-looking text defu
   t.ok(text.startsWith('\uFEFF'), 'a BOM, so Excel reads UTF-8')
   const records = parse(text.slice(1)) as string[][]
   t.same(records[0], ['Fecha', 'Sucursal', 'Indicador', 'Valor', 'Observación'])
-  t.same(records.slice(1), expected.map((r) => [r.fecha, r.sucursal, r.indicador, r.valor, r.observacion]))
+  t.same(
+    records.slice(1),
+    expected.map((r) => [r.fecha, r.sucursal, r.indicador, r.valor, r.observacion]),
+  )
 
-  const { jobId: all } = (await f.as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-10', to: '2020-01-10', indicador: 'ventas' }, format: 'csv' })).json()
+  const { jobId: all } = (
+    await f.as('alice').post('/jobs/kpi-export', {
+      filters: { from: '2020-01-10', to: '2020-01-10', indicador: 'ventas' },
+      format: 'csv',
+    })
+  ).json()
   const done = await waitForStatus(f.faena, all, 'COMPLETED')
-  const lines = parse((await download(f, (done.result as { downloadUrl: string }).downloadUrl)).toString('utf8').slice(1)) as string[][]
+  const lines = parse(
+    (await download(f, (done.result as { downloadUrl: string }).downloadUrl)).toString('utf8').slice(1),
+  ) as string[][]
   const injected = lines.find((l) => l[2] === `'=HYPERLINK("http://x","y")`)
   t.ok(injected, 'a cell starting with = gets an apostrophe')
   t.same([injected![3], injected![10], injected![11]], [`'+Norte`, `'@SUM(A1)`, `'-2+3`], '+, @ and - too')
@@ -98,10 +151,13 @@ t.test('bad requests are 400s naming the problem, and leave no job, audit or rep
     [{ filters: { from: '2020-01-01', to: '2020-01-31', branch: 'x' }, format: 'xlsx' }, /branch/],
     [{ filters: { from: '2020-13-01', to: '2020-01-31' } }, /from/],
     [{ filters: { from: '01/01/2020', to: '2020-01-31' } }, /from/],
-    [{ filters: { from: '2020-02-01', to: '2020-01-31' } }, /filters\.to: 2020-01-31 is before filters\.from 2020-02-01/],
+    [
+      { filters: { from: '2020-02-01', to: '2020-01-31' } },
+      /filters\.to: 2020-01-31 is before filters\.from 2020-02-01/,
+    ],
     [{ filters: JANUARY, format: 'pdf' }, /format/],
     [{ filters: JANUARY, columns: ['valor', 'password'] }, /columns/],
-    [{ filters: JANUARY, columns: ["valor; DROP TABLE kpi_snapshot_diario"] }, /columns/],
+    [{ filters: JANUARY, columns: ['valor; DROP TABLE kpi_snapshot_diario'] }, /columns/],
     [{ filters: { from: "2020-01-01' OR '1'='1", to: '2020-01-31' } }, /from/],
     [{ format: 'xlsx' }, /filters/],
   ]
@@ -114,7 +170,11 @@ t.test('bad requests are 400s naming the problem, and leave no job, audit or rep
     `SELECT (SELECT count(*) FROM processing_job)::int AS jobs, (SELECT count(*) FROM kpi_auditoria_export)::int AS audits, (SELECT count(*) FROM report)::int AS reports`,
   )
   t.same(counts.rows[0], { jobs: 0, audits: 0, reports: 0 })
-  t.equal((await f.as('alice').post('/jobs', { type: 'kpi-export', parameters: {} })).statusCode, 400, 'not through POST /jobs')
+  t.equal(
+    (await f.as('alice').post('/jobs', { type: 'kpi-export', parameters: {} })).statusCode,
+    400,
+    'not through POST /jobs',
+  )
 })
 
 t.test('GET /jobs/:id/download: a fresh link for the owner or an admin; 409 before the file exists', async (t) => {
@@ -136,14 +196,18 @@ t.test('GET /jobs/:id/download: a fresh link for the owner or an admin; 409 befo
   const { jobId: queued } = (await idle.as('alice').post('/jobs/kpi-export', { filters: JANUARY })).json()
   t.match((await idle.as('alice').get(`/jobs/${queued}/download`)).json(), { code: 'REPORT_NOT_READY' })
   t.equal((await idle.as('alice').delete(`/jobs/${queued}`)).statusCode, 204)
-  const { rows: [a] } = await idle.faena.db.pool.query('SELECT codigo_estado FROM kpi_auditoria_export WHERE job_id = $1', [queued])
+  const {
+    rows: [a],
+  } = await idle.faena.db.pool.query('SELECT codigo_estado FROM kpi_auditoria_export WHERE job_id = $1', [queued])
   t.equal(a.codigo_estado, 3, 'cancelled while queued: the audit row says so')
 })
 
 t.test('cancelling mid-export leaves no object; audit 3, report CANCELLED', async (t) => {
   const f = await startTestFaena(t, { config: { CANCEL_GRACE_MS: 60_000 } })
   await seedKpi(f.faena.db.pool, 200_000)
-  const { jobId, idExport } = (await f.as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2029-12-31' } })).json()
+  const { jobId, idExport } = (
+    await f.as('alice').post('/jobs/kpi-export', { filters: { from: '2020-01-01', to: '2029-12-31' } })
+  ).json()
   await waitForItems(f.faena, jobId)
   t.equal((await f.as('alice').delete(`/jobs/${jobId}`)).statusCode, 204)
   const row = await waitForStatus(f.faena, jobId, 'CANCELLED')
@@ -154,30 +218,45 @@ t.test('cancelling mid-export leaves no object; audit 3, report CANCELLED', asyn
   t.same(existsSync(dir) ? readdirSync(dir) : [], [], 'no file, not even a partial one')
 })
 
-t.test('S3: the file goes to the bucket, its presigned link downloads it over HTTP; a missing bucket fails the job, audit 2', async (t) => {
-  const s3 = await startS3(t)
-  process.env.AWS_ACCESS_KEY_ID = S3_CREDENTIALS.accessKeyId
-  process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey
-  const s3Config = { STORAGE: 's3' as const, S3_ENDPOINT: s3.endpoint, S3_FORCE_PATH_STYLE: true, AWS_REGION: 'us-east-1' }
-  const f = await startTestFaena(t, { config: { ...s3Config, S3_BUCKET: s3.bucket } })
-  await seed(f)
-  const { jobId } = (await f.as('alice').post('/jobs/kpi-export', { filters: JANUARY, format: 'xlsx' })).json()
-  const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
-  const result = job.result as { downloadUrl: string; fileSizeBytes: number }
-  t.match(result.downloadUrl, new RegExp(`^${s3.endpoint}/${s3.bucket}/reports/${jobId}/kpi_2020-01-01_2020-01-31\\.xlsx\\?.*X-Amz-Expires=900`))
-  const res = await fetch(result.downloadUrl)
-  t.equal(res.status, 200)
-  const bytes = Buffer.from(await res.arrayBuffer())
-  t.equal(bytes.length, result.fileSizeBytes)
-  const workbook = new ExcelJS.Workbook()
-  await workbook.xlsx.load(bytes as never)
-  t.equal(workbook.worksheets[0]!.rowCount, 2002)
+t.test(
+  'S3: the file goes to the bucket, its presigned link downloads it over HTTP; a missing bucket fails the job, audit 2',
+  async (t) => {
+    const s3 = await startS3(t)
+    process.env.AWS_ACCESS_KEY_ID = S3_CREDENTIALS.accessKeyId
+    process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey
+    const s3Config = {
+      STORAGE: 's3' as const,
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: true,
+      AWS_REGION: 'us-east-1',
+    }
+    const f = await startTestFaena(t, { config: { ...s3Config, S3_BUCKET: s3.bucket } })
+    await seed(f)
+    const { jobId } = (await f.as('alice').post('/jobs/kpi-export', { filters: JANUARY, format: 'xlsx' })).json()
+    const job = await waitForStatus(f.faena, jobId, 'COMPLETED')
+    const result = job.result as { downloadUrl: string; fileSizeBytes: number }
+    t.match(
+      result.downloadUrl,
+      new RegExp(
+        `^${s3.endpoint}/${s3.bucket}/reports/${jobId}/kpi_2020-01-01_2020-01-31\\.xlsx\\?.*X-Amz-Expires=900`,
+      ),
+    )
+    const res = await fetch(result.downloadUrl)
+    t.equal(res.status, 200)
+    const bytes = Buffer.from(await res.arrayBuffer())
+    t.equal(bytes.length, result.fileSizeBytes)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.load(bytes as never)
+    t.equal(workbook.worksheets[0]!.rowCount, 2002)
 
-  await f.faena.stop() // so that only the misconfigured process below can take the next job
-  const broken = await startTestFaena(t, { databaseUrl: f.url, config: { ...s3Config, S3_BUCKET: 'no-such-bucket' } })
-  const { jobId: failing, idExport } = (await broken.as('alice').post('/jobs/kpi-export', { filters: JANUARY })).json()
-  const failed = await waitForStatus(broken.faena, failing, 'FAILED')
-  t.ok(failed.error, 'the job says why')
-  t.match(await audit(broken, idExport), { codigo_estado: 2 })
-  t.match(await reportOf(broken, failing), { status: 'FAILED' })
-})
+    await f.faena.stop() // so that only the misconfigured process below can take the next job
+    const broken = await startTestFaena(t, { databaseUrl: f.url, config: { ...s3Config, S3_BUCKET: 'no-such-bucket' } })
+    const { jobId: failing, idExport } = (
+      await broken.as('alice').post('/jobs/kpi-export', { filters: JANUARY })
+    ).json()
+    const failed = await waitForStatus(broken.faena, failing, 'FAILED')
+    t.ok(failed.error, 'the job says why')
+    t.match(await audit(broken, idExport), { codigo_estado: 2 })
+    t.match(await reportOf(broken, failing), { status: 'FAILED' })
+  },
+)

@@ -10,11 +10,24 @@ import { waitFor } from '../support/wait.js'
 
 t.test('create, read, list, pause, resume, delete; owner or admin only', async (t) => {
   const f = await startTestFaena(t, { config: { ROLE: 'api', WORKER_CONCURRENCY: 0 } })
-  const res = await f.as('alice').post('/schedules', { name: 'weekly', cron: '0 7 * * 1', timezone: 'America/Argentina/Buenos_Aires', job: { type: 'sleep', parameters: { ms: 10 } } })
+  const res = await f.as('alice').post('/schedules', {
+    name: 'weekly',
+    cron: '0 7 * * 1',
+    timezone: 'America/Argentina/Buenos_Aires',
+    job: { type: 'sleep', parameters: { ms: 10 } },
+  })
   t.equal(res.statusCode, 201)
   const s = res.json()
   t.equal(res.headers.location, `/schedules/${s.id}`)
-  t.match(s, { name: 'weekly', cron: '0 7 * * 1', timezone: 'America/Argentina/Buenos_Aires', paused: false, lastRunAt: null, lastJobId: null, userId: 'alice' })
+  t.match(s, {
+    name: 'weekly',
+    cron: '0 7 * * 1',
+    timezone: 'America/Argentina/Buenos_Aires',
+    paused: false,
+    lastRunAt: null,
+    lastJobId: null,
+    userId: 'alice',
+  })
   t.same(s.job, { type: 'sleep', parameters: { ms: 10, steps: 10 } }, 'parameters stored with their defaults')
   const next = new Date(s.nextRunAt)
   t.equal(next.getUTCDay(), 1, 'a Monday')
@@ -27,7 +40,13 @@ t.test('create, read, list, pause, resume, delete; owner or admin only', async (
   t.equal((await f.as('alice').get('/schedules')).json().pagination.total, 1, 'a user lists their own')
   t.equal((await f.as('root', { admin: true }).get('/schedules')).json().pagination.total, 2, 'an admin lists all')
 
-  const patch = (body: unknown) => f.faena.app.inject({ method: 'PATCH', url: `/schedules/${s.id}`, headers: { authorization: `Bearer ${f.token('alice')}` }, payload: body as object })
+  const patch = (body: unknown) =>
+    f.faena.app.inject({
+      method: 'PATCH',
+      url: `/schedules/${s.id}`,
+      headers: { authorization: `Bearer ${f.token('alice')}` },
+      payload: body as object,
+    })
   const paused = await patch({ paused: true })
   t.match(paused.json(), { paused: true, nextRunAt: null })
   const resumed = (await patch({ paused: false, cron: '30 8 * * *' })).json()
@@ -45,14 +64,26 @@ t.test('create, read, list, pause, resume, delete; owner or admin only', async (
 t.test('refused when made: a bad cron or zone, or a job POST /jobs would refuse; over the limit a 409', async (t) => {
   const f = await startTestFaena(t, { config: { ROLE: 'api', WORKER_CONCURRENCY: 0, MAX_SCHEDULES_PER_USER: 1 } })
   const cases: [unknown, RegExp][] = [
-    [{ cron: '61 * * * *', job: { type: 'noop' } }, /^cron: "61 \* \* \* \*" is not a cron expression \(Invalid value for minute: 61\)/],
+    [
+      { cron: '61 * * * *', job: { type: 'noop' } },
+      /^cron: "61 \* \* \* \*" is not a cron expression \(Invalid value for minute: 61\)/,
+    ],
     [{ cron: '* * * *', job: { type: 'noop' } }, /^cron: "\* \* \* \*" has 4 fields; five/],
     [{ cron: '0 0 1 1 * 2030', job: { type: 'noop' } }, /^cron: .* has 6 fields|^cron: /],
-    [{ cron: '* * * * *', timezone: 'Mars/Olympus_Mons', job: { type: 'noop' } }, /^timezone: "Mars\/Olympus_Mons" is not an IANA time zone/],
+    [
+      { cron: '* * * * *', timezone: 'Mars/Olympus_Mons', job: { type: 'noop' } },
+      /^timezone: "Mars\/Olympus_Mons" is not an IANA time zone/,
+    ],
     [{ cron: '* * * * *', job: { type: 'nope' } }, /^type: unknown job type "nope"/],
-    [{ cron: '* * * * *', job: { type: 'kpi-export' } }, /^type: jobs of type "kpi-export" are submitted through POST \/jobs\/kpi-export/],
+    [
+      { cron: '* * * * *', job: { type: 'kpi-export' } },
+      /^type: jobs of type "kpi-export" are submitted through POST \/jobs\/kpi-export/,
+    ],
     [{ cron: '* * * * *', job: { type: 'sleep', parameters: { steps: 0 } } }, /^parameters\.steps: /],
-    [{ cron: '* * * * *', job: { type: 'noop', callbackUrl: 'http://10.0.0.1/x' } }, /^callbackUrl: .* private address/],
+    [
+      { cron: '* * * * *', job: { type: 'noop', callbackUrl: 'http://10.0.0.1/x' } },
+      /^callbackUrl: .* private address/,
+    ],
   ]
   for (const [body, message] of cases) {
     const res = await f.as('alice').post('/schedules', body)
@@ -70,14 +101,30 @@ t.test('two processes on one database, a tick every 2 s: one job per tick, none 
   const f = await startTestFaena(t, { databaseUrl })
   await startServerProcess(t, { DATABASE_URL: databaseUrl })
   const s = (await f.as('alice').post('/schedules', { cron: '*/2 * * * * *', job: { type: 'noop' } })).json()
-  await waitFor('five ticks', async () => (await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n >= 5, 30_000)
+  await waitFor(
+    'five ticks',
+    async () => (await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job')).rows[0].n >= 5,
+    30_000,
+  )
   await f.as('alice').delete(`/schedules/${s.id}`)
-  const { rows } = await f.faena.db.pool.query<{ scheduled_for: Date; schedule_id: string; user_id: string }>('SELECT scheduled_for, schedule_id, user_id FROM processing_job ORDER BY scheduled_for')
+  const { rows } = await f.faena.db.pool.query<{ scheduled_for: Date; schedule_id: string; user_id: string }>(
+    'SELECT scheduled_for, schedule_id, user_id FROM processing_job ORDER BY scheduled_for',
+  )
   const ticks = rows.map((r) => r.scheduled_for.getTime())
   t.equal(new Set(ticks).size, ticks.length, 'no tick twice')
-  t.ok(ticks.every((ms) => ms % 2000 === 0), 'every job is for a tick')
-  t.same(ticks.slice(1).map((ms, i) => ms - ticks[i]!), ticks.slice(1).map(() => 2000), 'no tick missed')
-  t.ok(rows.every((r) => r.schedule_id === s.id && r.user_id === 'alice'), 'started as the owner, with the schedule id')
+  t.ok(
+    ticks.every((ms) => ms % 2000 === 0),
+    'every job is for a tick',
+  )
+  t.same(
+    ticks.slice(1).map((ms, i) => ms - ticks[i]!),
+    ticks.slice(1).map(() => 2000),
+    'no tick missed',
+  )
+  t.ok(
+    rows.every((r) => r.schedule_id === s.id && r.user_id === 'alice'),
+    'started as the owner, with the schedule id',
+  )
   const listed = (await f.as('alice').get(`/jobs?scheduleId=${s.id}&limit=100`)).json()
   t.equal(listed.data.length, rows.length, 'GET /jobs?scheduleId= lists them')
   t.match(listed.data[0], { scheduleId: s.id, scheduledFor: String })
@@ -87,7 +134,9 @@ t.test('after downtime: one job for the latest missed tick; a paused schedule st
   const databaseUrl = await createTestDatabase(t)
   const api = await startTestFaena(t, { databaseUrl, config: { ROLE: 'api', WORKER_CONCURRENCY: 0 } })
   const hourly = (await api.as('alice').post('/schedules', { cron: '0 * * * *', job: { type: 'noop' } })).json()
-  const paused = (await api.as('alice').post('/schedules', { cron: '* * * * *', job: { type: 'noop' }, paused: true })).json()
+  const paused = (
+    await api.as('alice').post('/schedules', { cron: '* * * * *', job: { type: 'noop' }, paused: true })
+  ).json()
   // Nothing ticked for ten hours.
   await api.faena.db.pool.query("UPDATE job_schedule SET next_run_at = date_trunc('hour', now()) - interval '10 hours'")
   await startTestFaena(t, { databaseUrl, config: { WORKER_CONCURRENCY: 0 } })
@@ -115,24 +164,51 @@ t.test("a tick the owner's limit refuses starts nothing and says why; the schedu
   })
   t.match(refused, { lastJobId: null, lastError: /MAX_ACTIVE_JOBS_PER_USER/ })
   t.ok(new Date(refused.nextRunAt) > new Date(refused.lastRunAt))
-  const { rows } = await f.faena.db.pool.query('SELECT count(*)::int AS n FROM processing_job WHERE schedule_id IS NOT NULL')
+  const { rows } = await f.faena.db.pool.query(
+    'SELECT count(*)::int AS n FROM processing_job WHERE schedule_id IS NOT NULL',
+  )
   t.equal(rows[0].n, 0)
 })
 
 t.test('cron in a time zone: daylight-saving changes as croner reads them', async (t) => {
   // Europe/Madrid: 2026-03-29 02:00 -> 03:00; 2026-10-25 03:00 -> 02:00.
   const daily7 = readCron('0 7 * * *', 'Europe/Madrid')
-  t.equal(daily7.next(new Date('2026-03-28T12:00:00Z'))!.toISOString(), '2026-03-29T05:00:00.000Z', '07:00 CEST after the change')
-  t.equal(daily7.next(new Date('2026-03-27T12:00:00Z'))!.toISOString(), '2026-03-28T06:00:00.000Z', '07:00 CET before it')
+  t.equal(
+    daily7.next(new Date('2026-03-28T12:00:00Z'))!.toISOString(),
+    '2026-03-29T05:00:00.000Z',
+    '07:00 CEST after the change',
+  )
+  t.equal(
+    daily7.next(new Date('2026-03-27T12:00:00Z'))!.toISOString(),
+    '2026-03-28T06:00:00.000Z',
+    '07:00 CET before it',
+  )
   const skipped = readCron('30 2 * * *', 'Europe/Madrid')
   const spring = [skipped.next(new Date('2026-03-28T12:00:00Z'))!]
   spring.push(skipped.next(spring[0]!)!)
-  t.same(spring.map((d) => d.toISOString()), ['2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z'], 'a tick in the skipped hour runs once, after the change')
+  t.same(
+    spring.map((d) => d.toISOString()),
+    ['2026-03-29T01:30:00.000Z', '2026-03-30T00:30:00.000Z'],
+    'a tick in the skipped hour runs once, after the change',
+  )
   const autumn = [skipped.next(new Date('2026-10-24T12:00:00Z'))!]
   autumn.push(skipped.next(autumn[0]!)!)
-  t.same(autumn.map((d) => d.toISOString()), ['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z'], 'a tick in the repeated hour runs once')
+  t.same(
+    autumn.map((d) => d.toISOString()),
+    ['2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z'],
+    'a tick in the repeated hour runs once',
+  )
   const everySecond = readCron('* * * * * *', 'UTC')
-  t.equal(everySecond.latestAtOrBefore(new Date('2026-12-02T10:00:05.000Z'))!.toISOString(), '2026-12-02T10:00:05.000Z', 'a tick exactly now is due')
+  t.equal(
+    everySecond.latestAtOrBefore(new Date('2026-12-02T10:00:05.000Z'))!.toISOString(),
+    '2026-12-02T10:00:05.000Z',
+    'a tick exactly now is due',
+  )
   t.equal(everySecond.latestAtOrBefore(new Date('2026-12-02T10:00:05.999Z'))!.toISOString(), '2026-12-02T10:00:05.000Z')
-  t.equal(readCron('0 7 * * 1', 'America/Argentina/Buenos_Aires').latestAtOrBefore(new Date('2026-12-02T00:00:00Z'))!.toISOString(), '2026-11-30T10:00:00.000Z')
+  t.equal(
+    readCron('0 7 * * 1', 'America/Argentina/Buenos_Aires')
+      .latestAtOrBefore(new Date('2026-12-02T00:00:00Z'))!
+      .toISOString(),
+    '2026-11-30T10:00:00.000Z',
+  )
 })

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import { createTokenService } from '../../src/auth/tokens.js'
 import { TEST_SECRET } from '../support/faena.js'
 import { alive, descendants } from '../support/processes.js'
-import { startServerProcess, type ServerProcess } from '../support/server-process.js'
+import { type ServerProcess, startServerProcess } from '../support/server-process.js'
 import { sharedSetup } from '../support/shared-setup.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { waitFor } from '../support/wait.js'
@@ -23,20 +23,33 @@ const logOf = (server: ServerProcess) => server.lines.map((l) => JSON.parse(l) a
 async function startLongJob(server: ServerProcess): Promise<string> {
   const res = await fetch(`${server.base}/jobs`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${createTokenService(TEST_SECRET).sign('alice')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${createTokenService(TEST_SECRET).sign('alice')}`,
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ type: 'sleep', parameters: { ms: 600_000, steps: 600 } }),
   })
   const { jobId } = (await res.json()) as { jobId: string }
-  await waitFor('the job to start', async () => logOf(server).some((l) => l.event === 'job.started' && l.jobId === jobId))
+  await waitFor('the job to start', async () =>
+    logOf(server).some((l) => l.event === 'job.started' && l.jobId === jobId),
+  )
   return jobId
 }
 
 /** SIGTERM; resolves with the exit once the process has exited, within PROMPTLY_MS or not at all. */
 async function terminate(server: ServerProcess) {
-  const exited = new Promise<{ code: number | null; signal: string | null }>((ok) => server.child.once('exit', (code, signal) => ok({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: string | null }>((ok) =>
+    server.child.once('exit', (code, signal) => ok({ code, signal })),
+  )
   server.child.kill('SIGTERM')
   let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_, fail) => (timer = setTimeout(() => fail(new Error(`the server had not exited ${PROMPTLY_MS} ms after SIGTERM`)), PROMPTLY_MS)))
+  const late = new Promise<never>(
+    (_, fail) =>
+      (timer = setTimeout(
+        () => fail(new Error(`the server had not exited ${PROMPTLY_MS} ms after SIGTERM`)),
+        PROMPTLY_MS,
+      )),
+  )
   try {
     return await Promise.race([exited, late])
   } finally {
@@ -49,7 +62,10 @@ function saysWhy(t: Test, server: ServerProcess, jobId: string): void {
   const why = lines.find((l) => /the database does not answer: running jobs cannot be handed back/.test(l.msg ?? ''))
   t.ok(why, 'the log says why the running jobs were not handed back')
   t.same(why?.jobIds, [jobId], 'and names them')
-  t.ok(lines.some((l) => l.event === 'job.left' && l.jobId === jobId), 'the job was stopped and left to its lease')
+  t.ok(
+    lines.some((l) => l.event === 'job.left' && l.jobId === jobId),
+    'the job was stopped and left to its lease',
+  )
 }
 
 t.test('a partition (PostgreSQL stops answering, nothing is closed): the server stops within seconds', async (t) => {
@@ -64,7 +80,10 @@ t.test('a partition (PostgreSQL stops answering, nothing is closed): the server 
   proxy.freeze()
   t.same(await terminate(server), { code: 0, signal: null }, 'it exited 0, promptly')
   saysWhy(t, server, jobId)
-  const { rows } = await pool.query('SELECT status, locked_by IS NOT NULL AS locked FROM processing_job WHERE id = $1', [jobId])
+  const { rows } = await pool.query(
+    'SELECT status, locked_by IS NOT NULL AS locked FROM processing_job WHERE id = $1',
+    [jobId],
+  )
   t.same(rows[0], { status: 'PROCESSING', locked: true }, 'the job keeps its lease, for the rescue by another node')
 })
 

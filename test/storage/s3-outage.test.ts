@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { createS3Storage } from '../../src/storage/s3-storage.js'
-import { startS3, S3_CREDENTIALS, type TestS3 } from '../support/s3.js'
+import { S3_CREDENTIALS, startS3, type TestS3 } from '../support/s3.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import { waitFor } from '../support/wait.js'
 
@@ -53,27 +53,36 @@ t.test('the endpoint down: put, get, size and delete fail as STORAGE_UNAVAILABLE
   t.equal(await storage.size('uploads/u/b.txt'), null, 'and what failed is not')
 })
 
-t.test('the endpoint goes away in the middle of a multipart upload: the put fails; back, the upload is aborted', async (t) => {
-  const s3 = await startS3(t)
-  // Through a proxy that notes the requests: s3rver has no AbortMultipartUpload (it answers
-  // 405 and keeps the parts), so the abort is seen on the wire.
-  const proxy = await startTcpProxy(t, { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) })
-  const storage = storageOn(t, s3, `http://127.0.0.1:${proxy.port}`)
-  const body = twoPhaseStream(6 * MiB, 6 * MiB)
-  const put = storage.put('reports/j1/big.bin', body.stream)
-  put.catch(() => {}) // asserted below
-  await waitFor('the multipart upload to start', async () => proxy.requests.some((r) => r.startsWith('PUT /faena-test/reports/j1/big.bin?partNumber=')))
-  await s3.stop()
-  body.more()
-  await t.rejects(put, UNAVAILABLE, 'the put fails as STORAGE_UNAVAILABLE')
-  const before = proxy.requests.length
-  await s3.start()
-  // The abort that failed with the upload is tried again in the background.
-  const abort = await waitFor('the abort to reach the endpoint, back', async () =>
-    proxy.requests.slice(before).find((r) => r.startsWith('DELETE /faena-test/reports/j1/big.bin?uploadId=')), 20_000)
-  t.ok(abort, 'AbortMultipartUpload was sent once the endpoint was back')
-  t.equal(await storage.size('reports/j1/big.bin'), null, 'no object at the key')
-})
+t.test(
+  'the endpoint goes away in the middle of a multipart upload: the put fails; back, the upload is aborted',
+  async (t) => {
+    const s3 = await startS3(t)
+    // Through a proxy that notes the requests: s3rver has no AbortMultipartUpload (it answers
+    // 405 and keeps the parts), so the abort is seen on the wire.
+    const proxy = await startTcpProxy(t, { host: '127.0.0.1', port: Number(new URL(s3.endpoint).port) })
+    const storage = storageOn(t, s3, `http://127.0.0.1:${proxy.port}`)
+    const body = twoPhaseStream(6 * MiB, 6 * MiB)
+    const put = storage.put('reports/j1/big.bin', body.stream)
+    put.catch(() => {}) // asserted below
+    await waitFor('the multipart upload to start', async () =>
+      proxy.requests.some((r) => r.startsWith('PUT /faena-test/reports/j1/big.bin?partNumber=')),
+    )
+    await s3.stop()
+    body.more()
+    await t.rejects(put, UNAVAILABLE, 'the put fails as STORAGE_UNAVAILABLE')
+    const before = proxy.requests.length
+    await s3.start()
+    // The abort that failed with the upload is tried again in the background.
+    const abort = await waitFor(
+      'the abort to reach the endpoint, back',
+      async () =>
+        proxy.requests.slice(before).find((r) => r.startsWith('DELETE /faena-test/reports/j1/big.bin?uploadId=')),
+      20_000,
+    )
+    t.ok(abort, 'AbortMultipartUpload was sent once the endpoint was back')
+    t.equal(await storage.size('reports/j1/big.bin'), null, 'no object at the key')
+  },
+)
 
 t.test('an endpoint that takes connections and never answers: the put fails after its timeouts', async (t) => {
   const s3 = await startS3(t)

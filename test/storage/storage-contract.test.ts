@@ -22,8 +22,19 @@ const drivers: Record<string, (t: Test) => Promise<Driver>> = {
   async local(t) {
     const root = mkdtempSync(join(tmpdir(), 'faena-files-'))
     t.teardown(() => rmSync(root, { recursive: true, force: true }))
-    const storage = createLocalStorage({ root, publicUrl: 'http://localhost:1', signingSecret: 'k', defaultExpiresInSeconds: 60 })
-    return { storage, leftovers: () => readdirSync(root, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name) }
+    const storage = createLocalStorage({
+      root,
+      publicUrl: 'http://localhost:1',
+      signingSecret: 'k',
+      defaultExpiresInSeconds: 60,
+    })
+    return {
+      storage,
+      leftovers: () =>
+        readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((d) => d.isFile())
+          .map((d) => d.name),
+    }
   },
   async s3(t) {
     const s3 = await startS3(t)
@@ -49,7 +60,9 @@ for (const [name, make] of Object.entries(drivers)) {
   t.test(`${name}: a 12 MiB stream goes in and comes back byte for byte`, async (t) => {
     const { storage } = await make(t)
     const expected = await sha256Of(patternStream(12 * MiB))
-    const stored = await storage.put('uploads/u1/big.bin', patternStream(12 * MiB), { contentType: 'application/octet-stream' })
+    const stored = await storage.put('uploads/u1/big.bin', patternStream(12 * MiB), {
+      contentType: 'application/octet-stream',
+    })
     t.same(stored, { key: 'uploads/u1/big.bin', size: 12 * MiB })
     t.equal(await storage.size('uploads/u1/big.bin'), 12 * MiB)
     t.same(await sha256Of(await storage.get('uploads/u1/big.bin')), expected)
@@ -63,7 +76,9 @@ for (const [name, make] of Object.entries(drivers)) {
   t.test(`${name}: a source that fails midway leaves nothing behind`, async (t) => {
     const { storage, leftovers } = await make(t)
     await storage.put('keep/me.txt', patternStream(10))
-    await t.rejects(storage.put('uploads/broken.bin', patternStream(12 * MiB, { failAfter: 7 * MiB })), { message: /source failed midway/ })
+    await t.rejects(storage.put('uploads/broken.bin', patternStream(12 * MiB, { failAfter: 7 * MiB })), {
+      message: /source failed midway/,
+    })
     t.equal(await storage.size('uploads/broken.bin'), null)
     t.notMatch(leftovers().join('\n'), /broken/, 'no partial file or part')
     t.equal(await storage.size('keep/me.txt'), 10, 'what was stored before is intact')
@@ -94,7 +109,10 @@ for (const [name, make] of Object.entries(drivers)) {
 t.test('s3: a presigned URL downloads the object over HTTP, with the file name asked for', async (t) => {
   const { storage } = await drivers.s3!(t)
   await storage.put('reports/r1.csv', patternStream(1000))
-  const { url, expiresAt } = await storage.signedUrl('reports/r1.csv', { expiresInSeconds: 120, fileName: 'Informe año.csv' })
+  const { url, expiresAt } = await storage.signedUrl('reports/r1.csv', {
+    expiresInSeconds: 120,
+    fileName: 'Informe año.csv',
+  })
   t.match(url, /X-Amz-Expires=120/)
   t.match(url, /X-Amz-Signature=/)
   t.ok(Math.abs(expiresAt.getTime() - (Date.now() + 120_000)) < 5000)

@@ -1,17 +1,30 @@
 // Uploading DKT files to a test faena, and the files it keeps.
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import type { TestFaena } from './faena.js'
 import { HEADER } from './dkt-files.js'
+import type { TestFaena } from './faena.js'
 import { multipartBody } from './multipart.js'
 
-export function upload(f: TestFaena, user: string, file: { name: string; content: Buffer } | undefined, fields: Record<string, string> = {}, extraHeaders: Record<string, string> = {}) {
+export function upload(
+  f: TestFaena,
+  user: string,
+  file: { name: string; content: Buffer } | undefined,
+  fields: Record<string, string> = {},
+  extraHeaders: Record<string, string> = {},
+) {
   const { payload, headers } = multipartBody(fields, file)
-  return f.faena.app.inject({ method: 'POST', url: '/jobs/dkt-import', payload, headers: { ...headers, ...extraHeaders, authorization: `Bearer ${f.token(user)}` } })
+  return f.faena.app.inject({
+    method: 'POST',
+    url: '/jobs/dkt-import',
+    payload,
+    headers: { ...headers, ...extraHeaders, authorization: `Bearer ${f.token(user)}` },
+  })
 }
 
 export const storedFiles = (f: TestFaena) =>
-  readdirSync(join(f.config.DATA_DIR, 'files'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name)
+  readdirSync(join(f.config.DATA_DIR, 'files'), { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name)
 
 /** Four rows, one repeated (line 5 repeats line 2 as the bank might write it). */
 export const SAMPLE_ROWS = [

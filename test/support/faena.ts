@@ -6,10 +6,10 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import type { Test } from 'tap'
 import { loadConfig } from '../../src/config/load-config.js'
-import { freePort } from '../../src/db/embedded-postgres.js'
 import type { Config } from '../../src/config/schema.js'
+import { freePort } from '../../src/db/embedded-postgres.js'
 import { jobTypes } from '../../src/job-types/index.js'
-import { startFaena, type Faena } from '../../src/runtime.js'
+import { type Faena, startFaena } from '../../src/runtime.js'
 import { testJobTypes } from '../processors/index.js'
 import { createTestDatabase } from './database.js'
 
@@ -29,14 +29,24 @@ function injector(faena: Faena, token: string) {
   return {
     get: (url: string) => faena.app.inject({ method: 'GET', url, headers }),
     post: (url: string, payload?: unknown, extra: Record<string, string> = {}) =>
-      faena.app.inject({ method: 'POST', url, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) }),
+      faena.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...headers, ...extra },
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      }),
     delete: (url: string) => faena.app.inject({ method: 'DELETE', url, headers }),
   }
 }
 
 export async function startTestFaena(
   t: Test,
-  opts: { databaseUrl?: string; config?: Partial<Config>; stopOnTeardown?: boolean; logLines?: (line: Record<string, unknown>) => void } = {},
+  opts: {
+    databaseUrl?: string
+    config?: Partial<Config>
+    stopOnTeardown?: boolean
+    logLines?: (line: Record<string, unknown>) => void
+  } = {},
 ): Promise<TestFaena> {
   const url = opts.databaseUrl ?? (await createTestDatabase(t))
   const dataDir = mkdtempSync(join(tmpdir(), 'faena-test-data-'))
@@ -82,7 +92,10 @@ export async function startTestFaena(
  * A test faena listening over real HTTP for clients outside the process (a browser, the CLI),
  * with its PUBLIC_URL its own address; events are polled every 50 ms.
  */
-export async function startListeningTestFaena(t: Test, config: Partial<Config> = {}): Promise<{ f: TestFaena; base: string }> {
+export async function startListeningTestFaena(
+  t: Test,
+  config: Partial<Config> = {},
+): Promise<{ f: TestFaena; base: string }> {
   const port = await freePort()
   const base = `http://127.0.0.1:${port}`
   const f = await startTestFaena(t, { config: { PORT: port, PUBLIC_URL: base, EVENTS_POLL_MS: 50, ...config } })

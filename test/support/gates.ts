@@ -34,7 +34,8 @@ export function openGates(t: Test): Gates {
     }
   }
   t.teardown(() => channel.close())
-  const command = (key: string, c: GateCommand['command']) => channel.postMessage({ key, command: c } satisfies GateCommand)
+  const command = (key: string, c: GateCommand['command']) =>
+    channel.postMessage({ key, command: c } satisfies GateCommand)
   return {
     seen,
     next(key, event) {

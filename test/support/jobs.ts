@@ -7,13 +7,17 @@ export async function jobRow(faena: Faena, id: string) {
 }
 
 export async function waitForStatus(faena: Faena, id: string, status: string, timeoutMs = 15_000) {
-  return waitFor(`job ${id} to be ${status}`, async () => {
-    const row = await jobRow(faena, id)
-    if (row.status !== status && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) {
-      throw new Error(`job ${id} ended ${row.status}, not ${status}: ${JSON.stringify(row.error ?? row.result)}`)
-    }
-    return row.status === status ? row : null
-  }, timeoutMs)
+  return waitFor(
+    `job ${id} to be ${status}`,
+    async () => {
+      const row = await jobRow(faena, id)
+      if (row.status !== status && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(row.status)) {
+        throw new Error(`job ${id} ended ${row.status}, not ${status}: ${JSON.stringify(row.error ?? row.result)}`)
+      }
+      return row.status === status ? row : null
+    },
+    timeoutMs,
+  )
 }
 
 /** Until the job is PROCESSING and has reported progress on some items. */

@@ -22,8 +22,10 @@ export interface ReceivedSpan {
 }
 
 type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-const valueOf = (v: AnyValue) => v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? ''
-const attributesOf = (list: { key: string; value: AnyValue }[] = []) => Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]))
+const valueOf = (v: AnyValue) =>
+  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? ''
+const attributesOf = (list: { key: string; value: AnyValue }[] = []) =>
+  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]))
 const ms = (nanos: string | number) => Number(BigInt(nanos) / 1_000_000n)
 
 /** Listens on 127.0.0.1:`port` (0: a free one) until the test ends. */
@@ -59,7 +61,9 @@ export async function startOtlpReceiver(t: Test, opts: { port?: number } = {}) {
           }
         }
       }
-      res.writeHead(200, { 'content-type': contentType || 'application/json' }).end(contentType.startsWith('application/json') ? '{}' : '')
+      res
+        .writeHead(200, { 'content-type': contentType || 'application/json' })
+        .end(contentType.startsWith('application/json') ? '{}' : '')
     })
   })
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(opts.port ?? 0, '127.0.0.1', ok))

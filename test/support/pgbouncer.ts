@@ -3,7 +3,7 @@
 // installs it when missing and root). It runs in the foreground as a child of the test, with a
 // configuration the test writes, on a free port; as the `postgres` OS user when we are root,
 // since PgBouncer refuses to run as root. Stopped when the test ends.
-import { spawn, execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -66,7 +66,9 @@ export async function startPgBouncer(t: Test, serverUrl: string): Promise<PgBoun
       log.push(line)
       if (line.includes('process up')) ok()
     })
-    void exited.then(() => fail(new Error(`pgbouncer exited (${child.exitCode ?? child.signalCode}) before it was up:\n${log.join('\n')}`)))
+    void exited.then(() =>
+      fail(new Error(`pgbouncer exited (${child.exitCode ?? child.signalCode}) before it was up:\n${log.join('\n')}`)),
+    )
   })
   return {
     url: (database) => `postgresql://${encodeURIComponent(user)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/db/embedded-postgres.js'
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js'
 import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { migrate } from '../../src/db/migrate.js'
 
@@ -76,7 +76,9 @@ async function recreateDatabase(adminUrl: string, name: string): Promise<string>
 /** CREATE DATABASE ... TEMPLATE refuses while anyone is connected to the template. */
 async function disconnectAll(adminUrl: string, name: string): Promise<void> {
   await withClient(adminUrl, (c) =>
-    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]),
+    c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      name,
+    ]),
   )
 }
 

@@ -25,7 +25,13 @@ export async function startS3(t: Test, bucket = 'faena-test'): Promise<TestS3> {
   let server: S3rver | undefined
   let port = 0
   const start = async () => {
-    const s = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] })
+    const s = new S3rver({
+      address: '127.0.0.1',
+      port,
+      silent: true,
+      directory,
+      configureBuckets: [{ name: bucket, configs: [] }],
+    })
     port = (await s.run()).port
     server = s
   }

@@ -1,5 +1,5 @@
 // A faena server in a process of its own (dist/src/server.js), for tests that kill one.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
@@ -20,7 +20,15 @@ const serverJs = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 
 export async function startServerProcess(t: Test, env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverJs], {
-    env: { ...process.env, ...SERVER_ENV, JWT_SECRET: TEST_SECRET, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: {
+      ...process.env,
+      ...SERVER_ENV,
+      JWT_SECRET: TEST_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   const exited = new Promise<void>((ok) => child.once('exit', () => ok()))
@@ -37,7 +45,9 @@ export async function startServerProcess(t: Test, env: Record<string, string>): 
       const address = /"address":"(http:[^"]+)"/.exec(line)?.[1]
       if (address) ok(address)
     })
-    void exited.then(() => fail(new Error(`the server exited (${child.exitCode ?? child.signalCode}) before listening`)))
+    void exited.then(() =>
+      fail(new Error(`the server exited (${child.exitCode ?? child.signalCode}) before listening`)),
+    )
   })
   return { child, base, lines, kill }
 }

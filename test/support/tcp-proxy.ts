@@ -2,7 +2,7 @@
 // freeze() is a partition (connections stay open, nothing goes through either way, new ones are
 // accepted and hang), as when a database host stops answering without closing anything.
 // For HTTP it also notes the request lines that went through (`requests`).
-import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net'
+import { type AddressInfo, createConnection, createServer, type Socket } from 'node:net'
 import type { Test } from 'tap'
 
 export interface TcpProxy {

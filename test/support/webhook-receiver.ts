@@ -23,7 +23,9 @@ export function verifySignature(secret: string, headers: IncomingHttpHeaders, bo
   const key = Buffer.from(secret.slice('whsec_'.length), 'base64')
   const signed = `${headers['webhook-id']}.${headers['webhook-timestamp']}.${body}`
   const expected = `v1,${createHmac('sha256', key).update(signed).digest('base64')}`
-  return String(headers['webhook-signature'] ?? '').split(' ').includes(expected)
+  return String(headers['webhook-signature'] ?? '')
+    .split(' ')
+    .includes(expected)
 }
 
 /** Listens on `port` (0: a free one) until the test ends; `answers`: the statuses of the first requests. */

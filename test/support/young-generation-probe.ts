@@ -9,7 +9,14 @@ churn(3e6)
 const pool = createWorkerPool(1)
 const probe = async (youngGenerationMb?: number) => {
   const outcome = await pool.run(
-    { processorUrl: new URL('../processors/young-generation.js', import.meta.url).href, jobId: 'probe', jobType: 'probe', userId: 'probe', attempt: 1, parameters: null },
+    {
+      processorUrl: new URL('../processors/young-generation.js', import.meta.url).href,
+      jobId: 'probe',
+      jobType: 'probe',
+      userId: 'probe',
+      attempt: 1,
+      parameters: null,
+    },
     new AbortController().signal,
     youngGenerationMb,
   )

@@ -11,15 +11,22 @@ t.test('the console, end to end in Chromium', async (t) => {
   const { f, base } = await startListeningTestFaena(t, { WORKER_CONCURRENCY: 0, WEBHOOK_ALLOW_PRIVATE: true })
   const db = f.faena.db.pool
   const alice: string[] = []
-  for (let i = 0; i < 3; i++) alice.push((await f.as('alice').post('/jobs', { type: 'noop', parameters: { n: i } })).json().jobId as string)
-  const failed = (await f.as('bob').post('/jobs', { type: 'noop', parameters: { n: 9 }, callbackUrl: 'http://127.0.0.1:9/hook' })).json().jobId as string
-  await db.query(`UPDATE processing_job SET status = 'FAILED', attempts = 1, completed_at = now(), error = jsonb_build_object('code', 'TIMEOUT', 'message', 'ran past its 5 s') WHERE id = $1`, [failed])
+  for (let i = 0; i < 3; i++)
+    alice.push((await f.as('alice').post('/jobs', { type: 'noop', parameters: { n: i } })).json().jobId as string)
+  const failed = (
+    await f.as('bob').post('/jobs', { type: 'noop', parameters: { n: 9 }, callbackUrl: 'http://127.0.0.1:9/hook' })
+  ).json().jobId as string
+  await db.query(
+    `UPDATE processing_job SET status = 'FAILED', attempts = 1, completed_at = now(), error = jsonb_build_object('code', 'TIMEOUT', 'message', 'ran past its 5 s') WHERE id = $1`,
+    [failed],
+  )
 
   const browser = await openBrowser(t)
   const page = await (await browser.newContext({ viewport: { width: 1300, height: 1000 } })).newPage()
   page.setDefaultTimeout(20_000)
   const jobRows = page.locator('#jobs tbody tr')
-  const idsShown = async () => (await Promise.all((await jobRows.all()).map((r) => r.getAttribute('data-job-id')))).sort()
+  const idsShown = async () =>
+    (await Promise.all((await jobRows.all()).map((r) => r.getAttribute('data-job-id')))).sort()
 
   await t.test("a user's token is refused; an admin's opens the console", async (t) => {
     await page.goto(`${base}/admin`)
@@ -91,12 +98,20 @@ t.test('the console, end to end in Chromium', async (t) => {
     await page.selectOption('#bulk-form select[name=action]', 'cancel')
     await page.click('#bulk-form button[type=submit]')
     await page.locator('#bulk-count', { hasText: '3 jobs match. Cancel them?' }).waitFor()
-    t.equal((await db.query(`SELECT count(*)::int AS n FROM processing_job WHERE status = 'QUEUED'`)).rows[0].n, 4, 'the count changed nothing')
+    t.equal(
+      (await db.query(`SELECT count(*)::int AS n FROM processing_job WHERE status = 'QUEUED'`)).rows[0].n,
+      4,
+      'the count changed nothing',
+    )
     await screenshot(t, page, 'console-bulk-confirm')
     await page.click('#bulk-go')
     await page.locator('#bulk-status', { hasText: '3 of 3 jobs cancelled' }).waitFor()
     const { rows } = await db.query(`SELECT user_id, status::text FROM processing_job ORDER BY user_id, status`)
-    t.same(rows, [...alice.map(() => ({ user_id: 'alice', status: 'CANCELLED' })), { user_id: 'bob', status: 'QUEUED' }], "only the filter's jobs")
+    t.same(
+      rows,
+      [...alice.map(() => ({ user_id: 'alice', status: 'CANCELLED' })), { user_id: 'bob', status: 'QUEUED' }],
+      "only the filter's jobs",
+    )
     await page.locator('#total', { hasText: /^0 jobs$/ }).waitFor()
   })
 
@@ -104,7 +119,10 @@ t.test('the console, end to end in Chromium', async (t) => {
     const noop = page.locator('#types tr[data-type="noop"]')
     await noop.locator('button.pause', { hasText: 'Pause' }).click()
     await noop.locator('td.paused', { hasText: 'paused by ops' }).waitFor()
-    const paused = async () => (await f.as('ops', { admin: true }).get('/job-types')).json().data.find((x: { type: string }) => x.type === 'noop').paused
+    const paused = async () =>
+      (await f.as('ops', { admin: true }).get('/job-types'))
+        .json()
+        .data.find((x: { type: string }) => x.type === 'noop').paused
     t.equal(await paused(), true)
     await screenshot(t, page, 'console-type-paused')
     await noop.locator('button.pause', { hasText: 'Resume' }).click()

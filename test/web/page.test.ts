@@ -1,8 +1,9 @@
 // The web page in a real browser (headless Chromium): sign in, upload a DKT file and watch it
 // import, see its problems, undo its lote, export KPIs and download the file, cancel a running
 // job, leave and come back to a job still running, and be told once when it ends.
-import ExcelJS from 'exceljs'
+
 import { readFile } from 'node:fs/promises'
+import ExcelJS from 'exceljs'
 import t from 'tap'
 import { seedKpi } from '../../src/job-types/kpi-export/kpi-seed.js'
 import { openBrowser, screenshot } from '../support/browser.js'
@@ -47,10 +48,16 @@ t.test('the page, end to end in Chromium', async (t) => {
     await page.locator('#upload-status', { hasText: 'uploaded; importing' }).waitFor()
     await row('dkt-import').locator('.status', { hasText: 'COMPLETED' }).waitFor()
     importId = (await row('dkt-import').getAttribute('data-job-id'))!
-    t.match(await row('dkt-import').locator('.outcome').textContent(), /^300 rows imported into lote \S+, 1 invalid rows skipped/)
+    t.match(
+      await row('dkt-import').locator('.outcome').textContent(),
+      /^300 rows imported into lote \S+, 1 invalid rows skipped/,
+    )
     t.match(await row('dkt-import').locator('.problems-table').textContent(), /fecha.*31\/02\/2026/)
     t.equal(await row('dkt-import').locator('progress').getAttribute('value'), '100')
-    const [download] = await Promise.all([page.waitForEvent('download'), row('dkt-import').locator('button.problems').click()])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row('dkt-import').locator('button.problems').click(),
+    ])
     const csv = await readFile((await download.path())!, 'utf8')
     t.match(csv, /31\/02\/2026/, 'the problems CSV downloads')
     await screenshot(t, page, 'page-import-completed')
@@ -63,9 +70,15 @@ t.test('the page, end to end in Chromium', async (t) => {
     await page.click('#export-form button[type=submit]')
     await page.locator('#export-status', { hasText: 'started' }).waitFor()
     await row('kpi-export').locator('.status', { hasText: 'COMPLETED' }).waitFor()
-    const [download] = await Promise.all([page.waitForEvent('download'), row('kpi-export').locator('button.download').click()])
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row('kpi-export').locator('button.download').click(),
+    ])
     t.equal(download.suggestedFilename(), 'kpi_2020-01-01_2020-01-05.xlsx')
-    t.match(await row('kpi-export').locator('.outcome').textContent(), /kpi_2020-01-01_2020-01-05\.xlsx: 1000 rows, [\d.]+ KB/)
+    t.match(
+      await row('kpi-export').locator('.outcome').textContent(),
+      /kpi_2020-01-01_2020-01-05\.xlsx: 1000 rows, [\d.]+ KB/,
+    )
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.readFile((await download.path())!)
     t.equal(workbook.worksheets[0]!.rowCount, 1 + 5 * 200, 'a header and 200 rows a day for 5 days')
@@ -73,7 +86,9 @@ t.test('the page, end to end in Chromium', async (t) => {
   })
 
   await t.test('cancel a running job from the page', async (t) => {
-    const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-cancel', progressAt: 30 } })).json().jobId as string
+    const jobId = (
+      await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-cancel', progressAt: 30 } })
+    ).json().jobId as string
     await gates.next('page-cancel', 'started')
     await page.reload()
     await rowOf(jobId).locator('.status', { hasText: 'PROCESSING' }).waitFor()
@@ -85,7 +100,9 @@ t.test('the page, end to end in Chromium', async (t) => {
   })
 
   await t.test('leave and come back: the running job is followed again, and its end is told once', async (t) => {
-    const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-resume', progressAt: 10 } })).json().jobId as string
+    const jobId = (
+      await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-resume', progressAt: 10 } })
+    ).json().jobId as string
     await gates.next('page-resume', 'started')
     await page.reload()
     await rowOf(jobId).locator('.status', { hasText: 'PROCESSING' }).waitFor()
@@ -104,7 +121,8 @@ t.test('the page, end to end in Chromium', async (t) => {
   })
 
   await t.test('run a cancelled job again from the page: it is followed to its end', async (t) => {
-    const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-rerun' } })).json().jobId as string
+    const jobId = (await f.as('alice').post('/jobs', { type: 'gate', parameters: { key: 'page-rerun' } })).json()
+      .jobId as string
     await f.as('alice').delete(`/jobs/${jobId}`)
     await waitForStatus(f.faena, jobId, 'CANCELLED')
     await page.reload()
@@ -120,7 +138,14 @@ t.test('the page, end to end in Chromium', async (t) => {
   })
 
   await t.test('schedules: listed, paused, resumed, deleted', async (t) => {
-    const s = (await f.as('alice').post('/schedules', { name: 'weekly noop', cron: '0 7 * * 1', timezone: 'America/Argentina/Buenos_Aires', job: { type: 'noop' } })).json()
+    const s = (
+      await f.as('alice').post('/schedules', {
+        name: 'weekly noop',
+        cron: '0 7 * * 1',
+        timezone: 'America/Argentina/Buenos_Aires',
+        job: { type: 'noop' },
+      })
+    ).json()
     await page.reload()
     const item = () => page.locator(`li.schedule[data-schedule-id="${s.id}"]`)
     await item().waitFor()
@@ -158,14 +183,29 @@ t.test('a fresh development server offers its development token; the page signs 
 
 t.test('the development token: none where JWT_SECRET is set, and never to another machine', async (t) => {
   const withSecret = await startTestFaena(t)
-  t.equal((await withSecret.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })).statusCode, 404)
+  t.equal(
+    (await withSecret.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })).statusCode,
+    404,
+  )
   const dev = await startTestFaena(t, { config: { JWT_SECRET: undefined } })
   const local = await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })
   t.equal(local.statusCode, 200)
   t.equal(dev.faena.tokens.verify(local.json().token).userId, 'dev')
   t.equal(dev.faena.tokens.verify(local.json().token).admin, false)
   const admin = await dev.faena.app.inject({ method: 'GET', url: '/dev-token?admin=true', remoteAddress: '127.0.0.1' })
-  t.same(dev.faena.tokens.verify(admin.json().token), { userId: 'dev', admin: true }, "the console's asks for an admin's")
-  t.equal((await withSecret.faena.app.inject({ method: 'GET', url: '/dev-token?admin=true', remoteAddress: '127.0.0.1' })).statusCode, 404)
-  t.equal((await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '192.168.1.20' })).statusCode, 404, 'not to the LAN')
+  t.same(
+    dev.faena.tokens.verify(admin.json().token),
+    { userId: 'dev', admin: true },
+    "the console's asks for an admin's",
+  )
+  t.equal(
+    (await withSecret.faena.app.inject({ method: 'GET', url: '/dev-token?admin=true', remoteAddress: '127.0.0.1' }))
+      .statusCode,
+    404,
+  )
+  t.equal(
+    (await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '192.168.1.20' })).statusCode,
+    404,
+    'not to the LAN',
+  )
 })

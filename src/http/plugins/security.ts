@@ -34,19 +34,22 @@ export function helmetHeaders(opts: { https: boolean }): Record<string, string> 
   return headers
 }
 
-export default fp(async function security(app: FastifyInstance, opts: SecurityOptions) {
-  const headers = helmetHeaders({ https: opts.https })
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers)
-    done()
-  })
-  if (opts.corsOrigins.length > 0) {
-    await app.register(cors, {
-      origin: opts.corsOrigins.includes('*') ? '*' : opts.corsOrigins,
-      methods: ['GET', 'POST', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
-      exposedHeaders: ['location', 'x-request-id'],
-      maxAge: 600,
+export default fp(
+  async function security(app: FastifyInstance, opts: SecurityOptions) {
+    const headers = helmetHeaders({ https: opts.https })
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.headers(headers)
+      done()
     })
-  }
-}, { name: 'security' })
+    if (opts.corsOrigins.length > 0) {
+      await app.register(cors, {
+        origin: opts.corsOrigins.includes('*') ? '*' : opts.corsOrigins,
+        methods: ['GET', 'POST', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-request-id'],
+        exposedHeaders: ['location', 'x-request-id'],
+        maxAge: 600,
+      })
+    }
+  },
+  { name: 'security' },
+)

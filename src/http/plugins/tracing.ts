@@ -39,7 +39,10 @@ export default fp(
     app.addHook('onResponse', async (request, reply) => {
       const span = request.span
       if (!span) return
-      span.set({ 'http.response.status_code': reply.statusCode, ...(request.caller ? { 'enduser.id': request.caller.userId } : {}) })
+      span.set({
+        'http.response.status_code': reply.statusCode,
+        ...(request.caller ? { 'enduser.id': request.caller.userId } : {}),
+      })
       if (reply.statusCode >= 500) span.fail(`HTTP_${reply.statusCode}`)
       span.end()
     })

@@ -13,9 +13,17 @@ const Query = Type.Object({
   sig: Type.String({ minLength: 1, maxLength: 128 }),
 })
 
-const Params = Type.Object({ '*': Type.String({ description: 'the storage key', examples: ['reports/019ae0c2-8d44-7e10-b5a9-3f0c6e7d2a18/orders_2026-03.xlsx'] }) })
+const Params = Type.Object({
+  '*': Type.String({
+    description: 'the storage key',
+    examples: ['reports/019ae0c2-8d44-7e10-b5a9-3f0c6e7d2a18/orders_2026-03.xlsx'],
+  }),
+})
 
-const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (app, { storage, signingSecret }) => {
+const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: string }> = async (
+  app,
+  { storage, signingSecret },
+) => {
   app.get(
     '/files/*',
     {
@@ -26,7 +34,10 @@ const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: 
         params: Params,
         querystring: Query,
         response: {
-          200: { description: 'the file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          200: {
+            description: 'the file',
+            content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+          },
           ...errorResponses(400, 403, 404),
         },
       },
@@ -35,7 +46,8 @@ const filesRoutes: FastifyPluginAsyncTypebox<{ storage: Storage; signingSecret: 
       const key = request.params['*']
       const { expires, name, sig } = request.query
       const verdict = verify(signingSecret, { key, expires, name }, sig)
-      if (verdict === 'expired') throw new FaenaError('LINK_EXPIRED', 'this download link has expired; ask for a new one', 403)
+      if (verdict === 'expired')
+        throw new FaenaError('LINK_EXPIRED', 'this download link has expired; ask for a new one', 403)
       if (verdict !== 'ok') throw new FaenaError('LINK_INVALID', 'this download link is not valid', 403)
       const size = await storage.size(key)
       const stream = await storage.get(key)

@@ -18,7 +18,9 @@ const Health = Type.Object(
 )
 
 const healthRoutes: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async (app, { checks }) => {
-  app.get('/health/live', { schema: { tags: ['health'], security: [], response: { 200: Health } } }, async () => ({ status: 'ok' as const }))
+  app.get('/health/live', { schema: { tags: ['health'], security: [], response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+  }))
 
   app.get(
     '/health/ready',
@@ -30,7 +32,9 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async 
       )
       const pool = checks.pool()
       const ok = database === 'ok'
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks: { database, pool: pool ?? 'none (API-only node)' } })
+      return reply
+        .code(ok ? 200 : 503)
+        .send({ status: ok ? 'ok' : 'unavailable', checks: { database, pool: pool ?? 'none (API-only node)' } })
     },
   )
 }

@@ -17,7 +17,11 @@ const Filter = Type.Object(
     ids: Type.Optional(Type.Array(JobId, { minItems: 1, maxItems: 1000 })),
     q: Type.Optional(JobSearch),
   },
-  { additionalProperties: false, minProperties: 1, description: 'every field given must match (at least one: an action on every job is not a filter)' },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'every field given must match (at least one: an action on every job is not a filter)',
+  },
 )
 
 const Body = Type.Object(
@@ -26,7 +30,12 @@ const Body = Type.Object(
     filter: Filter,
     dryRun: Type.Optional(Type.Boolean({ default: false, description: 'only count the matches' })),
   },
-  { additionalProperties: false, examples: [{ action: 'cancel', filter: { status: 'QUEUED', type: 'resize-images', userId: 'alice' }, dryRun: true }] },
+  {
+    additionalProperties: false,
+    examples: [
+      { action: 'cancel', filter: { status: 'QUEUED', type: 'resize-images', userId: 'alice' }, dryRun: true },
+    ],
+  },
 )
 
 const Outcome = Type.Object(
@@ -49,7 +58,7 @@ const jobActionRoutes: FastifyPluginAsyncTypebox<JobActionRouteOptions> = async 
         tags: ['operators'],
         summary: 'Cancel, retry or delete every job a filter matches (admin)',
         description:
-          'Each job follows the rules of its single-job route: cancel (QUEUED at once, PROCESSING cooperatively), retry (FAILED or CANCELLED only, within each owner\'s active-job limit, while its input is kept), delete (finished jobs only, with their stored files). Others count as matched, not affected. Processed in batches of 500, one short statement a job; the answer comes when all are done. `dryRun: true` counts only: confirm the count first.',
+          "Each job follows the rules of its single-job route: cancel (QUEUED at once, PROCESSING cooperatively), retry (FAILED or CANCELLED only, within each owner's active-job limit, while its input is kept), delete (finished jobs only, with their stored files). Others count as matched, not affected. Processed in batches of 500, one short statement a job; the answer comes when all are done. `dryRun: true` counts only: confirm the count first.",
         body: Body,
         response: { 200: Outcome, ...errorResponses(400, 401, 403) },
       },

@@ -34,7 +34,9 @@ const JobType = Type.Object(
   { examples: [EXAMPLE] },
 )
 
-const TypeParams = Type.Object({ type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] }) })
+const TypeParams = Type.Object({
+  type: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$', examples: ['resize-images'] }),
+})
 
 export interface JobTypeRouteOptions {
   jobTypes: JobTypeOperations
@@ -53,7 +55,10 @@ const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app
       schema: {
         tags,
         summary: 'Job types: paused or not, queue depth, running jobs (admin)',
-        response: { 200: Type.Object({ data: Type.Array(JobType) }, { examples: [{ data: [EXAMPLE] }] }), ...errorResponses(401, 403) },
+        response: {
+          200: Type.Object({ data: Type.Array(JobType) }, { examples: [{ data: [EXAMPLE] }] }),
+          ...errorResponses(401, 403),
+        },
       },
     },
     async () => ({ data: await jobTypes.list() }),
@@ -68,12 +73,22 @@ const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app
   })
   app.put(
     '/job-types/:type/pause',
-    { schema: pauseSchema('Pause a job type (admin)', 'No node claims its queued jobs from the next claim on; running ones go on; new jobs are accepted (202) and wait, their view saying why. Idempotent.') },
+    {
+      schema: pauseSchema(
+        'Pause a job type (admin)',
+        'No node claims its queued jobs from the next claim on; running ones go on; new jobs are accepted (202) and wait, their view saying why. Idempotent.',
+      ),
+    },
     async (request) => jobTypes.pause(request.params.type, request.caller.userId),
   )
   app.delete(
     '/job-types/:type/pause',
-    { schema: pauseSchema('Resume a paused job type (admin)', 'Its queued jobs are claimed again at once, in their usual order. Idempotent.') },
+    {
+      schema: pauseSchema(
+        'Resume a paused job type (admin)',
+        'Its queued jobs are claimed again at once, in their usual order. Idempotent.',
+      ),
+    },
     async (request) => jobTypes.resume(request.params.type),
   )
 }

@@ -5,9 +5,9 @@ import type { Caller } from '../../jobs/caller.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { SignedUrl } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../job-created.js'
-import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreateJobBody, CreatedJob, IdempotencyHeaders, JobList, JobParams, ListJobsQuery } from '../schemas/job.js'
+import { CreatedJob, CreateJobBody, IdempotencyHeaders, JobList, JobParams, ListJobsQuery } from '../schemas/job.js'
+import { sendSignedLink, signedLinkResponses } from '../signed-link.js'
 
 const tags = ['jobs']
 
@@ -77,10 +77,23 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
         description:
           'A `job` event with the job as `GET /jobs/:id` shows it at once, then one at every change of status, progress or message, from whichever process runs it; the stream ends after the final state (COMPLETED, FAILED or CANCELLED). Changes are read every `EVENTS_POLL_MS` (250 ms): a state shorter than that may be skipped. A comment line every 30 s keeps proxies from closing a quiet stream. A client that reconnects with the `Last-Event-ID` of the final event gets 204, which tells an EventSource to stop reconnecting. Browsers: `fetch` with the Authorization header (EventSource cannot send one).',
         params: JobParams,
-        headers: Type.Object({ 'last-event-id': Type.Optional(Type.String({ maxLength: 64, description: 'the id of the last event received, on reconnection', examples: ['2026-11-22T15:04:22.123Z'] })) }),
+        headers: Type.Object({
+          'last-event-id': Type.Optional(
+            Type.String({
+              maxLength: 64,
+              description: 'the id of the last event received, on reconnection',
+              examples: ['2026-11-22T15:04:22.123Z'],
+            }),
+          ),
+        }),
         produces: ['text/event-stream'],
         response: {
-          200: Type.String({ description: 'text/event-stream: `event: job`, `id:` the job\'s updatedAt, `data:` the job as JSON', examples: ['event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"019ae0c1-f3a0-7b2d-8c11-5e9a4d3b7f20","status":"PROCESSING","progress":42}\n\n'] }),
+          200: Type.String({
+            description: "text/event-stream: `event: job`, `id:` the job's updatedAt, `data:` the job as JSON",
+            examples: [
+              'event: job\nid: 2026-11-22T15:04:22.123Z\ndata: {"id":"019ae0c1-f3a0-7b2d-8c11-5e9a4d3b7f20","status":"PROCESSING","progress":42}\n\n',
+            ],
+          }),
           204: Type.Null({ description: 'a reconnection after the final event: nothing more will come' }),
           ...errorResponses(400, 401, 404),
         },
@@ -88,7 +101,12 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
     },
     async (request, reply) => {
       const closed = new AbortController()
-      const views = await jobs.follow(request.caller, request.params.id, closed.signal, request.headers['last-event-id'])
+      const views = await jobs.follow(
+        request.caller,
+        request.params.id,
+        closed.signal,
+        request.headers['last-event-id'],
+      )
       if (!views) return reply.code(204).send(null)
       reply.sse.onClose(() => closed.abort())
       await reply.sse.send(
@@ -106,7 +124,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
         tags,
         summary: "A finished job's file",
         description:
-          "Redirects (302; with `Accept: application/json`, 200 `{url, expiresAt}`) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end. For job types that produce a file (their files() declaration marks it `download`); 409 `REPORT_NOT_READY` until the job is COMPLETED, 410 `REPORT_GONE` once the file is no longer kept.",
+          'Redirects (302; with `Accept: application/json`, 200 `{url, expiresAt}`) to a freshly signed link, valid PRESIGNED_EXPIRES seconds, for as long as the file is kept: an expired link in a result is never a dead end. For job types that produce a file (their files() declaration marks it `download`); 409 `REPORT_NOT_READY` until the job is COMPLETED, 410 `REPORT_GONE` once the file is no longer kept.',
         params: JobParams,
         response: { ...signedLinkResponses, ...errorResponses(400, 401, 404, 409, 410) },
       },
@@ -133,16 +151,23 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
   const cancelSchema = {
     tags,
     params: JobParams,
-    response: { 204: Type.Null({ description: 'cancelled (QUEUED) or cancel requested (PROCESSING)' }), ...errorResponses(400, 401, 404, 409) },
+    response: {
+      204: Type.Null({ description: 'cancelled (QUEUED) or cancel requested (PROCESSING)' }),
+      ...errorResponses(400, 401, 404, 409),
+    },
   }
   app.delete('/jobs/:id', { schema: { ...cancelSchema, summary: 'Cancel a job' } }, async (request, reply) => {
     await jobs.cancel(request.caller, request.params.id)
     return reply.code(204).send(null)
   })
-  app.post('/jobs/:id/cancel', { schema: { ...cancelSchema, summary: 'Cancel a job (alias for older clients)' } }, async (request, reply) => {
-    await jobs.cancel(request.caller, request.params.id)
-    return reply.code(204).send(null)
-  })
+  app.post(
+    '/jobs/:id/cancel',
+    { schema: { ...cancelSchema, summary: 'Cancel a job (alias for older clients)' } },
+    async (request, reply) => {
+      await jobs.cancel(request.caller, request.params.id)
+      return reply.code(204).send(null)
+    },
+  )
 }
 
 export default jobsRoutes

@@ -3,7 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { ScheduleService } from '../../schedules/schedule-service.js'
 import { errorResponses } from '../schemas/error.js'
-import { CreateScheduleBody, ListSchedulesQuery, ScheduleId, ScheduleList, UpdateScheduleBody } from '../schemas/schedule.js'
+import {
+  CreateScheduleBody,
+  ListSchedulesQuery,
+  ScheduleId,
+  ScheduleList,
+  UpdateScheduleBody,
+} from '../schemas/schedule.js'
 
 const tags = ['schedules']
 
@@ -32,13 +38,27 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteOptions> = async (a
 
   app.get(
     '/schedules',
-    { schema: { tags, summary: "The caller's schedules (an admin's: everyone's), newest first", querystring: ListSchedulesQuery, response: { 200: ScheduleList, ...errorResponses(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: "The caller's schedules (an admin's: everyone's), newest first",
+        querystring: ListSchedulesQuery,
+        response: { 200: ScheduleList, ...errorResponses(400, 401) },
+      },
+    },
     async (request) => schedules.list(request.caller, request.query),
   )
 
   app.get(
     '/schedules/:id',
-    { schema: { tags, summary: 'A schedule: its next and last tick, the last job it started', params: ScheduleId, response: { 200: Type.Ref('Schedule'), ...errorResponses(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A schedule: its next and last tick, the last job it started',
+        params: ScheduleId,
+        response: { 200: Type.Ref('Schedule'), ...errorResponses(400, 401, 404) },
+      },
+    },
     async (request) => schedules.get(request.caller, request.params.id),
   )
 
@@ -48,7 +68,8 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteOptions> = async (a
       schema: {
         tags,
         summary: 'Change, pause or resume a schedule',
-        description: 'A new `cron` or `timezone`, or a resume, counts from now: ticks missed while paused start nothing.',
+        description:
+          'A new `cron` or `timezone`, or a resume, counts from now: ticks missed while paused start nothing.',
         params: ScheduleId,
         body: UpdateScheduleBody,
         response: { 200: Type.Ref('Schedule'), ...errorResponses(400, 401, 404) },

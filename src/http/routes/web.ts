@@ -2,16 +2,19 @@
 // the operators' console at /admin (admin.html, admin.js), and, where the JWT secret was
 // generated for development (no JWT_SECRET), a development token the pages offer so that a
 // fresh `npm start` can be tried at once (asked from the same machine only).
+
+import { fileURLToPath } from 'node:url'
 import fastifyStatic from '@fastify/static'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { fileURLToPath } from 'node:url'
 import Type from 'typebox'
 import type { TokenService } from '../../auth/tokens.js'
 import { NotFoundError } from '../../errors.js'
 import { errorResponses } from '../schemas/error.js'
 
 /** From dist/src/http/routes (compiled) or src/http/routes: the project's web/. */
-const WEB_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../../web/' : '../../../web/', import.meta.url))
+const WEB_ROOT = fileURLToPath(
+  new URL(import.meta.url.includes('/dist/') ? '../../../../web/' : '../../../web/', import.meta.url),
+)
 
 /** The browser build of eventsource-parser, from its package (no bundler). */
 const EVENTSOURCE_PARSER = fileURLToPath(new URL('./', import.meta.resolve('eventsource-parser/stream')))
@@ -25,7 +28,13 @@ export interface WebRouteOptions {
 }
 
 const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => {
-  await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: 'index.html', wildcard: false, schemaHide: true })
+  await app.register(fastifyStatic, {
+    root: WEB_ROOT,
+    prefix: '/',
+    index: 'index.html',
+    wildcard: false,
+    schemaHide: true,
+  })
   await app.register(fastifyStatic, {
     root: EVENTSOURCE_PARSER,
     prefix: '/vendor/eventsource-parser/',
@@ -43,14 +52,28 @@ const webRoutes: FastifyPluginAsyncTypebox<WebRouteOptions> = async (app, o) => 
         summary: 'A token for the development user (only where JWT_SECRET is not set)',
         description:
           'Offered by the pages on a fresh `npm start`, to requests from the same machine only; 404 wherever JWT_SECRET is set (production requires it) and to other machines. `admin=true`: an admin token for the console at /admin.',
-        querystring: Type.Object({ admin: Type.Optional(Type.Boolean({ default: false, description: 'an admin token, for the console', examples: [true] })) }),
-        response: { 200: Type.Object({ token: Type.String(), userId: Type.String() }, { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.…', userId: 'dev' }] }), ...errorResponses(404) },
+        querystring: Type.Object({
+          admin: Type.Optional(
+            Type.Boolean({ default: false, description: 'an admin token, for the console', examples: [true] }),
+          ),
+        }),
+        response: {
+          200: Type.Object(
+            { token: Type.String(), userId: Type.String() },
+            { examples: [{ token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZXYifQ.…', userId: 'dev' }] },
+          ),
+          ...errorResponses(404),
+        },
       },
     },
     async (request) => {
       // Only to this machine: a development server listens on every interface by default.
-      if (!o.devTokenUser || !LOOPBACK.has(request.socket.remoteAddress ?? '')) throw new NotFoundError('route', 'GET /dev-token')
-      return { token: o.tokens.sign(o.devTokenUser, { admin: request.query.admin === true, expiresInSeconds: 12 * 3600 }), userId: o.devTokenUser }
+      if (!o.devTokenUser || !LOOPBACK.has(request.socket.remoteAddress ?? ''))
+        throw new NotFoundError('route', 'GET /dev-token')
+      return {
+        token: o.tokens.sign(o.devTokenUser, { admin: request.query.admin === true, expiresInSeconds: 12 * 3600 }),
+        userId: o.devTokenUser,
+      }
     },
   )
 }

@@ -34,6 +34,12 @@ export const JOB_EXAMPLE = {
   scheduledFor: null,
 }
 
-export const CREATED_EXAMPLE = { jobId: ID, status: 'QUEUED', type: 'resize-images', createdAt: '2026-11-22T15:26:26.511Z', progress: 0 }
+export const CREATED_EXAMPLE = {
+  jobId: ID,
+  status: 'QUEUED',
+  type: 'resize-images',
+  createdAt: '2026-11-22T15:26:26.511Z',
+  progress: 0,
+}
 
 export const page = <T>(item: T) => ({ data: [item], pagination: { total: 1, limit: 20, offset: 0, hasMore: false } })

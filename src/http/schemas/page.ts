@@ -16,12 +16,21 @@ export const PageOf = <T extends TSchema>(item: T, example: unknown) =>
     {
       data: Type.Array(item),
       pagination: Type.Object({
-        total: Type.Integer({ description: 'how many the listing matches: exact when totalExact is not false, else PostgreSQL\'s estimate' }),
+        total: Type.Integer({
+          description: "how many the listing matches: exact when totalExact is not false, else PostgreSQL's estimate",
+        }),
         limit: Type.Integer(),
         offset: Type.Integer(),
         hasMore: Type.Boolean(),
-        totalExact: Type.Optional(Type.Boolean({ description: 'false when the listing matches more than 10,000 and total is an estimate' })),
-        next: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'the next page, continuing after the last item (a cursor: fast at any depth); null on the last page' })),
+        totalExact: Type.Optional(
+          Type.Boolean({ description: 'false when the listing matches more than 10,000 and total is an estimate' }),
+        ),
+        next: Type.Optional(
+          Type.Union([Type.String(), Type.Null()], {
+            description:
+              'the next page, continuing after the last item (a cursor: fast at any depth); null on the last page',
+          }),
+        ),
       }),
     },
     { examples: [example] },

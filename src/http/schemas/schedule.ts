@@ -6,7 +6,14 @@ import { PageOf, PageQuery } from './page.js'
 const Timestamp = Type.String({ format: 'date-time' })
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()])
 
-export const ScheduleId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: ['019ae0c3-1a2b-7c3d-8e4f-5a6b7c8d9e0f'] }) })
+export const ScheduleId = Type.Object({
+  id: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[A-Za-z0-9_-]+$',
+    examples: ['019ae0c3-1a2b-7c3d-8e4f-5a6b7c8d9e0f'],
+  }),
+})
 
 const ScheduledJob = Type.Object(
   {
@@ -16,7 +23,10 @@ const ScheduledJob = Type.Object(
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100 })),
     callbackUrl: Type.Optional(CallbackUrl),
   },
-  { additionalProperties: false, description: 'the job each tick starts, as POST /jobs takes it (checked the same way)' },
+  {
+    additionalProperties: false,
+    description: 'the job each tick starts, as POST /jobs takes it (checked the same way)',
+  },
 )
 
 const Cron = Type.String({
@@ -25,7 +35,12 @@ const Cron = Type.String({
   description: 'five fields (minute hour day-of-month month day-of-week), or six with seconds first; read by croner',
   examples: ['0 7 * * 1'],
 })
-const Timezone = Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone the cron is read in (daylight-saving changes included)', examples: ['America/Argentina/Buenos_Aires'] })
+const Timezone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'IANA time zone the cron is read in (daylight-saving changes included)',
+  examples: ['America/Argentina/Buenos_Aires'],
+})
 const Name = Type.String({ minLength: 1, maxLength: 200, examples: ['weekly resize'] })
 
 export const CreateScheduleBody = Type.Object(
@@ -45,7 +60,9 @@ export const UpdateScheduleBody = Type.Object(
     cron: Type.Optional(Cron),
     timezone: Type.Optional(Timezone),
     job: Type.Optional(ScheduledJob),
-    paused: Type.Optional(Type.Boolean({ description: 'true: it starts nothing; false again: from its next tick after now' })),
+    paused: Type.Optional(
+      Type.Boolean({ description: 'true: it starts nothing; false again: from its next tick after now' }),
+    ),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -77,8 +94,14 @@ export const Schedule = Type.Object(
     paused: Type.Boolean(),
     nextRunAt: Nullable(Timestamp),
     lastRunAt: Nullable(Timestamp),
-    lastJobId: Nullable(Type.String({ description: 'the job the last tick started (GET /jobs?scheduleId= lists them all)' })),
-    lastError: Nullable(Type.String({ description: 'why the last tick started no job (the owner\'s active-job limit, a job type since removed)' })),
+    lastJobId: Nullable(
+      Type.String({ description: 'the job the last tick started (GET /jobs?scheduleId= lists them all)' }),
+    ),
+    lastError: Nullable(
+      Type.String({
+        description: "why the last tick started no job (the owner's active-job limit, a job type since removed)",
+      }),
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

@@ -11,10 +11,15 @@ export type XlsxCell = string | number | boolean | Date | null
 export const DATE_FORMATS = { date: 'yyyy-mm-dd', dateTime: 'yyyy-mm-dd hh:mm:ss' } as const
 
 const ISO_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/
-const ISO_DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/
+const ISO_DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/
 
 /** Cells of one row; `onTruncated` hears of text cut to Excel's limit. */
-export function xlsxCells(row: Record<string, unknown>, keys: string[], onTruncated: () => void): { cells: XlsxCell[]; dates: (keyof typeof DATE_FORMATS | null)[] | null } {
+export function xlsxCells(
+  row: Record<string, unknown>,
+  keys: string[],
+  onTruncated: () => void,
+): { cells: XlsxCell[]; dates: (keyof typeof DATE_FORMATS | null)[] | null } {
   let dates: (keyof typeof DATE_FORMATS | null)[] | null = null
   const cells = keys.map((key, i): XlsxCell => {
     const v = row[key]

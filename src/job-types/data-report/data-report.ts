@@ -1,21 +1,29 @@
 // A data report, in its worker thread: the rows a client sent (stored as NDJSON or a JSON
 // array) become an XLSX or CSV file, optionally zipped, streamed into storage as they are read
 // (report-file.ts). Columns come from the request or from the keys of the first rows.
-import { formatStyle, PLAIN_STYLE, shareStyles } from '../../reports/xlsx-styles.js'
+
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import type { Storage } from '../../storage/storage.js'
-import { csvCells, DATE_FORMATS, keysOf, xlsxCells } from './data-cells.js'
-import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
-import { readDataRows, InvalidDataError, type DataRow } from './data-rows.js'
-import type { StoredRows } from './json-body-intake.js'
-import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, zipEntry, type ReportResult } from '../../reports/report-file.js'
-import { storeProduced } from '../../storage/store-produced.js'
+import {
+  CONTENT_TYPES,
+  peakMemory,
+  REPORT_BUFFER,
+  type ReportResult,
+  reportResult,
+  zipEntry,
+} from '../../reports/report-file.js'
 import { reportKey } from '../../reports/report-key.js'
-import { paced, ROWS_PER_TURN } from '../../reports/xlsx-pacing.js'
 import { loadWorkbookWriter } from '../../reports/workbook-writer.js'
+import { paced, ROWS_PER_TURN } from '../../reports/xlsx-pacing.js'
+import { formatStyle, PLAIN_STYLE, shareStyles } from '../../reports/xlsx-styles.js'
+import type { Storage } from '../../storage/storage.js'
+import { storeProduced } from '../../storage/store-produced.js'
+import { csvCells, DATE_FORMATS, keysOf, xlsxCells } from './data-cells.js'
+import { type DataColumn, MAX_COLUMNS } from './data-columns.js'
+import { type DataRow, InvalidDataError, readDataRows } from './data-rows.js'
+import type { StoredRows } from './json-body-intake.js'
 
 export interface DataReportInput {
   jobId: string
@@ -64,7 +72,10 @@ export async function buildDataReport(input: DataReportInput, deps: DataReportDe
     memory.sample()
     const percent = input.input.size > 0 ? Math.min(99, Math.floor((bytesRead / input.input.size) * 100)) : 99
     const of = input.input.rows === undefined ? '' : ` of ${input.input.rows}`
-    deps.progress(percent, `${input.reportType}: ${records}${of} rows`, { processedItems: records, ...(input.input.rows === undefined ? {} : { totalItems: input.input.rows }) })
+    deps.progress(percent, `${input.reportType}: ${records}${of} rows`, {
+      processedItems: records,
+      ...(input.input.rows === undefined ? {} : { totalItems: input.input.rows }),
+    })
   }
   const contentType = CONTENT_TYPES[input.innerName ? 'zip' : input.format]
   const object = await storeProduced(deps.storage, { key, contentType, signal: deps.signal }, async (body) => {
@@ -84,7 +95,15 @@ export async function buildDataReport(input: DataReportInput, deps: DataReportDe
         }
       })()
       const write = (out: Writable) =>
-        input.format === 'csv' ? writeCsv(counted, columns, out) : writeXlsx(counted, columns, out, { userName: input.userName, sheetRows: deps.sheetRows ?? SHEET_ROWS }, () => truncated++)
+        input.format === 'csv'
+          ? writeCsv(counted, columns, out)
+          : writeXlsx(
+              counted,
+              columns,
+              out,
+              { userName: input.userName, sheetRows: deps.sheetRows ?? SHEET_ROWS },
+              () => truncated++,
+            )
       if (!input.innerName) return await write(body)
       const zip = await zipEntry(body, input.innerName, { store: input.format === 'xlsx' })
       try {
@@ -99,26 +118,43 @@ export async function buildDataReport(input: DataReportInput, deps: DataReportDe
     }
   })
   memory.sample()
-  deps.progress(100, `${input.reportType}: ${records} rows, ${object.size} bytes`, { processedItems: records, totalItems: records })
+  deps.progress(100, `${input.reportType}: ${records} rows, ${object.size} bytes`, {
+    processedItems: records,
+    totalItems: records,
+  })
   const result = await reportResult(
     deps.storage,
     { key, fileName: input.fileName, format: input.format, size: object.size, records },
     { startedAt, peakMemoryMB: memory.mb },
   )
-  return { ...result, reportType: input.reportType, compressed: input.innerName !== null, columns: columns.map((c) => c.header), truncatedCells: truncated }
+  return {
+    ...result,
+    reportType: input.reportType,
+    compressed: input.innerName !== null,
+    columns: columns.map((c) => c.header),
+    truncatedCells: truncated,
+  }
 }
 
 function inferColumns(head: DataRow[]): DataColumn[] {
   const keys = keysOf(head.slice(0, INFER_FROM))
   if (keys.length > MAX_COLUMNS) {
-    throw new InvalidDataError('rows', `the first rows have ${keys.length} different keys, more than the ${MAX_COLUMNS} columns a report may have; name the columns to write in \`columns\``)
+    throw new InvalidDataError(
+      'rows',
+      `the first rows have ${keys.length} different keys, more than the ${MAX_COLUMNS} columns a report may have; name the columns to write in \`columns\``,
+    )
   }
   return keys.map((k) => ({ key: k, header: k }))
 }
 
 async function writeCsv(rows: Rows, columns: DataColumn[], out: Writable): Promise<void> {
   const { stringify } = await import('csv-stringify')
-  const csv = stringify({ bom: true, header: true, columns: columns.map((c) => ({ key: c.key, header: c.header })), eof: true })
+  const csv = stringify({
+    bom: true,
+    header: true,
+    columns: columns.map((c) => ({ key: c.key, header: c.header })),
+    eof: true,
+  })
   const written = pipeline(csv, out)
   written.catch(() => {}) // awaited below
   const keys = columns.map((c) => c.key)
@@ -150,7 +186,11 @@ async function writeXlsx(
   const plain = keys.map(() => PLAIN_STYLE)
   const addSheet = (n: number) => {
     const sheet = workbook.addWorksheet(n === 1 ? 'Data' : `Data (${n})`)
-    sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: Math.min(60, Math.max(10, c.header.length + 2)) }))
+    sheet.columns = columns.map((c) => ({
+      header: c.header,
+      key: c.key,
+      width: Math.min(60, Math.max(10, c.header.length + 2)),
+    }))
     return sheet
   }
   let sheets = 1

@@ -5,13 +5,16 @@ import { Compile } from 'typebox/compile'
 import { ValidationError } from '../../errors.js'
 import { CallbackUrl } from '../../http/schemas/job.js'
 import { fieldErrors } from '../../schema-errors.js'
-import { MAX_COLUMNS, type DataColumn } from './data-columns.js'
+import { type DataColumn, MAX_COLUMNS } from './data-columns.js'
 
 const Key = Type.String({ minLength: 1, maxLength: 200 })
 
 export const DataColumnSchema = Type.Union([
   Key,
-  Type.Object({ key: Key, header: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+  Type.Object(
+    { key: Key, header: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+    { additionalProperties: false },
+  ),
 ])
 
 export const DataReportOptionsSchema = Type.Object(
@@ -23,12 +26,15 @@ export const DataReportOptionsSchema = Type.Object(
       description: 'what the report is; names its file',
       examples: ['ventas-mensuales'],
     }),
-    userName: Type.Optional(Type.String({ maxLength: 200, description: "shown as the workbook's author", examples: ['Ana Pérez'] })),
+    userName: Type.Optional(
+      Type.String({ maxLength: 200, description: "shown as the workbook's author", examples: ['Ana Pérez'] }),
+    ),
     columns: Type.Optional(
       Type.Array(DataColumnSchema, {
         minItems: 1,
         maxItems: MAX_COLUMNS,
-        description: 'row keys to write, in this order, each optionally with its header; by default the keys of the first 100 rows, in the order they appear',
+        description:
+          'row keys to write, in this order, each optionally with its header; by default the keys of the first 100 rows, in the order they appear',
         examples: [['sucursal', { key: 'total', header: 'Total ARS' }]],
       }),
     ),
@@ -52,7 +58,10 @@ export function parseDataReportOptions(value: unknown): DataReportOptions {
 }
 
 /** The file a report is delivered in, and the name of the sheet or CSV inside a ZIP. */
-export function dataReportFileNames(opts: DataReportOptions, day: Date): { fileName: string; innerName: string | null } {
+export function dataReportFileNames(
+  opts: DataReportOptions,
+  day: Date,
+): { fileName: string; innerName: string | null } {
   const base = `${opts.reportType}_${day.toISOString().slice(0, 10)}`
   const data = `${base}.${opts.format ?? 'xlsx'}`
   return opts.compress ? { fileName: `${base}.zip`, innerName: data } : { fileName: data, innerName: null }

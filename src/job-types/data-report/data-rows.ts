@@ -19,7 +19,11 @@ export class InvalidDataError extends JobError {
   }
 }
 
-export function readDataRows(source: Readable, kind: StoredRows['kind'], onBytes?: (n: number) => void): AsyncGenerator<DataRow[]> {
+export function readDataRows(
+  source: Readable,
+  kind: StoredRows['kind'],
+  onBytes?: (n: number) => void,
+): AsyncGenerator<DataRow[]> {
   const counted = onBytes ? source.pipe(observe((c) => onBytes(c.length))) : source
   source.on('error', (err) => counted.destroy(err))
   return kind === 'ndjson' ? ndjsonRows(counted) : arrayRows(counted)
@@ -66,6 +70,7 @@ async function* arrayRows(source: Readable): AsyncGenerator<DataRow[]> {
 }
 
 function asRow(value: unknown, where: string): DataRow {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidDataError(where, 'must be an object (one row: {"column": value, ...})')
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidDataError(where, 'must be an object (one row: {"column": value, ...})')
   return value as DataRow
 }

@@ -4,7 +4,7 @@
 import type { JobTypeDefinition } from '../../jobs/registry.js'
 import { reportFileOf } from '../../reports/report-key.js'
 import { XLSX_WRITER_YOUNG_GENERATION_MB } from '../../reports/workbook-writer.js'
-import { parameters, type DataReportParameters } from './parameters.js'
+import { type DataReportParameters, parameters } from './parameters.js'
 import dataReportRoutes from './routes.js'
 import { createDataReportService } from './service.js'
 
@@ -26,7 +26,12 @@ export const dataReport: JobTypeDefinition = {
     return {
       tags: [{ name: 'reports', description: 'KPI exports and data reports: files with a download link' }],
       routes: async (app) =>
-        app.register(dataReportRoutes, { reports, storage, maxBodyBytes: config.MAX_REPORT_BODY_BYTES, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+        app.register(dataReportRoutes, {
+          reports,
+          storage,
+          maxBodyBytes: config.MAX_REPORT_BODY_BYTES,
+          maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        }),
     }
   },
 }

@@ -4,14 +4,14 @@
 // is not JSON, has an unknown or malformed field, a row that is not an object, or is too large
 // is refused with a 4xx that names the problem, and nothing is kept.
 import { createHash, randomUUID } from 'node:crypto'
-import type { PassThrough, Readable } from 'node:stream'
 import { once } from 'node:events'
+import type { PassThrough, Readable } from 'node:stream'
 import { Tokenizer, TokenParser, TokenType } from '@streamparser/json'
 import { FaenaError, ValidationError } from '../../errors.js'
-import { UploadTooLargeError } from '../../storage/store-upload.js'
 import type { Storage } from '../../storage/storage.js'
 import { storeProduced } from '../../storage/store-produced.js'
-import { DataReportOptionsSchema, parseDataReportOptions, type DataReportOptions } from './data-request.js'
+import { UploadTooLargeError } from '../../storage/store-upload.js'
+import { type DataReportOptions, DataReportOptionsSchema, parseDataReportOptions } from './data-request.js'
 
 /** Rows stored for a data report's job to read. */
 export interface StoredRows {
@@ -34,7 +34,11 @@ export class InvalidJsonError extends FaenaError {
 }
 
 /** The rows stored, the report's options, and the SHA-256 of the body as received. */
-export async function storeJsonBody(storage: Storage, source: Readable, maxBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
+export async function storeJsonBody(
+  storage: Storage,
+  source: Readable,
+  maxBytes: number,
+): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
   const key = `uploads/${randomUUID()}.ndjson`
   const envelope: Record<string, unknown> = {}
   let rows = 0
@@ -47,7 +51,9 @@ export async function storeJsonBody(storage: Storage, source: Readable, maxBytes
       return
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ValidationError(`rows.${at}: must be an object (one row: {"column": value, ...})`, { field: `rows.${at}` })
+      throw new ValidationError(`rows.${at}: must be an object (one row: {"column": value, ...})`, {
+        field: `rows.${at}`,
+      })
     }
     rows++
     out!.write(`${JSON.stringify(value)}\n`)
@@ -99,7 +105,8 @@ function shapeCheck() {
       throw new ValidationError('(body): must be a JSON object with `reportType` and `rows`')
     }
     if (pendingKey !== null && token !== TokenType.COLON) {
-      if (pendingKey === 'rows' && token !== TokenType.LEFT_BRACKET) throw new ValidationError('rows: must be an array of objects', { field: 'rows' })
+      if (pendingKey === 'rows' && token !== TokenType.LEFT_BRACKET)
+        throw new ValidationError('rows: must be an array of objects', { field: 'rows' })
       pendingKey = null
     }
     switch (token) {

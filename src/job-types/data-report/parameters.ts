@@ -18,7 +18,11 @@ export const parameters = Type.Object(
     ),
     reportType: Options.reportType,
     userName: Options.userName,
-    columns: Type.Optional(Type.Array(Type.Object({ key: Type.String(), header: Type.String() }, { additionalProperties: false }), { minItems: 1 })),
+    columns: Type.Optional(
+      Type.Array(Type.Object({ key: Type.String(), header: Type.String() }, { additionalProperties: false }), {
+        minItems: 1,
+      }),
+    ),
     format: Type.Union([Type.Literal('xlsx'), Type.Literal('csv')]),
     fileName: Type.String({ minLength: 1, maxLength: 200 }),
     innerName: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),

@@ -6,17 +6,17 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { ValidationError } from '../../errors.js'
-import { dataFileKind } from './data-file-kind.js'
-import { parseDataReportOptions, type DataReportOptions } from './data-request.js'
-import { storeJsonBody, type StoredRows } from './json-body-intake.js'
-import type { DataReportService } from './service.js'
-import { UploadTooLargeError } from '../../storage/store-upload.js'
-import type { Storage } from '../../storage/storage.js'
 import { idempotencyOf, sendCreated } from '../../http/job-created.js'
 import { closeIfRefusedEarly, readUploadForm } from '../../http/multipart-parts.js'
 import { errorResponses } from '../../http/schemas/error.js'
 import { CreatedJob, IdempotencyHeaders } from '../../http/schemas/job.js'
+import type { Storage } from '../../storage/storage.js'
+import { UploadTooLargeError } from '../../storage/store-upload.js'
+import { dataFileKind } from './data-file-kind.js'
+import { type DataReportOptions, parseDataReportOptions } from './data-request.js'
+import { type StoredRows, storeJsonBody } from './json-body-intake.js'
 import { DataReportBody } from './schemas.js'
+import type { DataReportService } from './service.js'
 
 export interface DataReportRouteOptions {
   reports: DataReportService
@@ -25,8 +25,13 @@ export interface DataReportRouteOptions {
   maxUploadBytes: number
 }
 
-const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = async (app, { reports, storage, maxBodyBytes, maxUploadBytes }) => {
-  await app.register(multipart, { limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 256 * 1024, parts: 12 } })
+const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = async (
+  app,
+  { reports, storage, maxBodyBytes, maxUploadBytes },
+) => {
+  await app.register(multipart, {
+    limits: { fileSize: maxUploadBytes, files: 1, fields: 10, fieldSize: 256 * 1024, parts: 12 },
+  })
   // In this scope a JSON body is not parsed by Fastify: the route streams it (json-body-intake.ts).
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', (_request, payload, done) => done(null, payload))
@@ -49,10 +54,9 @@ const dataReportRoutes: FastifyPluginAsyncTypebox<DataReportRouteOptions> = asyn
       },
     },
     async (request, reply) => {
-      const { rows, options, sha256 } = await (
-        request.isMultipart()
-          ? fromMultipart(request, storage, maxUploadBytes)
-          : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
+      const { rows, options, sha256 } = await (request.isMultipart()
+        ? fromMultipart(request, storage, maxUploadBytes)
+        : fromJsonBody(request.body as unknown as Readable, request.headers['content-length'], storage, maxBodyBytes)
       ).catch((err) => {
         closeIfRefusedEarly(reply, err)
         throw err
@@ -72,7 +76,11 @@ async function fromJsonBody(body: Readable, contentLength: string | undefined, s
   return storeJsonBody(storage, body, maxBytes)
 }
 
-async function fromMultipart(request: FastifyRequest, storage: Storage, maxUploadBytes: number): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
+async function fromMultipart(
+  request: FastifyRequest,
+  storage: Storage,
+  maxUploadBytes: number,
+): Promise<{ rows: StoredRows; options: DataReportOptions; sha256: string }> {
   const { upload, fields } = await readUploadForm(request, storage, {
     fileField: 'dataFile',
     sniff: dataFileKind,
@@ -80,7 +88,11 @@ async function fromMultipart(request: FastifyRequest, storage: Storage, maxUploa
     missing: 'dataFile: is required (or send the rows as a JSON body)',
   })
   try {
-    return { rows: { key: upload.key, kind: upload.kind, size: upload.size }, options: parseDataReportOptions(formOptions(fields)), sha256: upload.sha256 }
+    return {
+      rows: { key: upload.key, kind: upload.kind, size: upload.size },
+      options: parseDataReportOptions(formOptions(fields)),
+      sha256: upload.sha256,
+    }
   } catch (err) {
     await storage.delete(upload.key).catch(() => {})
     throw err
@@ -91,7 +103,8 @@ async function fromMultipart(request: FastifyRequest, storage: Storage, maxUploa
 function formOptions(fields: Record<string, string>): Record<string, unknown> {
   const options: Record<string, unknown> = { ...fields }
   if (fields.compress !== undefined) {
-    if (fields.compress !== 'true' && fields.compress !== 'false') throw new ValidationError('compress: must be true or false', { field: 'compress' })
+    if (fields.compress !== 'true' && fields.compress !== 'false')
+      throw new ValidationError('compress: must be true or false', { field: 'compress' })
     options.compress = fields.compress === 'true'
   }
   if (fields.columns !== undefined) {

@@ -1,13 +1,13 @@
 // Data reports on behalf of a caller (main thread): the job and its report row, for rows that
 // are already stored.
 import type { Database } from '../../db/database.js'
-import type { Idempotency } from '../../jobs/idempotency.js'
 import type { Caller } from '../../jobs/caller.js'
+import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { JobView } from '../../jobs/job-view.js'
 import { reportKey } from '../../reports/report-key.js'
 import type { Storage } from '../../storage/storage.js'
-import { dataReportFileNames, toDataColumns, type DataReportOptions } from './data-request.js'
+import { type DataReportOptions, dataReportFileNames, toDataColumns } from './data-request.js'
 import type { StoredRows } from './json-body-intake.js'
 
 export type DataReportService = ReturnType<typeof createDataReportService>
@@ -18,7 +18,12 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
      * 202 material for a data report whose rows are already stored; they are removed if it is
      * refused, or if an earlier request with the same Idempotency-Key made the job (`replayed`).
      */
-    async submit(caller: Caller, rows: StoredRows, options: DataReportOptions, idempotency?: Idempotency): Promise<{ job: JobView; replayed: boolean }> {
+    async submit(
+      caller: Caller,
+      rows: StoredRows,
+      options: DataReportOptions,
+      idempotency?: Idempotency,
+    ): Promise<{ job: JobView; replayed: boolean }> {
       const format = options.format ?? 'xlsx'
       const { fileName, innerName } = dataReportFileNames(options, new Date())
       try {
@@ -46,7 +51,14 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
             { viaRoute: true, tx, idempotency },
           )
           await tx.report.create({
-            data: { jobId: job.id, userId: caller.userId, kind: 'data-report', storageKey: reportKey(job.id, fileName), fileName, format },
+            data: {
+              jobId: job.id,
+              userId: caller.userId,
+              kind: 'data-report',
+              storageKey: reportKey(job.id, fileName),
+              fileName,
+              format,
+            },
           })
           return { job, replayed: false }
         })

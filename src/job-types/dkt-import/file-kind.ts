@@ -12,9 +12,12 @@ export function sniffFileKind(head: Buffer): Sniffed {
   if (startsWith(head, [0x50, 0x4b, 0x03, 0x04])) {
     // An Office Open XML package names its parts in the first entries.
     const text = head.toString('latin1')
-    return /\[Content_Types\]\.xml|xl\//.test(text) ? { kind: 'xlsx' } : { kind: null, reason: 'a ZIP archive that is not an XLSX workbook' }
+    return /\[Content_Types\]\.xml|xl\//.test(text)
+      ? { kind: 'xlsx' }
+      : { kind: null, reason: 'a ZIP archive that is not an XLSX workbook' }
   }
-  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0])) return { kind: null, reason: 'an XLS (Excel 97-2003) file: save it as XLSX or CSV' }
+  if (startsWith(head, [0xd0, 0xcf, 0x11, 0xe0]))
+    return { kind: null, reason: 'an XLS (Excel 97-2003) file: save it as XLSX or CSV' }
   if (startsWith(head, [0x25, 0x50, 0x44, 0x46])) return { kind: null, reason: 'a PDF file' }
   if (head.includes(0)) return { kind: null, reason: 'a binary file (it contains NUL bytes)' }
   // Text: every byte is printable or whitespace, in UTF-8 or Windows-1252.

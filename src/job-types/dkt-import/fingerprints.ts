@@ -47,7 +47,10 @@ export class FingerprintSet {
   /** The slot comes from the other half of the hash (until the first doubling). */
   #independent = true
 
-  constructor(private readonly maxSlots = DEFAULT_MAX_SLOTS, initialSlots = 1 << 16) {
+  constructor(
+    private readonly maxSlots = DEFAULT_MAX_SLOTS,
+    initialSlots = 1 << 16,
+  ) {
     const slots = Math.min(initialSlots, maxSlots)
     this.#fp = new Int32Array(slots)
     this.#line = new Int32Array(slots)

@@ -6,17 +6,26 @@
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { Storage } from '../../storage/storage.js'
 import { JobError } from '../../errors.js'
+import { type ProcessorContext, untraced } from '../../jobs/processor.js'
+import { confirmClaim } from '../../queue/confirm-claim.js'
+import { peakMemory } from '../../reports/report-file.js'
+import type { Storage } from '../../storage/storage.js'
 import type { FileKind } from './file-kind.js'
 import { LoteLoader, type LoteTotal } from './lote-loader.js'
-import { confirmClaim } from '../../queue/confirm-claim.js'
-import { COPY_ROWS, CREATE_DUPLICATES, DUPLICATE_TOTALS, DUPLICATES, FINISH_LOTE, INSERT_LOTE, LOTE_OF_JOB, removeDuplicates } from './lote-sql.js'
+import {
+  COPY_ROWS,
+  CREATE_DUPLICATES,
+  DUPLICATE_TOTALS,
+  DUPLICATES,
+  FINISH_LOTE,
+  INSERT_LOTE,
+  LOTE_OF_JOB,
+  removeDuplicates,
+} from './lote-sql.js'
 import type { RowProblem } from './normalize.js'
 import { createProblemLog, PROBLEMS_IN_RESULT, type ProblemLog } from './problem-log.js'
 import { readRows } from './read-rows.js'
-import { peakMemory } from '../../reports/report-file.js'
-import { untraced, type ProcessorContext } from '../../jobs/processor.js'
 
 export interface DktImportInput {
   jobId: string
@@ -83,7 +92,11 @@ const BYTES_PER_ROW: Record<FileKind, number> = { csv: 80, xlsx: 50 }
 /** COPY text is sent in pieces of about this many characters (one CopyData message each). */
 const COPY_PIECE = 65536
 
-export async function importDktFile(input: DktImportInput, deps: DktImportDeps, options: { maxFingerprintSlots?: number } = {}): Promise<DktImportResult> {
+export async function importDktFile(
+  input: DktImportInput,
+  deps: DktImportDeps,
+  options: { maxFingerprintSlots?: number } = {},
+): Promise<DktImportResult> {
   const { signal } = deps
   const phase = deps.trace ?? untraced
   const earlier = await earlierAttempt(deps, input)
@@ -147,11 +160,20 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
       throw new JobError(
         'DKT_INVALID_ROWS',
         `${rowsInvalid} of ${rowsRead} rows are invalid; nothing was imported (send onError=skip to import the valid ones)`,
-        { rowsRead, rowsInvalid, problemCount: problems.count, problems: sortedFirst(problems.first) as never, problemsFile: file as never },
+        {
+          rowsRead,
+          rowsInvalid,
+          problemCount: problems.count,
+          problems: sortedFirst(problems.first) as never,
+          problemsFile: file as never,
+        },
       )
     }
     if (loader.rowsLoaded === 0) {
-      throw new JobError('DKT_NO_ROWS', rowsRead === 0 ? 'the file has a header but no rows' : 'no row of the file is valid')
+      throw new JobError(
+        'DKT_NO_ROWS',
+        rowsRead === 0 ? 'the file has a header but no rows' : 'no row of the file is valid',
+      )
     }
 
     deps.progress(READ_SHARE, 'checking repeated rows', { processedItems: rowsRead, totalItems: rowsRead })
@@ -174,12 +196,25 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
     }
     const file = await phase('dkt-import commit', async (span) => {
       span.set({ 'faena.rows.imported': summary.rowsImported })
-      await client.query(FINISH_LOTE, [input.loteId, rowsRead, summary.rowsImported, rowsInvalid, duplicates, summary.dateFrom, summary.dateTo, JSON.stringify(summary.totals), problems.count])
+      await client.query(FINISH_LOTE, [
+        input.loteId,
+        rowsRead,
+        summary.rowsImported,
+        rowsInvalid,
+        duplicates,
+        summary.dateFrom,
+        summary.dateTo,
+        JSON.stringify(summary.totals),
+        problems.count,
+      ])
       const kept = await problems.close()
       keepProblems = true
       signal.throwIfAborted()
       if (!(await confirmClaim(client, input.jobId, input.attempt))) {
-        throw new JobError('LEASE_LOST', 'this attempt no longer holds the job (its lease expired); nothing was imported by it')
+        throw new JobError(
+          'LEASE_LOST',
+          'this attempt no longer holds the job (its lease expired); nothing was imported by it',
+        )
       }
       await client.query('COMMIT')
       return kept
@@ -224,7 +259,9 @@ export async function importDktFile(input: DktImportInput, deps: DktImportDeps, 
  * COMPLETED: its lote is the result (the problems CSV, if any, is still in storage).
  */
 async function earlierAttempt(deps: DktImportDeps, input: DktImportInput): Promise<DktImportResult | null> {
-  const { rows: [lote] } = await deps.pool.query(LOTE_OF_JOB, [input.jobId])
+  const {
+    rows: [lote],
+  } = await deps.pool.query(LOTE_OF_JOB, [input.jobId])
   if (!lote) return null
   const problemsKey = `imports/${input.jobId}/problems.csv`
   const problemsBytes = await deps.storage.size(problemsKey)
@@ -249,7 +286,12 @@ async function earlierAttempt(deps: DktImportDeps, input: DktImportInput): Promi
  * candidates or, if its table filled up, across the lote), reports each, and takes them out of
  * the totals. Returns how many there were.
  */
-async function removeRepeatedRows(client: pg.PoolClient, loteId: string, loader: LoteLoader, problems: ProblemLog): Promise<number> {
+async function removeRepeatedRows(
+  client: pg.PoolClient,
+  loteId: string,
+  loader: LoteLoader,
+  problems: ProblemLog,
+): Promise<number> {
   const candidates = loader.duplicateCandidates()
   if (candidates?.length === 0) return 0
   await client.query(CREATE_DUPLICATES)
@@ -261,7 +303,8 @@ async function removeRepeatedRows(client: pg.PoolClient, loteId: string, loader:
   for (;;) {
     const { rows } = await client.query('FETCH 10000 FROM dkt_dups')
     if (rows.length === 0) break
-    for (const d of rows) problems.add({ line: d.linea, column: '*', value: '', reason: `duplicate of line ${d.primera}: imported once` })
+    for (const d of rows)
+      problems.add({ line: d.linea, column: '*', value: '', reason: `duplicate of line ${d.primera}: imported once` })
     count += rows.length
     await problems.flush()
   }

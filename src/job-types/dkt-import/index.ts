@@ -1,9 +1,9 @@
 // dkt-import: an uploaded DKT file (CSV or XLSX) into a new lote. Submitted through its own
 // route, which streams the upload to storage first; its lotes have routes of their own.
 import Type from 'typebox'
-import type { JobTypeDefinition } from '../../jobs/registry.js'
 import type { OwnedFile } from '../../jobs/job-facts.js'
-import { parameters, type DktImportParameters } from './parameters.js'
+import type { JobTypeDefinition } from '../../jobs/registry.js'
+import { type DktImportParameters, parameters } from './parameters.js'
 import { problemsFileOf } from './problem-log.js'
 import dktRoutes from './routes.js'
 import { createDktService } from './service.js'
@@ -19,7 +19,8 @@ export const dktImport: JobTypeDefinition = {
     const p = job.parameters as DktImportParameters
     const problems = problemsFileOf(job)
     const files: OwnedFile[] = [{ key: p.fileKey, kind: 'upload', fileName: p.fileName, bytes: p.size }]
-    if (problems) files.push({ key: problems.key, kind: 'problems', fileName: `problemas-${job.id}.csv`, bytes: problems.bytes })
+    if (problems)
+      files.push({ key: problems.key, kind: 'problems', fileName: `problemas-${job.id}.csv`, bytes: problems.bytes })
     return files
   },
   setup: ({ db, storage, jobs, config }) => {

@@ -22,7 +22,11 @@ export const DKT_LAYOUT: FileLayout<DktField> = {
     { field: 'tarjeta', aliases: ['tarjeta', 'nro tarjeta', 'numero tarjeta', 'numero de tarjeta'], required: true },
     { field: 'fecha', aliases: ['fecha', 'fecha operacion', 'fecha de operacion'], required: true },
     { field: 'comercio', aliases: ['comercio', 'establecimiento'], required: true },
-    { field: 'comprobante', aliases: ['comprobante', 'nro comprobante', 'numero comprobante', 'cupon'], required: true },
+    {
+      field: 'comprobante',
+      aliases: ['comprobante', 'nro comprobante', 'numero comprobante', 'cupon'],
+      required: true,
+    },
     { field: 'cuota', aliases: ['cuota', 'cuotas', 'plan cuotas'], required: false },
     { field: 'importe', aliases: ['importe', 'monto'], required: true },
     { field: 'moneda', aliases: ['moneda', 'divisa'], required: false },

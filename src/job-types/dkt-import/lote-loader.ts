@@ -2,12 +2,12 @@
 // records of them: counts, date range, totals per currency, problems, and the lines that may
 // repeat an earlier one (checked exactly in SQL once loaded). Synchronous and free of I/O, so
 // the import awaits once per batch of rows, not once per row.
-import { JobError } from '../../errors.js'
+
 import { copyLine } from '../../db/copy-text.js'
+import { JobError } from '../../errors.js'
 import { DEFAULT_MAX_SLOTS, FingerprintSet, slotsFor } from './fingerprints.js'
-import { DKT_LAYOUT, mapHeader, type ColumnIndex, type DktField } from './layout.js'
-import { centsToDecimal, type Moneda, type RowProblem } from './normalize.js'
-import { normalizeRow } from './normalize.js'
+import { type ColumnIndex, DKT_LAYOUT, type DktField, mapHeader } from './layout.js'
+import { centsToDecimal, type Moneda, normalizeRow, type RowProblem } from './normalize.js'
 import type { Row } from './read-rows.js'
 
 export interface LoteLoaderOptions {
@@ -45,7 +45,10 @@ export class LoteLoader {
   readonly #totals = new Map<Moneda, { cents: bigint; rows: number }>()
 
   constructor(private readonly options: LoteLoaderOptions) {
-    this.#fingerprints = new FingerprintSet(options.maxFingerprintSlots ?? DEFAULT_MAX_SLOTS, slotsFor(options.expectedRows ?? 0))
+    this.#fingerprints = new FingerprintSet(
+      options.maxFingerprintSlots ?? DEFAULT_MAX_SLOTS,
+      slotsFor(options.expectedRows ?? 0),
+    )
   }
 
   get sawHeader(): boolean {
@@ -83,7 +86,19 @@ export class LoteLoader {
     if (this.dateFrom === null || rec.fecha < this.dateFrom) this.dateFrom = rec.fecha
     if (this.dateTo === null || rec.fecha > this.dateTo) this.dateTo = rec.fecha
     this.rowsLoaded++
-    this.#copy += copyLine([this.options.loteId, row.line, rec.tarjeta, rec.fecha, rec.comercio, rec.comprobante, rec.cuotaNumero, rec.cuotaTotal, importe, rec.moneda, rec.titular])
+    this.#copy += copyLine([
+      this.options.loteId,
+      row.line,
+      rec.tarjeta,
+      rec.fecha,
+      rec.comercio,
+      rec.comprobante,
+      rec.cuotaNumero,
+      rec.cuotaTotal,
+      importe,
+      rec.moneda,
+      rec.titular,
+    ])
   }
 
   get pendingCopyText(): number {

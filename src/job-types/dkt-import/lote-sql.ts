@@ -10,7 +10,8 @@ export const INSERT_LOTE = `
 INSERT INTO lote (id, user_id, job_id, file_name, file_sha256, file_size, rows_read, rows_imported, rows_invalid, rows_duplicate, totals)
 VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, 0, '[]')`
 
-export const COPY_ROWS = 'COPY resumen_tarjeta (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'
+export const COPY_ROWS =
+  'COPY resumen_tarjeta (lote_id, linea, tarjeta, fecha, comercio, comprobante, cuota_numero, cuota_total, importe, moneda, titular) FROM STDIN'
 
 export const CREATE_DUPLICATES = `
 CREATE TEMP TABLE dkt_duplicates (linea int NOT NULL, primera int NOT NULL, moneda "Moneda" NOT NULL, importe numeric(15,2) NOT NULL) ON COMMIT DROP`

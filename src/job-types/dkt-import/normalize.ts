@@ -66,7 +66,8 @@ function parseFechaText(raw: string): string | null {
   let y: number, m: number, d: number
   let match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s)
   if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  else if ((match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.000)?)?Z?)?$/.exec(s))) [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  else if ((match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.000)?)?Z?)?$/.exec(s)))
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])]
   else return null
   if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1) return null
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate()
@@ -86,7 +87,10 @@ export function parseImporte(raw: string): bigint | null {
     const cents = BigInt(plain[2]!) * 100n + BigInt((plain[3] ?? '').padEnd(2, '0'))
     return plain[1] ? -cents : cents
   }
-  let s = raw.trim().replace(/\s/g, '').replace(/^\$|^(?:ARS|USD|U\$S|US\$)/i, '')
+  let s = raw
+    .trim()
+    .replace(/\s/g, '')
+    .replace(/^\$|^(?:ARS|USD|U\$S|US\$)/i, '')
   let negative = false
   if (/^\(.*\)$/.test(s)) {
     negative = true
@@ -162,7 +166,8 @@ export function normalizeRow(
     const i = index[f]
     return i === undefined ? '' : String(cells[i] ?? '')
   }
-  const bad = (column: DktField, reason: string) => problems.push({ line, column, value: cell(column).slice(0, 100), reason })
+  const bad = (column: DktField, reason: string) =>
+    problems.push({ line, column, value: cell(column).slice(0, 100), reason })
 
   const tarjeta = maskCard(cell('tarjeta'))
   if (!tarjeta) bad('tarjeta', 'not a card number (13 to 19 characters, first 6 and last 4 digits)')

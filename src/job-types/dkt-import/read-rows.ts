@@ -2,9 +2,10 @@
 // tab, detected; quoted fields) or of the first sheet of an XLSX file, as a stream: batches of
 // rows of text cells with their line numbers, never the whole file in memory. Blank rows are
 // left out (their lines still count).
+
+import { Readable } from 'node:stream'
 import { parse } from 'csv-parse'
 import iconv from 'iconv-lite'
-import { Readable } from 'node:stream'
 import { observe } from '../../storage/observe-stream.js'
 import type { FileKind } from './file-kind.js'
 import { checkXlsxRow } from './xlsx-limits.js'
@@ -20,7 +21,11 @@ const SNIFF_BYTES = 1024 * 1024
 /** Rows per batch: the consumer's awaits are per batch, not per row. */
 const BATCH = 1000
 
-export async function* readRows(source: Readable, kind: FileKind, onBytes?: (n: number) => void): AsyncGenerator<Row[]> {
+export async function* readRows(
+  source: Readable,
+  kind: FileKind,
+  onBytes?: (n: number) => void,
+): AsyncGenerator<Row[]> {
   const counted = onBytes ? source.pipe(observe((c) => onBytes(c.length))) : source
   if (kind === 'xlsx') yield* readXlsx(counted)
   else yield* readCsv(counted)
@@ -62,7 +67,11 @@ async function* readCsv(source: Readable): AsyncGenerator<Row[]> {
 
 /** The candidate that splits the header into the most fields, outside quotes (`,` if none). */
 export function detectDelimiter(headerLine: string): string {
-  const counts = new Map([[';', 0], [',', 0], ['\t', 0]])
+  const counts = new Map([
+    [';', 0],
+    [',', 0],
+    ['\t', 0],
+  ])
   let quoted = false
   for (const ch of headerLine) {
     if (ch === '"') quoted = !quoted

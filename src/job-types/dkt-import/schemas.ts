@@ -15,7 +15,10 @@ const LOTE_EXAMPLE = {
   rowsDuplicate: 0,
   dateFrom: '2026-03-01',
   dateTo: '2026-03-28',
-  totals: [{ moneda: 'ARS', importe: '7237204.80', rows: 14400 }, { moneda: 'USD', importe: '1809181.20', rows: 3600 }],
+  totals: [
+    { moneda: 'ARS', importe: '7237204.80', rows: 14400 },
+    { moneda: 'USD', importe: '1809181.20', rows: 3600 },
+  ],
   createdAt: '2026-11-22T15:26:26.656Z',
 }
 
@@ -33,13 +36,21 @@ export const Lote = Type.Object(
     rowsDuplicate: Type.Integer({ description: 'repeated within the file, imported once' }),
     dateFrom: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
     dateTo: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
-    totals: Type.Array(Type.Object({ moneda: Type.String(), importe: Type.String({ description: 'exact decimal' }), rows: Type.Integer() })),
+    totals: Type.Array(
+      Type.Object({
+        moneda: Type.String(),
+        importe: Type.String({ description: 'exact decimal' }),
+        rows: Type.Integer(),
+      }),
+    ),
     createdAt: Type.String({ format: 'date-time' }),
   },
   { examples: [LOTE_EXAMPLE] },
 )
 
-export const LoteParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: [LOTE_EXAMPLE.id] }) })
+export const LoteParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', examples: [LOTE_EXAMPLE.id] }),
+})
 
 export const ListQuery = PageQuery({})
 

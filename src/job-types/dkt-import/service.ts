@@ -1,19 +1,20 @@
 // DKT imports on behalf of a caller (main thread): accepting an upload, submitting its import
 // job, and the lotes that imports produce (list, read, undo).
-import { ConflictError, NotFoundError } from '../../errors.js'
+
 import type { Database } from '../../db/database.js'
+import { ConflictError, NotFoundError } from '../../errors.js'
 import type { Lote } from '../../generated/prisma/client.js'
 import type { Caller } from '../../jobs/caller.js'
+import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { JobView } from '../../jobs/job-view.js'
-import { toPage, type PageQuery } from '../../jobs/page.js'
+import { type PageQuery, toPage } from '../../jobs/page.js'
 import type { Storage } from '../../storage/storage.js'
+import type { StoredUpload } from '../../storage/store-upload.js'
+import type { FileKind } from './file-kind.js'
 import type { LoteSummary } from './import-file.js'
 import { DELETE_LOTE } from './lote-sql.js'
 import { problemsFileOf } from './problem-log.js'
-import type { StoredUpload } from '../../storage/store-upload.js'
-import type { FileKind } from './file-kind.js'
-import type { Idempotency } from '../../jobs/idempotency.js'
 
 export interface LoteView extends LoteSummary {
   id: string
@@ -53,12 +54,24 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
   /** 409 if this user has a lote of the file, or an import of it queued or running. */
   async function refuseRepeat(caller: Caller, sha256: string): Promise<void> {
     const active = await db.prisma.processingJob.findFirst({
-      where: { type: 'dkt-import', userId: caller.userId, status: { in: ['QUEUED', 'PROCESSING'] }, parameters: { path: ['sha256'], equals: sha256 } },
+      where: {
+        type: 'dkt-import',
+        userId: caller.userId,
+        status: { in: ['QUEUED', 'PROCESSING'] },
+        parameters: { path: ['sha256'], equals: sha256 },
+      },
     })
     if (active) {
-      throw new ConflictError('DKT_IMPORT_IN_PROGRESS', `this file is already being imported by job ${active.id}; send force=true to import it again`, { jobId: active.id })
+      throw new ConflictError(
+        'DKT_IMPORT_IN_PROGRESS',
+        `this file is already being imported by job ${active.id}; send force=true to import it again`,
+        { jobId: active.id },
+      )
     }
-    const previous = await db.prisma.lote.findFirst({ where: { userId: caller.userId, fileSha256: sha256 }, orderBy: { createdAt: 'desc' } })
+    const previous = await db.prisma.lote.findFirst({
+      where: { userId: caller.userId, fileSha256: sha256 },
+      orderBy: { createdAt: 'desc' },
+    })
     if (previous) {
       throw new ConflictError(
         'DKT_ALREADY_IMPORTED',
@@ -79,7 +92,12 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     async submitImport(
       caller: Caller,
       upload: StoredUpload<FileKind>,
-      opts: { onError: 'reject' | 'skip'; force: boolean; idempotency?: Idempotency | undefined; callbackUrl?: string | undefined },
+      opts: {
+        onError: 'reject' | 'skip'
+        force: boolean
+        idempotency?: Idempotency | undefined
+        callbackUrl?: string | undefined
+      },
     ): Promise<{ job: JobView; replayed: boolean }> {
       const replayed = await jobs.replay(caller, opts.idempotency)
       if (replayed) {
@@ -92,7 +110,15 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
           caller,
           {
             type: 'dkt-import',
-            parameters: { fileKey: upload.key, fileName: upload.fileName, sha256: upload.sha256, size: upload.size, kind: upload.kind, onError: opts.onError, force: opts.force },
+            parameters: {
+              fileKey: upload.key,
+              fileName: upload.fileName,
+              sha256: upload.sha256,
+              size: upload.size,
+              kind: upload.kind,
+              onError: opts.onError,
+              force: opts.force,
+            },
             ...(opts.callbackUrl === undefined ? {} : { callbackUrl: opts.callbackUrl }),
           },
           { viaRoute: true, idempotency: opts.idempotency },
@@ -101,7 +127,10 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       } catch (err) {
         if (isUniqueViolation(err)) {
           await refuseRepeat(caller, upload.sha256)
-          throw new ConflictError('DKT_IMPORT_IN_PROGRESS', 'this file is being imported by another request of yours; send force=true to import it again')
+          throw new ConflictError(
+            'DKT_IMPORT_IN_PROGRESS',
+            'this file is being imported by another request of yours; send force=true to import it again',
+          )
         }
         throw err
       }
@@ -119,9 +148,15 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
 
     /** For each view, whether the lote its import created has since been undone (`loteDeleted`). */
     async loteStates(views: JobView[]): Promise<Record<string, unknown>[]> {
-      const loteOf = (v: JobView) => (v.status === 'COMPLETED' ? (v.result as { loteId?: unknown } | null)?.loteId : undefined)
+      const loteOf = (v: JobView) =>
+        v.status === 'COMPLETED' ? (v.result as { loteId?: unknown } | null)?.loteId : undefined
       const ids = views.map(loteOf).filter((id): id is string => typeof id === 'string')
-      const alive = ids.length === 0 ? new Set<string>() : new Set((await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id))
+      const alive =
+        ids.length === 0
+          ? new Set<string>()
+          : new Set(
+              (await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id),
+            )
       return views.map((v) => {
         const id = loteOf(v)
         return typeof id === 'string' ? { loteDeleted: !alive.has(id) } : {}
@@ -135,7 +170,12 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     async listLotes(caller: Caller, q: PageQuery) {
       const where = owned(caller)
       const [rows, total] = await Promise.all([
-        db.prisma.lote.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: q.limit, skip: q.offset }),
+        db.prisma.lote.findMany({
+          where,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          take: q.limit,
+          skip: q.offset,
+        }),
         db.prisma.lote.count({ where }),
       ])
       return toPage(rows.map(toLoteView), total, q)

@@ -41,5 +41,6 @@ export function inflatedBudget(maxBytes: number = XLSX_LIMITS.uncompressedBytes)
 /** Throws past the row or column limit (the rows are counted by the reader). */
 export function checkXlsxRow(rowNumber: number, cells: number): void {
   if (rowNumber > XLSX_LIMITS.rows) throw new XlsxTooLargeError(`more than ${XLSX_LIMITS.rows} rows`)
-  if (cells > XLSX_LIMITS.columns) throw new XlsxTooLargeError(`row ${rowNumber} has ${cells} cells, more than ${XLSX_LIMITS.columns}`)
+  if (cells > XLSX_LIMITS.columns)
+    throw new XlsxTooLargeError(`row ${rowNumber} has ${cells} cells, more than ${XLSX_LIMITS.columns}`)
 }

@@ -51,7 +51,8 @@ export async function* firstSheetRows(source: Readable, maxBytes?: number): Asyn
   let stylesRead = false
   /** Whether the archive has a part of this kind: by its relationships once read, else maybe. */
   const mayHave = (kind: string) => reader.workbookRels?.some((r) => r.Type.endsWith(`/${kind}`)) ?? true
-  const ready = () => workbookRead && (stylesRead || !mayHave('styles')) && (sharedStrings !== undefined || !mayHave('sharedStrings'))
+  const ready = () =>
+    workbookRead && (stylesRead || !mayHave('styles')) && (sharedStrings !== undefined || !mayHave('sharedStrings'))
   const context = (): SheetContext => ({
     sharedStrings,
     date1904: reader.properties?.model?.date1904 === true,

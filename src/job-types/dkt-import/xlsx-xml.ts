@@ -13,8 +13,9 @@
 // checks then name. Unlike ExcelJS, a cell or row without its optional `r` reference takes the
 // next position, an inline string keeps all its runs, and prefixed element names (`x:c`, some
 // .NET writers) are read.
-import { SaxesParser, type SaxesTagPlain } from 'saxes'
+
 import { StringDecoder } from 'node:string_decoder'
+import { SaxesParser, type SaxesTagPlain } from 'saxes'
 import { JobError } from '../../errors.js'
 import { excelToDate } from './exceljs-utils.js'
 
@@ -34,7 +35,8 @@ export interface SheetContext {
   date1904: boolean
 }
 
-const damaged = (what: string) => new JobError('XLSX_DAMAGED', `the XLSX file is damaged: ${what}; nothing was imported`)
+const damaged = (what: string) =>
+  new JobError('XLSX_DAMAGED', `the XLSX file is damaged: ${what}; nothing was imported`)
 
 /** Feeds XML bytes to a parser, chunk by chunk, characters whole across chunks. */
 async function* feed(parser: SaxesParser, xml: AsyncIterable<Buffer>): AsyncGenerator<void> {
@@ -195,7 +197,13 @@ export async function* readSheetRows(xml: AsyncIterable<Buffer>, ctx: SheetConte
   if (batch.length) yield batch
 }
 
-function cellValue(type: string, text: string, style: number, ctx: SheetContext, isDate: (s: number) => boolean): unknown {
+function cellValue(
+  type: string,
+  text: string,
+  style: number,
+  ctx: SheetContext,
+  isDate: (s: number) => boolean,
+): unknown {
   switch (type) {
     case 's': {
       const s = ctx.sharedStrings?.[Number.parseInt(text, 10)]

@@ -4,7 +4,7 @@
 import type { JobTypeDefinition } from '../../jobs/registry.js'
 import { reportFileOf } from '../../reports/report-key.js'
 import { XLSX_WRITER_YOUNG_GENERATION_MB } from '../../reports/workbook-writer.js'
-import { parameters, type KpiExportParameters } from './parameters.js'
+import { type KpiExportParameters, parameters } from './parameters.js'
 import kpiExportRoutes from './routes.js'
 import { createKpiExportService } from './service.js'
 
@@ -19,6 +19,9 @@ export const kpiExport: JobTypeDefinition = {
   files: (job) => [reportFileOf(job, (job.parameters as KpiExportParameters).fileName)],
   setup: ({ db, jobs }) => {
     const exports = createKpiExportService(db, jobs)
-    return { tags: [{ name: 'reports', description: 'KPI exports and data reports: files with a download link' }], routes: async (app) => app.register(kpiExportRoutes, { exports }) }
+    return {
+      tags: [{ name: 'reports', description: 'KPI exports and data reports: files with a download link' }],
+      routes: async (app) => app.register(kpiExportRoutes, { exports }),
+    }
   },
 }

@@ -2,23 +2,33 @@
 // PostgreSQL (one REPEATABLE READ snapshot) into an XLSX or CSV file that goes straight into
 // storage as it is produced (report-file.ts). Rows come from COPY ... TO STDOUT, and are pulled
 // only as fast as the zip and the storage take what was written.
-import { formatStyle, shareStyles } from '../../reports/xlsx-styles.js'
+
 import type { PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import type pg from 'pg'
 import { to as copyTo } from 'pg-copy-streams'
-import type { Storage } from '../../storage/storage.js'
-import { observe } from '../../storage/observe-stream.js'
-import { pickColumns, type KpiColumn } from './kpi-columns.js'
-import { COUNT_ROWS, copyRowsAsCsv, copyRowsAsText, filterValues, SET_FILTERS, WALK_PRIMARY_KEY, walksPrimaryKey, type KpiFilters } from './kpi-sql.js'
 import { copyFields, copyLines } from '../../db/copy-text.js'
-import { storeProduced } from '../../storage/store-produced.js'
+import { type ProcessorContext, untraced } from '../../jobs/processor.js'
+import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, type ReportResult, reportResult } from '../../reports/report-file.js'
 import { reportKey } from '../../reports/report-key.js'
-import { CONTENT_TYPES, peakMemory, REPORT_BUFFER, reportResult, type ReportResult } from '../../reports/report-file.js'
-import { paced, ROWS_PER_TURN } from '../../reports/xlsx-pacing.js'
 import { loadWorkbookWriter, type WorkbookWriter } from '../../reports/workbook-writer.js'
-import { untraced, type ProcessorContext } from '../../jobs/processor.js'
+import { paced, ROWS_PER_TURN } from '../../reports/xlsx-pacing.js'
+import { formatStyle, shareStyles } from '../../reports/xlsx-styles.js'
+import { observe } from '../../storage/observe-stream.js'
+import type { Storage } from '../../storage/storage.js'
+import { storeProduced } from '../../storage/store-produced.js'
+import { type KpiColumn, pickColumns } from './kpi-columns.js'
+import {
+  COUNT_ROWS,
+  copyRowsAsCsv,
+  copyRowsAsText,
+  filterValues,
+  type KpiFilters,
+  SET_FILTERS,
+  WALK_PRIMARY_KEY,
+  walksPrimaryKey,
+} from './kpi-sql.js'
 
 export interface KpiExportInput {
   jobId: string
@@ -59,40 +69,53 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
   writerClass?.catch(() => {}) // awaited by writeXlsx; unheard if the count fails first
   // The rows are queried, written and uploaded as one stream: one span, with the count before it.
   const object = await phase(`kpi-export write-and-upload ${input.format}`, async (span) => {
-    const stored = await storeProduced(deps.storage, { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal }, async (body) => {
-      const client = await deps.pool.connect()
-      let clientBroken = false
-      try {
-        // One snapshot: the count and the rows agree.
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
-        await client.query(SET_FILTERS, filterValues(input.filters))
-        const counted = await phase('kpi-export count', async () => (await client.query(COUNT_ROWS)).rows[0] as { n: number; tableRows: number })
-        total = counted.n
-        if (walksPrimaryKey(total, counted.tableRows)) await client.query(WALK_PRIMARY_KEY)
-        const report = (processed: number) => {
-          done = processed
-          memory.sample()
-          const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
-          deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, { processedItems: processed, totalItems: total })
+    const stored = await storeProduced(
+      deps.storage,
+      { key, contentType: CONTENT_TYPES[input.format], signal: deps.signal },
+      async (body) => {
+        const client = await deps.pool.connect()
+        let clientBroken = false
+        try {
+          // One snapshot: the count and the rows agree.
+          await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+          await client.query(SET_FILTERS, filterValues(input.filters))
+          const counted = await phase(
+            'kpi-export count',
+            async () => (await client.query(COUNT_ROWS)).rows[0] as { n: number; tableRows: number },
+          )
+          total = counted.n
+          if (walksPrimaryKey(total, counted.tableRows)) await client.query(WALK_PRIMARY_KEY)
+          const report = (processed: number) => {
+            done = processed
+            memory.sample()
+            const percent = total > 0 ? Math.min(99, Math.floor((processed / total) * 100)) : 99
+            deps.progress(percent, `export #${input.idExport}: ${processed} of ${total} rows`, {
+              processedItems: processed,
+              totalItems: total,
+            })
+          }
+          report(0)
+          clientBroken = true // until the rows are read, a failure leaves the connection mid-query
+          if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
+          else await writeXlsx(await writerClass!, client, columns, body, report, deps.signal)
+          clientBroken = false
+          await client.query('COMMIT')
+        } catch (err) {
+          if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
+          throw err
+        } finally {
+          client.release(clientBroken)
         }
-        report(0)
-        clientBroken = true // until the rows are read, a failure leaves the connection mid-query
-        if (input.format === 'csv') await writeCsv(client, columns, body, total, report, deps.signal)
-        else await writeXlsx(await writerClass!, client, columns, body, report, deps.signal)
-        clientBroken = false
-        await client.query('COMMIT')
-      } catch (err) {
-        if (!clientBroken) await client.query('ROLLBACK').catch(() => (clientBroken = true))
-        throw err
-      } finally {
-        client.release(clientBroken)
-      }
-    })
+      },
+    )
     span.set({ 'faena.rows.written': total, 'faena.bytes.written': stored.size })
     return stored
   })
   memory.sample()
-  deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, { processedItems: done || total, totalItems: total })
+  deps.progress(100, `export #${input.idExport}: ${total} rows, ${object.size} bytes`, {
+    processedItems: done || total,
+    totalItems: total,
+  })
   const result = await reportResult(
     deps.storage,
     { key, fileName: input.fileName, format: input.format, size: object.size, records: total },
@@ -102,7 +125,14 @@ export async function exportKpi(input: KpiExportInput, deps: KpiExportDeps): Pro
 }
 
 /** CSV made by PostgreSQL (COPY ... TO STDOUT), after a header line with a BOM for Excel. */
-async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, total: number, report: (n: number) => void, signal: AbortSignal) {
+async function writeCsv(
+  client: pg.PoolClient,
+  columns: KpiColumn[],
+  body: PassThrough,
+  total: number,
+  report: (n: number) => void,
+  signal: AbortSignal,
+) {
   body.write(`\uFEFF${columns.map((c) => c.header).join(',')}\n`) // LF, as PostgreSQL ends its lines
   let rows = 0
   let lastReport = 0
@@ -119,7 +149,14 @@ async function writeCsv(client: pg.PoolClient, columns: KpiColumn[], body: PassT
  * field, and nothing waits on a round trip per page. Pulling the rows is what drives the query,
  * so waiting for the zip and the storage (paced) holds PostgreSQL back at its socket.
  */
-async function writeXlsx(WorkbookWriter: WorkbookWriter, client: pg.PoolClient, columns: KpiColumn[], body: PassThrough, report: (n: number) => void, signal: AbortSignal) {
+async function writeXlsx(
+  WorkbookWriter: WorkbookWriter,
+  client: pg.PoolClient,
+  columns: KpiColumn[],
+  body: PassThrough,
+  report: (n: number) => void,
+  signal: AbortSignal,
+) {
   const { workbook, sheet, styles } = kpiWorkbook(WorkbookWriter, body, columns)
   const toCells = cellsOf(columns)
   let rows = 0
@@ -152,7 +189,12 @@ export function kpiWorkbook(WorkbookWriter: WorkbookWriter, stream: Writable, co
   const workbook = new WorkbookWriter({ stream, useStyles: true, useSharedStrings: false })
   const sheet = workbook.addWorksheet('KPI')
   const styles = columns.map((c) => formatStyle(c.numFmt))
-  sheet.columns = columns.map((c, i) => ({ header: c.header, key: c.key, width: c.type === 'text' ? 22 : 14, style: styles[i]! }))
+  sheet.columns = columns.map((c, i) => ({
+    header: c.header,
+    key: c.key,
+    width: c.type === 'text' ? 22 : 14,
+    style: styles[i]!,
+  }))
   return { workbook, sheet, styles }
 }
 

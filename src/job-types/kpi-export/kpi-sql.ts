@@ -68,6 +68,8 @@ export const copyRowsAsText = (columns: readonly KpiColumn[]) => copyOut(columns
  */
 export const copyRowsAsCsv = (columns: readonly KpiColumn[]) =>
   copyOut(
-    columns.map((c) => (c.type === 'text' ? `CASE WHEN ${c.sql} ~ '^[-=+@\\t\\r]' THEN '''' || ${c.sql} ELSE ${c.sql} END` : c.sql)),
+    columns.map((c) =>
+      c.type === 'text' ? `CASE WHEN ${c.sql} ~ '^[-=+@\\t\\r]' THEN '''' || ${c.sql} ELSE ${c.sql} END` : c.sql,
+    ),
     ' WITH (FORMAT csv)',
   )

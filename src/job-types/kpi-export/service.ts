@@ -1,9 +1,10 @@
 // KPI exports on behalf of a caller (main thread): the audit row, the job and the report row,
 // in one transaction.
-import { ValidationError } from '../../errors.js'
+
 import type { Database } from '../../db/database.js'
-import type { Idempotency } from '../../jobs/idempotency.js'
+import { ValidationError } from '../../errors.js'
 import type { Caller } from '../../jobs/caller.js'
+import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { JobView } from '../../jobs/job-view.js'
 import { reportKey } from '../../reports/report-key.js'
@@ -29,9 +30,15 @@ export function createKpiExportService(db: Database, jobs: JobService) {
       idempotency?: Idempotency,
     ): Promise<{ job: JobView; idExport: string; replayed: boolean }> {
       const { from, to } = req.filters
-      if (from > to) throw new ValidationError(`filters.to: ${to} is before filters.from ${from}`, { field: 'filters.to' })
+      if (from > to)
+        throw new ValidationError(`filters.to: ${to} is before filters.from ${from}`, { field: 'filters.to' })
       const replayed = await jobs.replay(caller, idempotency)
-      if (replayed) return { job: replayed, idExport: String((replayed.parameters as { idExport: string }).idExport), replayed: true }
+      if (replayed)
+        return {
+          job: replayed,
+          idExport: String((replayed.parameters as { idExport: string }).idExport),
+          replayed: true,
+        }
       const fileName = `kpi_${from}_${to}.${req.format}`
       return db.prisma.$transaction(async (tx) => {
         const audit = await tx.kpiAuditoriaExport.create({
@@ -48,7 +55,14 @@ export function createKpiExportService(db: Database, jobs: JobService) {
           { viaRoute: true, tx, idempotency },
         )
         await tx.report.create({
-          data: { jobId: job.id, userId: caller.userId, kind: 'kpi-export', storageKey: reportKey(job.id, fileName), fileName, format: req.format },
+          data: {
+            jobId: job.id,
+            userId: caller.userId,
+            kind: 'kpi-export',
+            storageKey: reportKey(job.id, fileName),
+            fileName,
+            format: req.format,
+          },
         })
         await tx.kpiAuditoriaExport.update({ where: { idExport: audit.idExport }, data: { jobId: job.id } })
         return { job, idExport, replayed: false }
