@@ -80,14 +80,15 @@ async function follow(entry) {
   const watched = store.ids('watched')
   watched.add(id)
   store.setIds('watched', watched)
-  const controller = (entry.follow = new AbortController())
+  const controller = new AbortController()
+  entry.follow = controller
   try {
     const res = await request(`/jobs/${id}/events`, {
       headers: { accept: 'text/event-stream' },
       signal: controller.signal,
     })
     for await (const event of sseEvents(res.body)) if (event.event === 'job') show(JSON.parse(event.data))
-  } catch (err) {
+  } catch {
     if (controller.signal.aborted) return
     entry.follow = undefined
     // The stream broke (server restart, network): pick the job up again shortly.
@@ -254,7 +255,7 @@ async function openLink(path) {
   a.remove()
 }
 
-async function act(el, fn) {
+async function act(_el, fn) {
   try {
     await fn()
   } catch (err) {

@@ -33,7 +33,10 @@ export function kpiSeedRows(): (g: number) => Cell[] {
   let date = new Date(0)
   return (g) => {
     const d = Math.floor(g / 200)
-    if (d !== day) date = new Date(Date.UTC(2020, 0, 1 + (day = d)))
+    if (d !== day) {
+      day = d
+      date = new Date(Date.UTC(2020, 0, 1 + d))
+    }
     const valor = 10_000 + ((g * 7919) % 100_000) // tenths
     const meta = 10_000 + ((g * 104_729) % 90_000)
     // round(valor / meta, 4), halves away from zero (both positive)

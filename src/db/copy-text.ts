@@ -3,7 +3,7 @@
 import { StringDecoder } from 'node:string_decoder'
 
 const SPECIAL = /[\\\t\n\r]/
-const escape = (v: string) =>
+const escapeText = (v: string) =>
   SPECIAL.test(v) ? v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v
 
 export function copyLine(values: readonly (string | number | null)[]): string {
@@ -11,7 +11,7 @@ export function copyLine(values: readonly (string | number | null)[]): string {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]
     if (i > 0) line += '\t'
-    line += v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : escape(v)
+    line += v === null || v === undefined ? '\\N' : typeof v === 'number' ? String(v) : escapeText(v)
   }
   return `${line}\n`
 }

@@ -331,7 +331,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
             young,
           )
         : null
-    if (batch) begun.forEach((b, index) => (b.r.batch = { index, at: batch.at }))
+    if (batch)
+      begun.forEach((b, index) => {
+        b.r.batch = { index, at: batch.at }
+      })
     const outcomes: Promise<RunJobOutcome[]> = batch
       ? batch.outcomes.catch((err: unknown) => {
           // The job that was running when the thread died takes the blame; the others go back.
@@ -487,7 +490,10 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
 
   function abort(jobId: string, reason: ToThread['reason']): void {
     const held = ahead.remove(jobId)
-    if (held) return dropHeld(held, reason)
+    if (held) {
+      dropHeld(held, reason)
+      return
+    }
     const r = running.get(jobId)
     if (!r || r.abortedFor) return
     r.abortedFor = reason

@@ -127,7 +127,9 @@ export function createWorkerPool(
       const run = runs.get(jobId)
       if (run !== undefined) control.postMessage({ type: 'abort', run, reason } satisfies ToThread)
     },
-    onMessage: (l) => void (listener = l),
+    onMessage: (l) => {
+      listener = l
+    },
     close: () => {
       closing ??= Promise.all([...piscinas.values()].map((p) => p.destroy())).then(() => control.close())
       return closing

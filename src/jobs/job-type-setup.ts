@@ -36,7 +36,9 @@ export function setUpJobTypes(registry: JobRegistry, context: JobTypeContext): J
       const at = views.flatMap((v, i) => (v.type === type ? [i] : []))
       if (at.length === 0) continue
       const added = await fields.add(at.map((i) => views[i]!))
-      at.forEach((i, n) => (out[i] = { ...views[i]!, ...added[n] }))
+      at.forEach((i, n) => {
+        out[i] = { ...views[i]!, ...added[n] }
+      })
     }
     return out
   }

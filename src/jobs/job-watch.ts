@@ -58,7 +58,10 @@ export function createJobWatch(db: Database, pollMs: number): JobWatch {
       const wake = () => resolveWake()
       signal.addEventListener('abort', wake, { once: true })
       let entry = followed.get(id)
-      if (!entry) followed.set(id, (entry = { wakes: new Set() }))
+      if (!entry) {
+        entry = { wakes: new Set() }
+        followed.set(id, entry)
+      }
       entry.wakes.add(wake)
       schedule()
       try {

@@ -40,6 +40,7 @@ export interface ProcessorContext {
 /** What a phase may add to its span. */
 export type PhaseSpan = Pick<TraceSpan, 'set'>
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a processor may return nothing (Promise<void>)
 export type Processor<P = unknown, R extends JsonValue | void = JsonValue | void> = (
   parameters: P,
   context: ProcessorContext,

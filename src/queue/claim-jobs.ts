@@ -29,6 +29,7 @@ export async function claimJobs(
 }
 
 /** A claimed processing_job row (a claim's, or an enqueue's that started it here) as the dispatcher runs it. */
+// biome-ignore lint/suspicious/noExplicitAny: pg rows are untyped; this is where they get their type
 export function claimedJobOf(r: Record<string, any>): ClaimedJob {
   return {
     id: r.id,

@@ -2,6 +2,7 @@
 import type { ProcessingJob } from '../generated/prisma/client.js'
 
 /** A processing_job row as Prisma's model reads it. */
+// biome-ignore lint/suspicious/noExplicitAny: pg rows are untyped; this is where they get their type
 export function toProcessingJob(r: Record<string, any>): ProcessingJob {
   return {
     id: r.id,

@@ -19,7 +19,10 @@ const byFormat = new Map<string, Style>()
 export function formatStyle(numFmt: string | undefined): Style {
   if (!numFmt) return PLAIN_STYLE
   let style = byFormat.get(numFmt)
-  if (!style) byFormat.set(numFmt, (style = { numFmt }))
+  if (!style) {
+    style = { numFmt }
+    byFormat.set(numFmt, style)
+  }
   return style
 }
 

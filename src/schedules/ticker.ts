@@ -41,7 +41,7 @@ export function createTicker(o: TickerOptions) {
       const s = await nextDueSchedule(q)
       if (!s) return false
       const now = new Date()
-      let cron
+      let cron: ReturnType<typeof readCron>
       try {
         cron = readCron(s.cron, s.timezone)
       } catch (err) {

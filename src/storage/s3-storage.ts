@@ -105,7 +105,8 @@ export function createS3Storage(o: S3StorageOptions): Storage {
       if (closed) return
       client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })).catch((err: unknown) => {
         if (isNotFound(err) || (err as { name?: string })?.name === 'NoSuchUpload' || delay > 32_000) return
-        setTimeout(attempt, (delay *= 2)).unref()
+        delay *= 2
+        setTimeout(attempt, delay).unref()
       })
     }
     setTimeout(attempt, delay).unref()

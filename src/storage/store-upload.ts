@@ -112,6 +112,7 @@ function asClientError(err: unknown): unknown {
 export function safeFileName(name: string | undefined, fallback = 'upload'): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? ''
   const clean = base
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 255)

@@ -13,16 +13,16 @@ const CORE = ['src/jobs', 'src/execution', 'src/queue', 'src/http', 'src/operato
 /** Word beginnings: lote matches lotes and loteDeleted. */
 const VOCABULARY = ['dkt', 'kpi', 'lote', 'auditoria', 'resumen_tarjeta']
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const names = [...new Set([...Object.keys(jobTypes), ...Object.keys(testJobTypes)])]
 // A type's name as a string or a path segment ('sleep', "/kpi-export/"), a built-in type's
 // hyphenated name anywhere, or a word of a type's vocabulary.
 const naming = new RegExp(
   [
-    `(['"\`/])(${names.map(escape).join('|')})(['"\`/])`,
+    `(['"\`/])(${names.map(escapeRegex).join('|')})(['"\`/])`,
     `\\b(${Object.keys(jobTypes)
       .filter((n) => n.includes('-'))
-      .map(escape)
+      .map(escapeRegex)
       .join('|')})\\b`,
     `\\b(${VOCABULARY.join('|')})`,
   ].join('|'),

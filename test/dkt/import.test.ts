@@ -3,7 +3,7 @@
 import t from 'tap'
 import { csvBytes, HEADER, xlsxBytes } from '../support/dkt-files.js'
 import { SAMPLE_ROWS, upload } from '../support/dkt-upload.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { startTestFaena } from '../support/faena.js'
 import { waitForStatus } from '../support/jobs.js'
 
 t.test('a Windows-1252 CSV is imported into a lote: masked cards, exact amounts, duplicates once', async (t) => {

@@ -4,7 +4,7 @@
 import t from 'tap'
 import { csvBytes, dktRow, HEADER } from '../support/dkt-files.js'
 import { SAMPLE_ROWS, storedFiles, upload } from '../support/dkt-upload.js'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { startTestFaena } from '../support/faena.js'
 import { waitForItems, waitForStatus } from '../support/jobs.js'
 
 t.test(
@@ -13,7 +13,7 @@ t.test(
     const f = await startTestFaena(t, { config: { MAX_UPLOAD_BYTES: 50_000, WORKER_CONCURRENCY: 0 } })
     const pdf = await upload(f, 'alice', {
       name: 'resumen.csv',
-      content: Buffer.from('%PDF-1.7\n%binary\n' + 'x'.repeat(5000)),
+      content: Buffer.from(`%PDF-1.7\n%binary\n${'x'.repeat(5000)}`),
     })
     t.equal(pdf.statusCode, 415)
     t.match(pdf.json(), { code: 'UNSUPPORTED_FILE', message: /neither CSV nor XLSX: a PDF file/ })

@@ -86,11 +86,26 @@ t.test('why the run was stopped decides before the outcome does', async (t) => {
 t.test('record() makes the one queue call of each settlement, with the files the job owns at its end', async (t) => {
   const calls: unknown[][] = []
   const queue = {
-    complete: async (...a: unknown[]) => (calls.push(['complete', ...a]), true),
-    cancelled: async (...a: unknown[]) => (calls.push(['cancelled', ...a]), true),
-    retry: async (...a: unknown[]) => (calls.push(['retry', ...a]), false),
-    fail: async (...a: unknown[]) => (calls.push(['fail', ...a]), true),
-    giveBack: async (...a: unknown[]) => (calls.push(['giveBack', ...a]), 1),
+    complete: async (...a: unknown[]) => {
+      calls.push(['complete', ...a])
+      return true
+    },
+    cancelled: async (...a: unknown[]) => {
+      calls.push(['cancelled', ...a])
+      return true
+    },
+    retry: async (...a: unknown[]) => {
+      calls.push(['retry', ...a])
+      return false
+    },
+    fail: async (...a: unknown[]) => {
+      calls.push(['fail', ...a])
+      return true
+    },
+    giveBack: async (...a: unknown[]) => {
+      calls.push(['giveBack', ...a])
+      return 1
+    },
   } as unknown as WorkerQueue
   const error = { code: 'E', message: 'e' }
   // The type's declaration, evaluated at the job's end with its final status, result and error.

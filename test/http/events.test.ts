@@ -75,7 +75,7 @@ t.test('a job run by another process is followed through the API process', async
 })
 
 t.test('a cancelled job ends its stream with CANCELLED; a finished job gives one event', async (t) => {
-  const { f, client, jobId } = await runningGate(t, 'ev3')
+  const { client, jobId } = await runningGate(t, 'ev3')
   const events = collect(client.follow(jobId), (job, all) => {
     if (all.length === 1) void client.cancel(job.id)
   })

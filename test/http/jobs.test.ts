@@ -54,7 +54,7 @@ t.test('invalid submissions get a 400 naming the field, and store nothing', asyn
 
 t.test('every job route requires a valid bearer token', async (t) => {
   const { faena } = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0 } })
-  const forged = faena.tokens.sign('alice').slice(0, -4) + 'AAAA'
+  const forged = `${faena.tokens.sign('alice').slice(0, -4)}AAAA`
   for (const authorization of [undefined, 'Bearer', 'Basic YWxpY2U6eA==', `Bearer ${forged}`, 'Bearer not.a.jwt']) {
     for (const [method, url] of [
       ['GET', '/jobs'],

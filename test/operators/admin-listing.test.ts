@@ -2,7 +2,7 @@
 // start, or the error code jobs failed with); the `next` link keeps the filters. Others may
 // name only themselves. POST /jobs/actions takes the same `q`.
 import t, { type Test } from 'tap'
-import { startTestFaena, type TestFaena } from '../support/faena.js'
+import { startTestFaena } from '../support/faena.js'
 
 const ids = (res: { json(): { data: Array<{ id: string }> } }) => res.json().data.map((j) => j.id)
 

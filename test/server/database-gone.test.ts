@@ -93,7 +93,9 @@ t.test('the embedded PostgreSQL killed: the server stops within seconds and leav
   // No DATABASE_URL: the server starts its own embedded PostgreSQL under DATA_DIR.
   const server = await startServerProcess(t, { DATABASE_URL: '', DATA_DIR: dataDir, ...SETTINGS })
   const tree = descendants(server.child.pid!)
-  t.teardown(() => alive(tree).forEach((pid) => process.kill(pid, 'SIGKILL')))
+  t.teardown(() => {
+    for (const pid of alive(tree)) process.kill(pid, 'SIGKILL')
+  })
   const jobId = await startLongJob(server)
 
   const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0])

@@ -9,7 +9,7 @@ export const HEADER = ['Tarjeta', 'Fecha', 'Comercio', 'Comprobante', 'Cuota', '
 
 export function csvText(rows: string[][], delimiter = ';'): string {
   const quote = (c: string) => (/[";,\t\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)
-  return rows.map((r) => r.map(quote).join(delimiter)).join('\r\n') + '\r\n'
+  return `${rows.map((r) => r.map(quote).join(delimiter)).join('\r\n')}\r\n`
 }
 
 export function csvBytes(

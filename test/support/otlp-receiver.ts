@@ -21,11 +21,11 @@ export interface ReceivedSpan {
   service: string
 }
 
-type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
-const valueOf = (v: AnyValue) =>
+type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number }
+const plainValue = (v: OtlpValue) =>
   v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? ''
-const attributesOf = (list: { key: string; value: AnyValue }[] = []) =>
-  Object.fromEntries(list.map((a) => [a.key, valueOf(a.value)]))
+const attributesOf = (list: { key: string; value: OtlpValue }[] = []) =>
+  Object.fromEntries(list.map((a) => [a.key, plainValue(a.value)]))
 const ms = (nanos: string | number) => Number(BigInt(nanos) / 1_000_000n)
 
 /** Listens on 127.0.0.1:`port` (0: a free one) until the test ends. */

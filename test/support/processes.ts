@@ -32,7 +32,12 @@ export function descendants(pid: number): number[] {
   for (const s of all()) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid])
   const out: number[] = []
   const queue = [pid]
-  while (queue.length > 0) for (const c of children.get(queue.shift()!) ?? []) out.push(c), queue.push(c)
+  while (queue.length > 0) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      out.push(c)
+      queue.push(c)
+    }
+  }
   return out
 }
 

@@ -51,7 +51,9 @@ export async function startTcpProxy(t: Test, upstream: { host: string; port: num
   })
   return {
     port: (server.address() as AddressInfo).port,
-    freeze: () => void (frozen = true),
+    freeze: () => {
+      frozen = true
+    },
     requests,
   }
 }

@@ -24,7 +24,9 @@ export interface SecurityOptions {
 export function helmetHeaders(opts: { https: boolean }): Record<string, string> {
   const headers: Record<string, string> = {}
   const res = {
-    setHeader: (name: string, value: unknown) => void (headers[name.toLowerCase()] = String(value)),
+    setHeader: (name: string, value: unknown) => {
+      headers[name.toLowerCase()] = String(value)
+    },
     removeHeader: (name: string) => void delete headers[name.toLowerCase()],
   }
   let ran = false

@@ -31,7 +31,8 @@ export function xlsxCells(
       case 'string': {
         const date = isoDate(v)
         if (date) {
-          ;(dates ??= new Array(keys.length).fill(null))[i] = date.kind
+          dates ??= new Array(keys.length).fill(null)
+          dates[i] = date.kind
           return date.value
         }
         if (v.length <= MAX_CELL_TEXT) return v

@@ -222,9 +222,10 @@ export async function importDktFile(
     const endedAt = performance.now()
     deps.progress(100, `imported ${summary.rowsImported} rows`, { processedItems: rowsRead, totalItems: rowsRead })
     const perSecond = (rows: number, ms: number) => (ms > 0 ? Math.round((rows * 1000) / ms) : 0)
+    memory.sample()
     const performanceMetrics: ImportMetrics = {
       processingTimeMs: Math.round(endedAt - startedAt),
-      peakMemoryMB: (memory.sample(), memory.mb),
+      peakMemoryMB: memory.mb,
       recordsProcessed: rowsRead,
       rowsPerSecond: perSecond(rowsRead, endedAt - startedAt),
       phases: {

@@ -64,10 +64,10 @@ export function parseFecha(raw: string): string | null {
 function parseFechaText(raw: string): string | null {
   const s = raw.trim()
   let y: number, m: number, d: number
-  let match = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s)
-  if (match) [d, m, y] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  else if ((match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.000)?)?Z?)?$/.exec(s)))
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])]
+  const dayFirst = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s)
+  const yearFirst = dayFirst ? null : /^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00(?:\.000)?)?Z?)?$/.exec(s)
+  if (dayFirst) [d, m, y] = [Number(dayFirst[1]), Number(dayFirst[2]), Number(dayFirst[3])]
+  else if (yearFirst) [y, m, d] = [Number(yearFirst[1]), Number(yearFirst[2]), Number(yearFirst[3])]
   else return null
   if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1) return null
   const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate()

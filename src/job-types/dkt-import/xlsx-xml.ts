@@ -105,7 +105,10 @@ export async function* readSheetRows(xml: AsyncIterable<Buffer>, ctx: SheetConte
   const dateStyles = new Map<number, boolean>()
   const isDate = (s: number) => {
     let d = dateStyles.get(s)
-    if (d === undefined) dateStyles.set(s, (d = ctx.isDateStyle(s)))
+    if (d === undefined) {
+      d = ctx.isDateStyle(s)
+      dateStyles.set(s, d)
+    }
     return d
   }
   let batch: SheetRow[] = []

@@ -138,7 +138,10 @@ async function writeCsv(
   let lastReport = 0
   const counter = observe((chunk) => {
     for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) rows++
-    if (rows - lastReport >= Math.max(PAGE, total / 100)) report((lastReport = rows))
+    if (rows - lastReport >= Math.max(PAGE, total / 100)) {
+      lastReport = rows
+      report(rows)
+    }
   })
   await pipeline(client.query(copyTo(copyRowsAsCsv(columns))), counter, body, { signal })
 }
@@ -169,7 +172,8 @@ async function writeXlsx(
       if (++rows % ROWS_PER_TURN === 0) await nextTurn()
     }
     if (rows - reported >= PAGE) {
-      report((reported = rows))
+      reported = rows
+      report(rows)
       signal.throwIfAborted()
       await paced(sheet, body, REPORT_BUFFER)
     }
@@ -203,7 +207,10 @@ function cellsOf(columns: KpiColumn[]): (r: (string | null)[]) => (string | numb
   let day = ''
   let date = new Date(0)
   const dateOf = (v: string) => {
-    if (v !== day) date = new Date(`${(day = v)}T00:00:00Z`)
+    if (v !== day) {
+      day = v
+      date = new Date(`${v}T00:00:00Z`)
+    }
     return date
   }
   return (r) =>

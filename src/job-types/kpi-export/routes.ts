@@ -1,6 +1,5 @@
 // POST /jobs/kpi-export: starting a KPI export. Its file is served by GET /jobs/:id/download.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { clientIp } from '../../http/client-ip.js'
 import { idempotencyOf, sendCreated } from '../../http/job-created.js'
 import { errorResponses } from '../../http/schemas/error.js'
