@@ -105,8 +105,9 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     // What needs a session connection (migrations' lock, LISTEN) goes to DATABASE_DIRECT_URL
     // when DATABASE_URL is a transaction-mode pooler; both work through the pooler too.
     const sessionUrl = config.DATABASE_DIRECT_URL ?? url
-    const applied = await migrateApart(sessionUrl)
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied')
+    const { migrations, sqlObjects } = await migrateApart(sessionUrl)
+    if (migrations.length > 0) logger.info({ applied: migrations }, 'migrations applied')
+    if (sqlObjects.length > 0) logger.info({ sqlObjects }, 'functions and triggers applied')
 
     const db = createDatabase(url, {
       poolSize: config.DATABASE_POOL_SIZE,

@@ -1,12 +1,12 @@
 // The child process migrateApart() starts. Protocol over the IPC channel:
-//   parent -> child: { url }     child -> parent: { applied: [names] } | { error: message }
+//   parent -> child: { url }     child -> parent: { report: MigrationReport } | { error: message }
 // then the child exits, and the schema engine's memory with it.
 import { migrate } from './migrate.js'
 
 process.once('message', (msg: { url: string }) => {
   migrate(msg.url)
     .then(
-      (applied) => process.send!({ applied }),
+      (report) => process.send!({ report }),
       (err: unknown) => process.send!({ error: err instanceof Error ? err.message : String(err) }),
     )
     .finally(() => process.disconnect())

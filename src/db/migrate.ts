@@ -1,12 +1,16 @@
-// Applies prisma/migrations to a database, recording them in _prisma_migrations exactly as
-// `prisma migrate deploy` does, through the WebAssembly schema engine (no download needed).
+// Brings a database's schema up to this release: prisma/migrations (tables), recorded in
+// _prisma_migrations exactly as `prisma migrate deploy` does, through the WebAssembly schema
+// engine (no download needed); then the queue's functions and triggers (src/db/sql-objects.ts).
 import { fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { queueSqlObjects } from '../queue/sql-objects.js'
 import { askChild } from './ask-child.js'
 import { withSchemaEngine } from './schema-engine.js'
+import { applySqlObjects } from './sql-objects.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
 export function prismaDir(): string {
@@ -47,14 +51,45 @@ export async function readMigrations(dir = prismaDir()) {
   }
 }
 
-/** Applies pending migrations; returns the names of those applied now. */
-export async function migrate(url: string): Promise<string[]> {
+/** What one migrate() changed: migrations applied, and SQL objects (re)applied, by name. */
+export interface MigrationReport {
+  migrations: string[]
+  sqlObjects: string[]
+}
+
+/**
+ * faena's schema lock (a transaction advisory lock, so that it is safe behind a transaction-mode
+ * pooler and ends with its transaction): one node at a time runs the migrations and applies the
+ * SQL objects. Prisma's own lock (taken by the schema engine, src/db/schema-engine.ts) still
+ * excludes a `prisma migrate deploy` run beside us.
+ */
+const SCHEMA_LOCK = 0x6661656e // 'faen'
+
+/**
+ * Applies pending migrations, then the queue's functions and triggers whose text changed
+ * (src/db/sql-objects.ts), all under faena's schema lock.
+ */
+export async function migrate(url: string): Promise<MigrationReport> {
   const dir = prismaDir()
   const migrationsList = await readMigrations(dir)
-  return withSchemaEngine(url, await readSchema(dir), async (engine) => {
-    const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } })
-    return out.appliedMigrationNames
-  })
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query('BEGIN')
+    await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK])
+    const migrations = await withSchemaEngine(url, await readSchema(dir), async (engine) => {
+      const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } })
+      return out.appliedMigrationNames
+    })
+    const sqlObjects = await applySqlObjects(client, 'faena', queueSqlObjects)
+    await client.query('COMMIT')
+    return { migrations, sqlObjects }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    await client.end()
+  }
 }
 
 /**
@@ -62,7 +97,7 @@ export async function migrate(url: string): Promise<string[]> {
  * goes with the process. In a worker thread, 12 to 31 MB of it stayed in the server's RSS for the
  * process's life after the thread had ended (docs/benchmarks.md, memory).
  */
-export async function migrateApart(url: string): Promise<string[]> {
+export async function migrateApart(url: string): Promise<MigrationReport> {
   const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -71,13 +106,13 @@ export async function migrateApart(url: string): Promise<string[]> {
     child.once('error', () => done()) // could not start: there may be no 'exit'
   })
   try {
-    const answer = await askChild<{ applied?: string[]; error?: string }>(
+    const answer = await askChild<{ report?: MigrationReport; error?: string }>(
       child,
       { url },
       (why) => new Error(`the migration process ended without an answer: ${why}`),
     )
     if (answer.error !== undefined) throw new Error(`migrations failed: ${answer.error}`)
-    return answer.applied!
+    return answer.report!
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill()
     await ended

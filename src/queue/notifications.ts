@@ -15,7 +15,30 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { endClient } from '../db/database.js'
+import type { SqlObject } from '../db/sql-objects.js'
 import type { Queryable } from './types.js'
+
+// What wakes the dispatchers (LISTEN faena_jobs): a job becoming QUEUED, on insert or when it
+// is handed back or retried. PostgreSQL delivers on commit and folds identical payloads sent in
+// one transaction, so a bulk insert wakes each listener once. A job due later (runAt, a retry's
+// backoff) says when, so that every dispatcher can wake up at that moment instead of at its
+// next poll; due now: ''.
+export const queuedNotifyTrigger: SqlObject = {
+  name: 'processing_job_queued_notify',
+  sql: `
+CREATE OR REPLACE FUNCTION faena_notify_queued() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('faena_jobs',
+    CASE WHEN NEW.run_at > now() THEN (extract(epoch FROM NEW.run_at) * 1000)::bigint::text ELSE '' END);
+  RETURN NULL;
+END;
+$$;
+
+CREATE OR REPLACE TRIGGER processing_job_queued_notify
+  AFTER INSERT OR UPDATE OF status ON processing_job
+  FOR EACH ROW WHEN (NEW.status = 'QUEUED')
+  EXECUTE FUNCTION faena_notify_queued()`,
+}
 
 export const CHANNELS = { jobs: 'faena_jobs', cancel: 'faena_cancel', webhooks: 'faena_webhooks' } as const
 /** How long a goodbye to the server may take before the connection is cut. */

@@ -1,8 +1,33 @@
 // The webhook_delivery table: events written by jobs' final transitions (trigger
-// processing_job_webhook_event), claimed by the deliverers of any node with a lease, and their
-// outcome written back guarded by the claimer. A deliverer that dies mid-attempt leaves its
-// lease to expire; the event is then claimed again (at-least-once, one webhook-id).
+// processing_job_webhook_event, below), claimed by the deliverers of any node with a lease, and
+// their outcome written back guarded by the claimer. A deliverer that dies mid-attempt leaves
+// its lease to expire; the event is then claimed again (at-least-once, one webhook-id).
+import type { SqlObject } from '../db/sql-objects.js'
 import type { Queryable } from './types.js'
+
+// The event is written by the job's final transition itself, in its transaction: a process that
+// dies right after the transition still has it delivered, by whichever node comes next. The job
+// as it ended is kept with it (`job`); the body is made from it at the first attempt and sent
+// unchanged on every retry. The id is the event's webhook-id. Jobs without a callback pay
+// nothing: the trigger's condition is read from the row.
+export const webhookEventTrigger: SqlObject = {
+  name: 'processing_job_webhook_event',
+  sql: `
+CREATE OR REPLACE FUNCTION processing_job_webhook_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO webhook_delivery (id, job_id, url, event, occurred_at, job, next_attempt_at)
+  VALUES ('msg_' || replace(gen_random_uuid()::text, '-', ''), NEW.id, NEW.callback_url,
+          'job.' || lower(NEW.status::text), now(), to_jsonb(NEW), now());
+  PERFORM pg_notify('faena_webhooks', '');
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE TRIGGER processing_job_webhook_event
+  AFTER UPDATE OF status ON processing_job
+  FOR EACH ROW
+  WHEN (NEW.callback_url IS NOT NULL AND NEW.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND OLD.status IS DISTINCT FROM NEW.status)
+  EXECUTE FUNCTION processing_job_webhook_event()`,
+}
 
 export interface DueDelivery {
   id: string

@@ -6,6 +6,7 @@ import pg from 'pg'
 import t from 'tap'
 import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { migrateApart, readMigrations } from '../../src/db/migrate.js'
+import { queueSqlObjects } from '../../src/queue/sql-objects.js'
 import { createTestDatabase } from '../support/database.js'
 import { startPgBouncer } from '../support/pgbouncer.js'
 import { waitFor } from '../support/wait.js'
@@ -18,7 +19,9 @@ t.test('an empty database gets every migration, in order, and the job table exis
   t.teardown(() => withClient(adminUrl(), (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)))
   const url = databaseUrl(adminUrl(), name)
   const all = (await readMigrations()).migrationDirectories.map((d) => d.path)
-  t.same(await migrateApart(url), all, 'every migration, named as in prisma/migrations')
+  const report = await migrateApart(url)
+  t.same(report.migrations, all, 'every migration, named as in prisma/migrations')
+  t.same(report.sqlObjects, queueSqlObjects.map((o) => o.name), "then every one of the queue's functions and triggers")
   const { rows } = await withClient(url, (c) =>
     c.query(
       `SELECT to_regclass('processing_job') IS NOT NULL AS there, (SELECT count(*)::int FROM _prisma_migrations WHERE finished_at IS NOT NULL) AS recorded`,
@@ -28,7 +31,7 @@ t.test('an empty database gets every migration, in order, and the job table exis
 })
 
 t.test('a migrated database gets none', async (t) => {
-  t.same(await migrateApart(await createTestDatabase(t)), [])
+  t.same(await migrateApart(await createTestDatabase(t)), { migrations: [], sqlObjects: [] })
 })
 
 t.test('an unreachable database is an error that says migrations failed', async (t) => {
@@ -60,10 +63,11 @@ t.test(
     const { rows: before } = await other.query(`SELECT to_regclass('processing_job') IS NULL AS none`)
     t.same(before[0], { none: true }, 'nothing is applied while another migrator holds the lock')
     await other.end()
-    t.same(await first, all, 'every migration, through the pooler, once the lock is free')
+    t.same((await first).migrations, all, 'every migration, through the pooler, once the lock is free')
     // Nodes starting together: each migrates; none waits on a lock another left behind.
     const again = await Promise.all([migrateApart(url), migrateApart(url), migrateApart(url)])
-    t.same(again, [[], [], []], 'then none, three times at once')
+    const none = { migrations: [], sqlObjects: [] }
+    t.same(again, [none, none, none], 'then none, three times at once')
     const { rows } = await withClient(adminUrl(), (c) =>
       c.query(
         `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`,
