@@ -29,6 +29,9 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/web ./web
+# Job-type packages (FAENA_JOB_TYPES) copied into /app/node_modules import 'faena': that name is
+# this package, as npm links a local dependency.
+RUN ln -s /app /app/node_modules/faena
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -32,7 +32,6 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { pino } from 'pino'
 import { loadConfig } from '../src/config/load-config.js'
-import { jobTypes } from '../src/job-types/index.js'
 import { startFaena } from '../src/runtime.js'
 import { graphileLatency, graphileThroughput, type PeerMode } from './peers/graphile.js'
 import { pgBossLatency, pgBossThroughput } from './peers/pg-boss.js'
@@ -94,10 +93,9 @@ async function benchFaena(
   const faena = await startFaena({
     config,
     logger: pino({ level: 'silent' }),
-    jobTypes: {
-      ...jobTypes,
-      probe: { parameters: probe.parameters, processor: new URL('./processors/probe.js', import.meta.url) },
-    },
+    jobTypes: [
+      { name: 'probe', parameters: probe.parameters, processor: new URL('./processors/probe.js', import.meta.url) },
+    ],
   })
   const { pool } = faena.db
   // Done when no job is left queued or running, looked at every 50 ms; the end is the last

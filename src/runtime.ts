@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
+import { loadConfig } from './config/load-config.js'
 import type { Config } from './config/schema.js'
 import { createDatabase, type Database, pingDatabase } from './db/database.js'
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded-postgres.js'
@@ -27,7 +28,9 @@ import { createJobService, type JobService } from './jobs/job-service.js'
 import { setUpJobTypes } from './jobs/job-type-setup.js'
 import type { JobView } from './jobs/job-view.js'
 import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
+import { combineJobTypes, jobTypeSpecifiers, loadJobTypeModules } from './jobs/load-job-types.js'
 import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
+import { createLogger } from './logger.js'
 import { createBulkActions } from './operators/bulk-actions.js'
 import { createJobTypeOperations } from './operators/job-types.js'
 import { createMetrics } from './operators/metrics.js'
@@ -72,19 +75,29 @@ interface StopContext {
 const STOP_PING_MS = 3000
 
 export interface FaenaOptions {
-  config: Config
-  logger: Logger
-  /** Job types; defaults to the built-in ones (src/job-types/index.ts). */
-  jobTypes?: Record<string, JobTypeDefinition>
+  /** The settings; read from the environment (loadConfig()) when not given. */
+  config?: Config
+  /** Where it logs; made from the config (LOG_LEVEL, LOG_FORMAT) when not given. */
+  logger?: Logger
+  /** Job types to run beside the built-in ones (src/job-types/index.ts) and those of FAENA_JOB_TYPES. */
+  jobTypes?: JobTypeDefinition[]
 }
 
-export async function startFaena({ config, logger, ...opts }: FaenaOptions): Promise<Faena> {
+export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
+  const config = opts.config ?? loadConfig()
+  const logger = opts.logger ?? createLogger(config)
   const cleanups: ((how: StopContext) => Promise<void>)[] = []
   const stopAll = async (how: StopContext = { databaseGone: false }) => {
     for (const fn of cleanups.reverse().splice(0))
       await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
   }
   try {
+    // Job types first: a module that fails to load stops the start before anything is opened.
+    const definitions = combineJobTypes([
+      ...jobTypes.map((definition) => ({ module: 'faena', definition })),
+      ...(opts.jobTypes ?? []).map((definition) => ({ module: 'startFaena({ jobTypes })', definition })),
+      ...(await loadJobTypeModules(jobTypeSpecifiers(config.FAENA_JOB_TYPES))),
+    ])
     // Traces (OTEL_* variables): the SDK is loaded only when they are on. Closed last: it
     // exports the spans of everything stopped before it.
     const traceSettings = tracingSettings(config)
@@ -123,7 +136,7 @@ export async function startFaena({ config, logger, ...opts }: FaenaOptions): Pro
     cleanups.push(() => storage.close())
 
     const webhookSecret = resolveWebhookSecret(config)
-    const registry = createRegistry(opts.jobTypes ?? jobTypes)
+    const registry = createRegistry(definitions)
     const watch = createJobWatch(db, config.EVENTS_POLL_MS)
     let dispatcher: Dispatcher | null = null
     const poolUse: PoolUse = () =>

@@ -70,6 +70,11 @@ export const ConfigSchema = Type.Object({
     1,
     'job-creating requests one user may make per minute; beyond, 429 with Retry-After',
   ),
+  FAENA_JOB_TYPES: Type.String({
+    default: '',
+    description:
+      'job types from outside faena: comma-separated ES module specifiers, each a path (./jobs/index.js) or a package name resolved from the working directory; a module default-exports a definition (defineJobType) or an array of them',
+  }),
   ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
     default: 'all',
     description:

@@ -8,10 +8,4 @@ import { kpiExport } from './kpi-export/index.js'
 import { noop } from './noop/index.js'
 import { sleep } from './sleep/index.js'
 
-export const jobTypes: Record<string, JobTypeDefinition> = {
-  noop,
-  sleep,
-  'dkt-import': dktImport,
-  'kpi-export': kpiExport,
-  'data-report': dataReport,
-}
+export const jobTypes: JobTypeDefinition[] = [noop, sleep, dktImport, kpiExport, dataReport]

@@ -1,6 +1,7 @@
 // The job-type registry: a typed map from job type to its definition. A job type is a plugin:
-// everything the core needs to know about it is in its definition (src/job-types/<type>/), and
-// one entry in a registry map wires it in. The core never names a job type.
+// everything the core needs to know about it is in its definition, which carries its name. The
+// built-in ones are listed in src/job-types/index.ts; others come from outside the tree
+// (FAENA_JOB_TYPES, load-job-types.ts, or startFaena's jobTypes). The core never names one.
 import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
@@ -13,6 +14,8 @@ import type { JobTypeContext, JobTypeServices } from './job-type-context.js'
 export type { JobFacts, Priority } from './job-facts.js'
 
 export interface JobTypeDefinition {
+  /** The job type's name, as jobs give it (`type`): lower-case letters, digits and hyphens. */
+  name: string
   /** TypeBox schema of the job's `parameters`. */
   parameters: TSchema
   /** The processor module (compiled .js); its default export is the Processor. */
@@ -52,10 +55,18 @@ export interface JobRegistry {
   filesAtEnd(job: JobFacts): OwnedFile[] | null
 }
 
-export function createRegistry(definitions: Record<string, JobTypeDefinition>): JobRegistry {
-  const compiled = new Map(
-    Object.entries(definitions).map(([type, def]) => [type, { def, check: Compile(def.parameters) }]),
-  )
+/** A job type's definition, checked by the compiler: what a job-type module exports. */
+export function defineJobType(definition: JobTypeDefinition): JobTypeDefinition {
+  return definition
+}
+
+/** The registry of `definitions`; a name given twice is an error naming it. */
+export function createRegistry(definitions: readonly JobTypeDefinition[]): JobRegistry {
+  const compiled = new Map<string, { def: JobTypeDefinition; check: ReturnType<typeof Compile> }>()
+  for (const def of definitions) {
+    if (compiled.has(def.name)) throw new Error(`the job type "${def.name}" is defined twice`)
+    compiled.set(def.name, { def, check: Compile(def.parameters) })
+  }
   const known = () => [...compiled.keys()].sort()
   const filesAtEnd = (job: JobFacts) => compiled.get(job.type)?.def.files?.(job) ?? null
   return {

@@ -14,13 +14,14 @@ const CORE = ['src/jobs', 'src/execution', 'src/queue', 'src/http', 'src/operato
 const VOCABULARY = ['dkt', 'kpi', 'lote', 'auditoria', 'resumen_tarjeta']
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const names = [...new Set([...Object.keys(jobTypes), ...Object.keys(testJobTypes)])]
+const builtIn = jobTypes.map((d) => d.name)
+const names = [...new Set([...builtIn, ...testJobTypes.map((d) => d.name)])]
 // A type's name as a string or a path segment ('sleep', "/kpi-export/"), a built-in type's
 // hyphenated name anywhere, or a word of a type's vocabulary.
 const naming = new RegExp(
   [
     `(['"\`/])(${names.map(escapeRegex).join('|')})(['"\`/])`,
-    `\\b(${Object.keys(jobTypes)
+    `\\b(${builtIn
       .filter((n) => n.includes('-'))
       .map(escapeRegex)
       .join('|')})\\b`,

@@ -21,7 +21,11 @@ t.test('an empty database gets every migration, in order, and the job table exis
   const all = (await readMigrations()).migrationDirectories.map((d) => d.path)
   const report = await migrateApart(url)
   t.same(report.migrations, all, 'every migration, named as in prisma/migrations')
-  t.same(report.sqlObjects, queueSqlObjects.map((o) => o.name), "then every one of the queue's functions and triggers")
+  t.same(
+    report.sqlObjects,
+    queueSqlObjects.map((o) => o.name),
+    "then every one of the queue's functions and triggers",
+  )
   const { rows } = await withClient(url, (c) =>
     c.query(
       `SELECT to_regclass('processing_job') IS NOT NULL AS there, (SELECT count(*)::int FROM _prisma_migrations WHERE finished_at IS NOT NULL) AS recorded`,

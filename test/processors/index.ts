@@ -7,23 +7,38 @@ import * as hog from './hog.js'
 import * as tally from './tally.js'
 import * as youngGeneration from './young-generation.js'
 
-export const testJobTypes: Record<string, JobTypeDefinition> = {
-  gate: { parameters: gate.parameters, processor: new URL('./gate.js', import.meta.url) },
-  flaky: {
+export const testJobTypes: JobTypeDefinition[] = [
+  {
+    name: 'gate',
+    parameters: gate.parameters,
+    processor: new URL('./gate.js', import.meta.url),
+  },
+  {
+    name: 'flaky',
     parameters: flaky.parameters,
     processor: new URL('./flaky.js', import.meta.url),
     defaults: { maxAttempts: 3 },
   },
-  hog: { parameters: hog.parameters, processor: new URL('./hog.js', import.meta.url) },
-  tally: { parameters: tally.parameters, processor: new URL('./tally.js', import.meta.url) },
-  'young-generation': {
+  {
+    name: 'hog',
+    parameters: hog.parameters,
+    processor: new URL('./hog.js', import.meta.url),
+  },
+  {
+    name: 'tally',
+    parameters: tally.parameters,
+    processor: new URL('./tally.js', import.meta.url),
+  },
+  {
+    name: 'young-generation',
     parameters: youngGeneration.parameters,
     processor: new URL('./young-generation.js', import.meta.url),
   },
-  'result-file': resultFile,
-  'young-generation-96': {
+  resultFile,
+  {
+    name: 'young-generation-96',
     parameters: youngGeneration.parameters,
     processor: new URL('./young-generation.js', import.meta.url),
     youngGenerationMb: 96,
   },
-}
+]

@@ -8,7 +8,6 @@ import type { Test } from 'tap'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Config } from '../../src/config/schema.js'
 import { freePort } from '../../src/db/embedded-postgres.js'
-import { jobTypes } from '../../src/job-types/index.js'
 import { type Faena, startFaena } from '../../src/runtime.js'
 import { testJobTypes } from '../processors/index.js'
 import { createTestDatabase } from './database.js'
@@ -77,7 +76,7 @@ export async function startTestFaena(
   const logger = opts.logLines
     ? pino({ level: 'info' }, { write: (line: string) => opts.logLines!(JSON.parse(line) as Record<string, unknown>) })
     : pino({ level: process.env.FAENA_TEST_LOG_LEVEL ?? 'silent' })
-  const faena = await startFaena({ config, logger, jobTypes: { ...jobTypes, ...testJobTypes } })
+  const faena = await startFaena({ config, logger, jobTypes: testJobTypes })
   if (opts.stopOnTeardown !== false) t.teardown(() => faena.stop())
   return {
     faena,

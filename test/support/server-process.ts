@@ -18,8 +18,13 @@ export interface ServerProcess {
 
 const serverJs = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 
-export async function startServerProcess(t: Test, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  t: Test,
+  env: Record<string, string>,
+  opts: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverJs], {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     env: {
       ...process.env,
       ...SERVER_ENV,

@@ -9,6 +9,7 @@ import dataReportRoutes from './routes.js'
 import { createDataReportService } from './service.js'
 
 export const dataReport: JobTypeDefinition = {
+  name: 'data-report',
   parameters,
   processor: new URL('./processor.js', import.meta.url),
   description: 'turns rows a client sent (JSON, NDJSON) into an XLSX or CSV file with a download link',

@@ -9,6 +9,7 @@ import dktRoutes from './routes.js'
 import { createDktService } from './service.js'
 
 export const dktImport: JobTypeDefinition = {
+  name: 'dkt-import',
   parameters,
   processor: new URL('./processor.js', import.meta.url),
   description: 'imports an uploaded DKT file into a lote',

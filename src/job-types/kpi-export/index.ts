@@ -9,6 +9,7 @@ import kpiExportRoutes from './routes.js'
 import { createKpiExportService } from './service.js'
 
 export const kpiExport: JobTypeDefinition = {
+  name: 'kpi-export',
   parameters,
   processor: new URL('./processor.js', import.meta.url),
   description: 'exports KPI snapshots to an XLSX or CSV file with a download link',

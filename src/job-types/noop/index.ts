@@ -3,6 +3,7 @@ import type { JobTypeDefinition } from '../../jobs/registry.js'
 import { parameters } from './parameters.js'
 
 export const noop: JobTypeDefinition = {
+  name: 'noop',
   parameters,
   processor: new URL('./processor.js', import.meta.url),
   description: 'does nothing (smoke test, benchmarks)',

@@ -6,6 +6,7 @@ import { parameters } from './parameters.js'
 import { resultKey } from './result.js'
 
 export const resultFile: JobTypeDefinition = {
+  name: 'result-file',
   parameters,
   processor: new URL('./processor.js', import.meta.url),
   description: 'writes a result file (tests only)',
