@@ -16,9 +16,11 @@ import S3rver from 's3rver'
 import { createTokenService } from '../src/auth/tokens.js'
 import { withClient } from '../src/db/ensure-database.js'
 import { migrate } from '../src/db/migrate.js'
+import { jobTypes } from '../src/job-types/index.js'
 import { KPI_COLUMNS } from '../src/job-types/kpi-export/kpi-columns.js'
 import { kpiWorkbook } from '../src/job-types/kpi-export/kpi-export.js'
 import { seedKpi } from '../src/job-types/kpi-export/kpi-seed.js'
+import { ownedSchemas } from '../src/jobs/registry.js'
 import { shareStyles } from '../src/reports/xlsx-styles.js'
 import { openBenchServer } from './support/database.js'
 import { kpiSeedRows } from './support/kpi-rows.js'
@@ -96,7 +98,7 @@ const { port: s3Port } = await s3.run()
 const proxy = await startThrottleProxy({ host: '127.0.0.1', port: s3Port }, flags['throttle-mbps']! * 1024 * 1024)
 try {
   const url = await pg.newDatabase()
-  await migrate(url)
+  await migrate(url, ownedSchemas(jobTypes))
   const t0 = performance.now()
   await withClient(url, (c) => seedKpi(c, rows))
   console.log(`seeded ${fmt(rows)} rows in ${fmt((performance.now() - t0) / 1000, 1)} s`)

@@ -20,6 +20,8 @@ import { from as copyFrom } from 'pg-copy-streams'
 import { createTokenService } from '../src/auth/tokens.js'
 import { copyLine } from '../src/db/copy-text.js'
 import { migrate } from '../src/db/migrate.js'
+import { jobTypes } from '../src/job-types/index.js'
+import { ownedSchemas } from '../src/jobs/registry.js'
 import { openBenchServer } from './support/database.js'
 import { row, writeCsv, writeXlsx } from './support/dkt-file.js'
 import { BENCH_SECRET, completedJob, startBenchServer } from './support/server.js'
@@ -122,7 +124,7 @@ function excelJsAloneCold(path: string): Promise<number> {
 const server = await openBenchServer()
 try {
   const url = await server.newDatabase()
-  await migrate(url)
+  await migrate(url, ownedSchemas(jobTypes))
   const token = createTokenService(BENCH_SECRET).sign('bench')
   const small = join(work, 'dkt-18000.csv')
   const big = join(work, `dkt-${flags.rows}.csv`)

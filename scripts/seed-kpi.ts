@@ -8,7 +8,9 @@ import { loadConfig } from '../src/config/load-config.js'
 import { runningEmbeddedUrl, startEmbeddedPostgres } from '../src/db/embedded-postgres.js'
 import { ensureDatabase, withClient } from '../src/db/ensure-database.js'
 import { migrate } from '../src/db/migrate.js'
+import { jobTypes } from '../src/job-types/index.js'
 import { seedKpi } from '../src/job-types/kpi-export/kpi-seed.js'
+import { ownedSchemas } from '../src/jobs/registry.js'
 
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' } } })
 const rows = Number(values.rows)
@@ -30,7 +32,7 @@ if (!url) {
   url = await ensureDatabase(server, 'faena')
 }
 try {
-  await migrate(url)
+  await migrate(url, ownedSchemas(jobTypes))
   const t0 = performance.now()
   const total = await withClient(url, (c) => seedKpi(c, rows))
   console.log(

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
-import { loadConfig } from './config/load-config.js'
+import { loadConfig, loadSettings } from './config/load-config.js'
 import type { Config } from './config/schema.js'
 import { createDatabase, type Database, pingDatabase } from './db/database.js'
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded-postgres.js'
@@ -29,7 +29,7 @@ import { setUpJobTypes } from './jobs/job-type-setup.js'
 import type { JobView } from './jobs/job-view.js'
 import { createJobWatch, type JobWatch } from './jobs/job-watch.js'
 import { combineJobTypes, jobTypeSpecifiers, loadJobTypeModules } from './jobs/load-job-types.js'
-import { createRegistry, type JobRegistry, type JobTypeDefinition } from './jobs/registry.js'
+import { createRegistry, type JobRegistry, type JobTypeDefinition, ownedSchemas } from './jobs/registry.js'
 import { createLogger } from './logger.js'
 import { createBulkActions } from './operators/bulk-actions.js'
 import { createJobTypeOperations } from './operators/job-types.js'
@@ -81,6 +81,8 @@ export interface FaenaOptions {
   logger?: Logger
   /** Job types to run beside the built-in ones (src/job-types/index.ts) and those of FAENA_JOB_TYPES. */
   jobTypes?: JobTypeDefinition[]
+  /** Values of job types' own settings that win over the environment (by variable name). */
+  settings?: Record<string, unknown>
 }
 
 export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
@@ -98,6 +100,9 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       ...(opts.jobTypes ?? []).map((definition) => ({ module: 'startFaena({ jobTypes })', definition })),
       ...(await loadJobTypeModules(jobTypeSpecifiers(config.FAENA_JOB_TYPES))),
     ])
+    const settings = new Map(
+      definitions.map((d) => [d.name, d.settings ? loadSettings(d.settings, d.name, process.env, opts.settings) : {}]),
+    )
     // Traces (OTEL_* variables): the SDK is loaded only when they are on. Closed last: it
     // exports the spans of everything stopped before it.
     const traceSettings = tracingSettings(config)
@@ -118,7 +123,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
     // What needs a session connection (migrations' lock, LISTEN) goes to DATABASE_DIRECT_URL
     // when DATABASE_URL is a transaction-mode pooler; both work through the pooler too.
     const sessionUrl = config.DATABASE_DIRECT_URL ?? url
-    const { migrations, sqlObjects } = await migrateApart(sessionUrl)
+    const { migrations, sqlObjects } = await migrateApart(sessionUrl, ownedSchemas(definitions))
     if (migrations.length > 0) logger.info({ applied: migrations }, 'migrations applied')
     if (sqlObjects.length > 0) logger.info({ sqlObjects }, 'functions and triggers applied')
 
@@ -165,13 +170,17 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       maxPerUser: config.MAX_SCHEDULES_PER_USER,
       changed: () => ticker?.wake(),
     })
-    const jobTypeParts = setUpJobTypes(registry, {
-      db,
-      storage,
-      jobs,
-      config,
-      logger: logger.child({ component: 'job-types' }),
-    })
+    const jobTypeParts = setUpJobTypes(
+      registry,
+      {
+        db,
+        storage,
+        jobs,
+        config,
+        logger: logger.child({ component: 'job-types' }),
+      },
+      (type) => settings.get(type) ?? {},
+    )
     decorate = jobTypeParts.decorate
     const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 

@@ -199,11 +199,6 @@ export const ConfigSchema = Type.Object({
     'first retry of a failed webhook after up to this long (jittered), doubling each attempt up to an hour',
   ),
   WEBHOOK_CONCURRENCY: Int(8, 1, 'webhooks one process sends at once (a slow receiver holds one of them)'),
-  MAX_REPORT_BODY_BYTES: Int(
-    100 * 1024 * 1024,
-    1,
-    'largest JSON body of POST /jobs/report (413 beyond, nothing kept); files go as multipart up to MAX_UPLOAD_BYTES',
-  ),
   // OpenTelemetry traces (docs/traces.md): the standard variables. The exporter also
   // reads OTEL_EXPORTER_OTLP_HEADERS and the timeouts, the SDK OTEL_TRACES_SAMPLER(_ARG),
   // OTEL_RESOURCE_ATTRIBUTES and OTEL_BSP_*, from the environment themselves.

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { queueSqlObjects } from '../queue/sql-objects.js'
 import { askChild } from './ask-child.js'
+import { applyOwners, type OwnerSchema } from './owner-migrations.js'
 import { withSchemaEngine } from './schema-engine.js'
 import { applySqlObjects } from './sql-objects.js'
 
@@ -66,10 +67,12 @@ export interface MigrationReport {
 const SCHEMA_LOCK = 0x6661656e // 'faen'
 
 /**
- * Applies pending migrations, then the queue's functions and triggers whose text changed
- * (src/db/sql-objects.ts), all under faena's schema lock.
+ * Applies the core's pending migrations, then the queue's functions and triggers whose text
+ * changed (src/db/sql-objects.ts), then each owner's (a job type's) migrations and SQL objects
+ * (src/db/owner-migrations.ts), all under faena's schema lock. Owners' entries in the report
+ * are named `owner/name`.
  */
-export async function migrate(url: string): Promise<MigrationReport> {
+export async function migrate(url: string, owners: OwnerSchema[] = []): Promise<MigrationReport> {
   const dir = prismaDir()
   const migrationsList = await readMigrations(dir)
   const client = new pg.Client({ connectionString: url })
@@ -82,8 +85,9 @@ export async function migrate(url: string): Promise<MigrationReport> {
       return out.appliedMigrationNames
     })
     const sqlObjects = await applySqlObjects(client, 'faena', queueSqlObjects)
+    const theirs = await applyOwners(client, owners)
     await client.query('COMMIT')
-    return { migrations, sqlObjects }
+    return { migrations: [...migrations, ...theirs.migrations], sqlObjects: [...sqlObjects, ...theirs.sqlObjects] }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {})
     throw err
@@ -97,7 +101,7 @@ export async function migrate(url: string): Promise<MigrationReport> {
  * goes with the process. In a worker thread, 12 to 31 MB of it stayed in the server's RSS for the
  * process's life after the thread had ended (docs/benchmarks.md, memory).
  */
-export async function migrateApart(url: string): Promise<MigrationReport> {
+export async function migrateApart(url: string, owners: OwnerSchema[] = []): Promise<MigrationReport> {
   const child = fork(fileURLToPath(new URL('./migrate-process.js', import.meta.url)), [], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -108,7 +112,7 @@ export async function migrateApart(url: string): Promise<MigrationReport> {
   try {
     const answer = await askChild<{ report?: MigrationReport; error?: string }>(
       child,
-      { url },
+      { url, owners },
       (why) => new Error(`the migration process ended without an answer: ${why}`),
     )
     if (answer.error !== undefined) throw new Error(`migrations failed: ${answer.error}`)

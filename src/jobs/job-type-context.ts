@@ -14,6 +14,8 @@ export interface JobTypeContext {
   storage: Storage
   jobs: JobService
   config: Config
+  /** The values of the type's own `settings` (empty when it declares none). */
+  settings: Record<string, unknown>
   logger: Logger
 }
 

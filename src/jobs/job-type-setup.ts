@@ -14,13 +14,17 @@ export interface JobTypeParts {
   decorate(views: JobView[]): Promise<JobView[]>
 }
 
-export function setUpJobTypes(registry: JobRegistry, context: JobTypeContext): JobTypeParts {
+export function setUpJobTypes(
+  registry: JobRegistry,
+  context: Omit<JobTypeContext, 'settings'>,
+  settingsOf: (type: string) => Record<string, unknown>,
+): JobTypeParts {
   const routes: FastifyPluginAsync[] = []
   const tags: JobTypeParts['tags'] = []
   const viewProperties: Record<string, TSchema> = {}
   const viewsOf = new Map<string, ViewFields>()
   for (const type of registry.types()) {
-    const parts = registry.describe(type)!.setup?.(context)
+    const parts = registry.describe(type)!.setup?.({ ...context, settings: settingsOf(type) })
     if (parts?.routes) routes.push(parts.routes)
     for (const tag of parts?.tags ?? []) if (!tags.some((t) => t.name === tag.name)) tags.push(tag)
     if (parts?.view) {

@@ -64,6 +64,7 @@ function definitionProblem(d: unknown): string | null {
   }
   if (typeof def.parameters !== 'object' || def.parameters === null) return 'parameters is not a TypeBox schema'
   if (!(def.processor instanceof URL)) return 'processor is not a URL (new URL("./processor.js", import.meta.url))'
+  if (def.schema !== undefined && !Array.isArray(def.schema)) return 'schema is not an array of schema owners'
   for (const fn of ['files', 'setup'] as const) {
     if (def[fn] !== undefined && typeof def[fn] !== 'function') return `${fn} is not a function`
   }

@@ -2,9 +2,10 @@
 // everything the core needs to know about it is in its definition, which carries its name. The
 // built-in ones are listed in src/job-types/index.ts; others come from outside the tree
 // (FAENA_JOB_TYPES, load-job-types.ts, or startFaena's jobTypes). The core never names one.
-import type { TSchema } from 'typebox'
+import type { TObject, TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
+import { distinctOwners, type OwnerSchema, ownerSchema, type SchemaOwner } from '../db/owner-migrations.js'
 import { ValidationError } from '../errors.js'
 import type { OwnedFile } from '../queue/job-files.js'
 import { fieldErrors } from '../schema-errors.js'
@@ -39,6 +40,17 @@ export interface JobTypeDefinition {
    * `download` once the job is COMPLETED. A pure function; it runs on the main thread.
    */
   files?(job: JobFacts): OwnedFile[]
+  /**
+   * The tables, indexes, functions and triggers this type owns, in a folder of its own: its
+   * migrations run after the core's, once per database, recorded under the owner's name. A part
+   * several types share (`reports`) is one SchemaOwner object that each of them lists.
+   */
+  schema?: SchemaOwner[]
+  /**
+   * Its own settings: environment variables (UPPER_SNAKE names) with their types, defaults and
+   * descriptions, read and checked at start like the core's; `setup` gets their values.
+   */
+  settings?: TObject
   /** Main-thread parts that need the running service: the type's own routes, its view fields. */
   setup?(context: JobTypeContext): JobTypeServices
 }
@@ -58,6 +70,11 @@ export interface JobRegistry {
 /** A job type's definition, checked by the compiler: what a job-type module exports. */
 export function defineJobType(definition: JobTypeDefinition): JobTypeDefinition {
   return definition
+}
+
+/** What the job types own in the database, each owner once, in the order of the definitions: what migrate() applies after the core. */
+export function ownedSchemas(definitions: readonly JobTypeDefinition[]): OwnerSchema[] {
+  return distinctOwners(definitions.flatMap((d) => d.schema ?? [])).map(ownerSchema)
 }
 
 /** The registry of `definitions`; a name given twice is an error naming it. */

@@ -18,7 +18,7 @@ export async function loadWorkbookWriter(): Promise<WorkbookWriter> {
 /**
  * Young generation (MB) for the threads of job types that write workbooks. ExcelJS's writer
  * allocates about 16 KB per row, nearly all of it garbage at once. With twice the default young
- * generation, a thread scavenges half as often and promotes less: a 1M-row KPI export took
+ * generation, a thread scavenges half as often and promotes less: a 1M-row export took
  * 11.7-11.9 s instead of 12.8 s (server runs side by side), for 20-40 MB more peak RSS while it
  * runs. Imports keep the default: they peak nearer their memory budget.
  */

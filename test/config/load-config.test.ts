@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { loadConfig } from '../../src/config/load-config.js'
 import { ConfigSchema } from '../../src/config/schema.js'
+import { jobTypes } from '../../src/job-types/index.js'
 
 t.test('defaults apply when nothing is set', async (t) => {
   const c = loadConfig({})
@@ -40,9 +41,11 @@ t.test('production requires an explicit secret and database', async (t) => {
   t.ok(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y', JWT_SECRET: 'x'.repeat(32) }))
 })
 
-t.test('.env.example lists every setting', async (t) => {
+t.test(".env.example lists every setting, the built-in job types' own too", async (t) => {
   const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8')
-  for (const key of Object.keys(ConfigSchema.properties)) {
+  const typeSettings = jobTypes.flatMap((d) => Object.keys(d.settings?.properties ?? {}))
+  t.ok(typeSettings.includes('MAX_REPORT_BODY_BYTES'), "data-report's")
+  for (const key of [...Object.keys(ConfigSchema.properties), ...typeSettings]) {
     t.match(example, new RegExp(`^#? ?${key}=`, 'm'), key)
   }
 })

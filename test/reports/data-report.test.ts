@@ -193,7 +193,8 @@ t.test('multipart dataFile: NDJSON and a JSON array, form fields as text', async
 
 t.test('bad requests: a 4xx naming the problem, no job, nothing kept in storage', async (t) => {
   const f = await startTestFaena(t, {
-    config: { WORKER_CONCURRENCY: 0, MAX_REPORT_BODY_BYTES: 10_000, MAX_UPLOAD_BYTES: 10_000 },
+    config: { WORKER_CONCURRENCY: 0, MAX_UPLOAD_BYTES: 10_000 },
+    settings: { MAX_REPORT_BODY_BYTES: 10_000 },
   })
   const json = (payload: string) => f.as('alice').post('/jobs/report', payload, { 'content-type': 'application/json' })
   const file = (fields: Record<string, string>, content?: Buffer, field = 'dataFile') => {

@@ -43,6 +43,8 @@ export async function startTestFaena(
   opts: {
     databaseUrl?: string
     config?: Partial<Config>
+    /** Job types' own settings (data-report's MAX_REPORT_BODY_BYTES, say). */
+    settings?: Record<string, unknown>
     stopOnTeardown?: boolean
     logLines?: (line: Record<string, unknown>) => void
   } = {},
@@ -76,7 +78,7 @@ export async function startTestFaena(
   const logger = opts.logLines
     ? pino({ level: 'info' }, { write: (line: string) => opts.logLines!(JSON.parse(line) as Record<string, unknown>) })
     : pino({ level: process.env.FAENA_TEST_LOG_LEVEL ?? 'silent' })
-  const faena = await startFaena({ config, logger, jobTypes: testJobTypes })
+  const faena = await startFaena({ config, logger, jobTypes: testJobTypes, settings: opts.settings ?? {} })
   if (opts.stopOnTeardown !== false) t.teardown(() => faena.stop())
   return {
     faena,

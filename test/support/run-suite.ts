@@ -10,6 +10,9 @@ import { join } from 'node:path'
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../../src/db/embedded-postgres.js'
 import { databaseUrl, withClient } from '../../src/db/ensure-database.js'
 import { migrate } from '../../src/db/migrate.js'
+import { jobTypes } from '../../src/job-types/index.js'
+import { ownedSchemas } from '../../src/jobs/registry.js'
+import { testJobTypes } from '../processors/index.js'
 
 export const TEMPLATE = 'faena_test_template'
 
@@ -24,7 +27,7 @@ async function main(): Promise<number> {
   }
   try {
     const templateUrl = await recreateDatabase(adminUrl, TEMPLATE)
-    await migrate(templateUrl)
+    await migrate(templateUrl, ownedSchemas([...jobTypes, ...testJobTypes]))
     await disconnectAll(adminUrl, TEMPLATE)
     // With no arguments tap runs the `include` globs of package.json (the compiled *.test.js).
     const args = process.argv.slice(2)

@@ -1,11 +1,11 @@
 // Data reports on behalf of a caller (main thread): the job and its report row, for rows that
 // are already stored.
-import type { Database } from '../../db/database.js'
+import { type Database, transactionQueryable } from '../../db/database.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { JobView } from '../../jobs/job-view.js'
-import { reportKey } from '../../reports/report-key.js'
+import { insertReport } from '../../reports/report-row.js'
 import type { Storage } from '../../storage/storage.js'
 import { type DataReportOptions, dataReportFileNames, toDataColumns } from './data-request.js'
 import type { StoredRows } from './json-body-intake.js'
@@ -50,15 +50,12 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
             },
             { viaRoute: true, tx, idempotency },
           )
-          await tx.report.create({
-            data: {
-              jobId: job.id,
-              userId: caller.userId,
-              kind: 'data-report',
-              storageKey: reportKey(job.id, fileName),
-              fileName,
-              format,
-            },
+          await insertReport(transactionQueryable(tx), {
+            jobId: job.id,
+            userId: caller.userId,
+            kind: 'data-report',
+            fileName,
+            format,
           })
           return { job, replayed: false }
         })

@@ -16,6 +16,8 @@ export const dktImport: JobTypeDefinition = {
   submittedThrough: 'POST /jobs/dkt-import',
   // All or nothing, and at most one lote per job: safe to run again after a crash.
   defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+  // Its tables: lote and resumen_tarjeta.
+  schema: [{ name: 'dkt-import', migrations: new URL('./migrations/', import.meta.url) }],
   files: (job) => {
     const p = job.parameters as DktImportParameters
     const problems = problemsFileOf(job)

@@ -58,3 +58,30 @@ export const LOTE_OF_JOB = `
 SELECT id, file_name, rows_read, rows_imported, rows_invalid, rows_duplicate, problem_count,
        date_from::text AS date_from, date_to::text AS date_to, totals
   FROM lote WHERE job_id = $1`
+
+/** A lote as the API shows it (LoteView): dates as YYYY-MM-DD, sizes as numbers. */
+const LOTE_VIEW = `
+SELECT id, job_id AS "jobId", user_id AS "userId", file_name AS "fileName", file_sha256 AS "fileSha256",
+       file_size::float8 AS "fileSize", rows_read AS "rowsRead", rows_imported AS "rowsImported",
+       rows_invalid AS "rowsInvalid", rows_duplicate AS "rowsDuplicate",
+       to_char(date_from, 'YYYY-MM-DD') AS "dateFrom", to_char(date_to, 'YYYY-MM-DD') AS "dateTo", totals,
+       to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+  FROM lote`
+
+/** $1: the owner, or null for every user's (an admin). */
+export const LIST_LOTES = `${LOTE_VIEW}
+ WHERE $1::text IS NULL OR user_id = $1
+ ORDER BY created_at DESC, id DESC
+ LIMIT $2 OFFSET $3`
+
+export const COUNT_LOTES = 'SELECT count(*)::int AS n FROM lote WHERE $1::text IS NULL OR user_id = $1'
+
+export const GET_LOTE = `${LOTE_VIEW} WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)`
+
+/** The latest lote of this user's file: a repeat upload is refused naming it. */
+export const LATEST_LOTE_OF_FILE = `
+SELECT id, job_id AS "jobId", created_at AS "createdAt" FROM lote
+ WHERE user_id = $1 AND file_sha256 = $2
+ ORDER BY created_at DESC LIMIT 1`
+
+export const EXISTING_LOTES = 'SELECT id FROM lote WHERE id = ANY($1::text[])'

@@ -3,7 +3,6 @@
 
 import type { Database } from '../../db/database.js'
 import { ConflictError, NotFoundError } from '../../errors.js'
-import type { Lote } from '../../generated/prisma/client.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
@@ -13,7 +12,7 @@ import type { Storage } from '../../storage/storage.js'
 import type { StoredUpload } from '../../storage/store-upload.js'
 import type { FileKind } from './file-kind.js'
 import type { LoteSummary } from './import-file.js'
-import { DELETE_LOTE } from './lote-sql.js'
+import { COUNT_LOTES, DELETE_LOTE, EXISTING_LOTES, GET_LOTE, LATEST_LOTE_OF_FILE, LIST_LOTES } from './lote-sql.js'
 import { problemsFileOf } from './problem-log.js'
 
 export interface LoteView extends LoteSummary {
@@ -25,31 +24,11 @@ export interface LoteView extends LoteSummary {
   createdAt: string
 }
 
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null)
-
-export function toLoteView(l: Lote): LoteView {
-  return {
-    id: l.id,
-    jobId: l.jobId,
-    userId: l.userId,
-    fileName: l.fileName,
-    fileSha256: l.fileSha256,
-    fileSize: Number(l.fileSize),
-    rowsRead: l.rowsRead,
-    rowsImported: l.rowsImported,
-    rowsInvalid: l.rowsInvalid,
-    rowsDuplicate: l.rowsDuplicate,
-    dateFrom: day(l.dateFrom),
-    dateTo: day(l.dateTo),
-    totals: l.totals as unknown as LoteSummary['totals'],
-    createdAt: l.createdAt.toISOString(),
-  }
-}
-
 export type DktService = ReturnType<typeof createDktService>
 
 export function createDktService(db: Database, storage: Storage, jobs: JobService) {
-  const owned = (caller: Caller) => (caller.admin ? {} : { userId: caller.userId })
+  /** The user whose lotes the caller sees; null: everyone's (an admin). */
+  const owner = (caller: Caller) => (caller.admin ? null : caller.userId)
 
   /** 409 if this user has a lote of the file, or an import of it queued or running. */
   async function refuseRepeat(caller: Caller, sha256: string): Promise<void> {
@@ -68,10 +47,11 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
         { jobId: active.id },
       )
     }
-    const previous = await db.prisma.lote.findFirst({
-      where: { userId: caller.userId, fileSha256: sha256 },
-      orderBy: { createdAt: 'desc' },
-    })
+    const { rows } = await db.pool.query<{ id: string; jobId: string; createdAt: Date }>(LATEST_LOTE_OF_FILE, [
+      caller.userId,
+      sha256,
+    ])
+    const previous = rows[0]
     if (previous) {
       throw new ConflictError(
         'DKT_ALREADY_IMPORTED',
@@ -154,9 +134,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       const alive =
         ids.length === 0
           ? new Set<string>()
-          : new Set(
-              (await db.prisma.lote.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((l) => l.id),
-            )
+          : new Set((await db.pool.query<{ id: string }>(EXISTING_LOTES, [ids])).rows.map((l) => l.id))
       return views.map((v) => {
         const id = loteOf(v)
         return typeof id === 'string' ? { loteDeleted: !alive.has(id) } : {}
@@ -168,23 +146,17 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     },
 
     async listLotes(caller: Caller, q: PageQuery) {
-      const where = owned(caller)
-      const [rows, total] = await Promise.all([
-        db.prisma.lote.findMany({
-          where,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          take: q.limit,
-          skip: q.offset,
-        }),
-        db.prisma.lote.count({ where }),
+      const [page, count] = await Promise.all([
+        db.pool.query<LoteView>(LIST_LOTES, [owner(caller), q.limit, q.offset]),
+        db.pool.query<{ n: number }>(COUNT_LOTES, [owner(caller)]),
       ])
-      return toPage(rows.map(toLoteView), total, q)
+      return toPage(page.rows, count.rows[0]!.n, q)
     },
 
     async getLote(caller: Caller, id: string): Promise<LoteView> {
-      const lote = await db.prisma.lote.findFirst({ where: { id, ...owned(caller) } })
+      const lote = (await db.pool.query<LoteView>(GET_LOTE, [id, owner(caller)])).rows[0]
       if (!lote) throw new NotFoundError('lote', id)
-      return toLoteView(lote)
+      return lote
     },
 
     /** Removes the lote and all its rows, in one statement (rows have no foreign key: lote-sql.ts). */

@@ -1,9 +1,11 @@
 // kpi-export: daily KPI snapshots to an XLSX or CSV file with a download link. Submitted through
 // its own route, which records the audit row (kpi_auditoria_export) and the report row first;
-// both follow the job's final state through trigger processing_job_report_sync.
+// both follow the job's final state through triggers (audit-sync.ts, src/reports/report-sync.ts).
 import type { JobTypeDefinition } from '../../jobs/registry.js'
 import { reportFileOf } from '../../reports/report-key.js'
+import { reportsSchema } from '../../reports/schema.js'
 import { XLSX_WRITER_YOUNG_GENERATION_MB } from '../../reports/workbook-writer.js'
+import { auditSyncTrigger } from './audit-sync.js'
 import { type KpiExportParameters, parameters } from './parameters.js'
 import kpiExportRoutes from './routes.js'
 import { createKpiExportService } from './service.js'
@@ -17,6 +19,16 @@ export const kpiExport: JobTypeDefinition = {
   // A new file from a consistent snapshot each time: safe to run again after a crash.
   defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
   youngGenerationMb: XLSX_WRITER_YOUNG_GENERATION_MB,
+  // Its report row (shared table), then its own tables (the snapshots, the audit rows) and the
+  // trigger that keeps each audit row in step with its job.
+  schema: [
+    reportsSchema,
+    {
+      name: 'kpi-export',
+      migrations: new URL('./migrations/', import.meta.url),
+      sqlObjects: [auditSyncTrigger],
+    },
+  ],
   files: (job) => [reportFileOf(job, (job.parameters as KpiExportParameters).fileName)],
   setup: ({ db, jobs }) => {
     const exports = createKpiExportService(db, jobs)

@@ -1,13 +1,13 @@
 // KPI exports on behalf of a caller (main thread): the audit row, the job and the report row,
 // in one transaction.
 
-import type { Database } from '../../db/database.js'
+import { type Database, transactionQueryable } from '../../db/database.js'
 import { ValidationError } from '../../errors.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobService } from '../../jobs/job-service.js'
 import type { JobView } from '../../jobs/job-view.js'
-import { reportKey } from '../../reports/report-key.js'
+import { insertReport } from '../../reports/report-row.js'
 import type { KpiFilters } from './kpi-sql.js'
 
 export interface KpiExportRequest {
@@ -17,6 +17,10 @@ export interface KpiExportRequest {
   /** Told of the job's end (a webhook). */
   callbackUrl?: string | undefined
 }
+
+const INSERT_AUDIT = `
+INSERT INTO kpi_auditoria_export (user_id, client_ip, filters, format) VALUES ($1, $2, $3::jsonb, $4)
+RETURNING id_export`
 
 export type KpiExportService = ReturnType<typeof createKpiExportService>
 
@@ -41,10 +45,12 @@ export function createKpiExportService(db: Database, jobs: JobService) {
         }
       const fileName = `kpi_${from}_${to}.${req.format}`
       return db.prisma.$transaction(async (tx) => {
-        const audit = await tx.kpiAuditoriaExport.create({
-          data: { userId: caller.userId, clientIp, filters: { ...req.filters }, format: req.format },
+        const q = transactionQueryable(tx)
+        const { rows } = await q.query({
+          text: INSERT_AUDIT,
+          values: [caller.userId, clientIp, JSON.stringify(req.filters), req.format],
         })
-        const idExport = String(audit.idExport)
+        const idExport = String(rows[0].id_export)
         const job = await jobs.create(
           caller,
           {
@@ -54,17 +60,17 @@ export function createKpiExportService(db: Database, jobs: JobService) {
           },
           { viaRoute: true, tx, idempotency },
         )
-        await tx.report.create({
-          data: {
-            jobId: job.id,
-            userId: caller.userId,
-            kind: 'kpi-export',
-            storageKey: reportKey(job.id, fileName),
-            fileName,
-            format: req.format,
-          },
+        await insertReport(q, {
+          jobId: job.id,
+          userId: caller.userId,
+          kind: 'kpi-export',
+          fileName,
+          format: req.format,
         })
-        await tx.kpiAuditoriaExport.update({ where: { idExport: audit.idExport }, data: { jobId: job.id } })
+        await q.query({
+          text: 'UPDATE kpi_auditoria_export SET job_id = $1 WHERE id_export = $2',
+          values: [job.id, idExport],
+        })
         return { job, idExport, replayed: false }
       })
     },
