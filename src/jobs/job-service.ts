@@ -86,6 +86,7 @@ export interface JobTypeRules {
         submittedThrough?: string
         maxTimeoutMs?: number
         files?: unknown
+        uniqueKey?(job: { userId: string; parameters: unknown }): string | null
       }
     | undefined
   /** The parameters with their defaults, or a 400 naming the field. */
@@ -127,6 +128,11 @@ const NOT_RERUNNABLE: Record<string, string> = {
 
 /** No change comes after these. */
 const FINAL_STATUSES: ReadonlySet<JobView['status']> = new Set(['COMPLETED', 'FAILED', 'CANCELLED'])
+
+/** The index that keeps unique jobs unique (migration 20261207180000_unique_jobs). */
+const UNIQUE_KEY_INDEX = 'processing_job_unique_key_idx'
+const ACTIVE_WITH_KEY = `
+SELECT id FROM processing_job WHERE type = $1 AND unique_key = $2 AND status IN ('QUEUED', 'PROCESSING') LIMIT 1`
 
 export function createJobService(
   db: Database,
@@ -207,6 +213,20 @@ export function createJobService(
     return { def, parameters, runAt, callbackUrl }
   }
 
+  /** The 409 for a job refused by processing_job_unique_key_idx, naming the active job that holds the key; null for any other error. */
+  async function duplicateOf(err: unknown, type: string, key: string | null): Promise<ConflictError | null> {
+    const e = err as { code?: unknown; constraint?: unknown }
+    if (key === null || e?.code !== '23505' || e.constraint !== UNIQUE_KEY_INDEX) return null
+    // Read outside the caller's transaction, which the violation ended; the holder has committed.
+    const { rows } = await db.pool.query<{ id: string }>(ACTIVE_WITH_KEY, [type, key])
+    const holder = rows[0]?.id
+    return new ConflictError(
+      'JOB_DUPLICATE',
+      `a ${type} job with the same key is already queued or running${holder ? `: job ${holder}` : ''}`,
+      { jobId: holder ?? null, uniqueKey: key },
+    )
+  }
+
   /** Writes a prepared job (and the files it owns, its idempotency key) through opts.tx or the pool. */
   async function insert(
     caller: Caller,
@@ -221,6 +241,7 @@ export function createJobService(
     const client = opts.tx ?? db.prisma
     // One statement: the user's active jobs counted up to the limit, and the job added below it.
     const max = limits.maxActivePerUser
+    const uniqueKey = def?.uniqueKey?.({ userId: caller.userId, parameters }) ?? null
     const added = await enqueueJob(
       opts.tx ? transactionQueryable(opts.tx) : db.pool,
       {
@@ -234,10 +255,13 @@ export function createJobService(
         callbackUrl,
         schedule: opts.schedule,
         trace: openJobTrace(tracing, caller.trace),
+        uniqueKey,
       },
       Number.isFinite(max) ? max : null,
       startOn,
-    )
+    ).catch(async (err: unknown) => {
+      throw (await duplicateOf(err, input.type, uniqueKey)) ?? err
+    })
     if (!('job' in added)) throw tooManyActive(added.activeJobs)
     const { job } = added
     const owned = files(job.id)

@@ -47,6 +47,12 @@ export interface JobTypeDefinition {
    */
   schema?: SchemaOwner[]
   /**
+   * A key that makes jobs of this type unique while they are QUEUED or PROCESSING: adding one
+   * whose key an active job of the type has is a 409 JOB_DUPLICATE naming that job, on any node
+   * (a unique index, not a read before the insert). Null: no key, no check.
+   */
+  uniqueKey?(job: { userId: string; parameters: unknown }): string | null
+  /**
    * Its own settings: environment variables (UPPER_SNAKE names) with their types, defaults and
    * descriptions, read and checked at start like the core's; `setup` gets their values.
    */

@@ -26,6 +26,12 @@ import type { ClaimedJob, Queryable, StartOn } from './types.js'
 // front, the job is queued rather than the queue walked. Sorts and bitmap scans are off, as in
 // faena_claim_jobs: the front is read from processing_job_claim_idx in its order, whatever the
 // statistics say.
+//
+// Unique jobs: `p_unique_key` (its type's uniqueKey()) goes into the row, and the partial unique
+// index processing_job_unique_key_idx refuses a second active job of the type with that key
+// (23505; the job service answers 409 JOB_DUPLICATE). The form without it, 15 arguments, made
+// by migration 20261207120000_queue_functions, stays in the database for nodes of the release
+// of 2026-12-07, which call it; the release after this one drops it (expand, then contract).
 export const enqueueJobFunction: SqlObject = {
   name: 'faena_enqueue_job',
   sql: `
@@ -33,7 +39,7 @@ CREATE OR REPLACE FUNCTION faena_enqueue_job(
   p_id text, p_user_id text, p_type text, p_parameters jsonb, p_priority "JobPriority",
   p_max_attempts int, p_timeout_ms int, p_max_active int, p_run_at timestamptz,
   p_callback_url text, p_schedule_id text, p_scheduled_for timestamptz, p_trace jsonb,
-  p_worker text, p_lease_ms int,
+  p_worker text, p_lease_ms int, p_unique_key text,
   OUT active_jobs int, OUT job processing_job)
 LANGUAGE plpgsql
 SET enable_sort = off
@@ -80,20 +86,20 @@ BEGIN
   END IF;
   IF here THEN
     INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace,
-                                status, locked_by, locked_at, lease_expires_at, started_at, attempts)
+                                unique_key, status, locked_by, locked_at, lease_expires_at, started_at, attempts)
     VALUES (p_id, p_type, p_user_id, p_parameters, p_priority, p_max_attempts, p_timeout_ms, now(), p_callback_url, p_schedule_id, p_scheduled_for, p_trace,
-            'PROCESSING', p_worker, now(), now() + make_interval(secs => p_lease_ms / 1000.0), now(), 1)
+            p_unique_key, 'PROCESSING', p_worker, now(), now() + make_interval(secs => p_lease_ms / 1000.0), now(), 1)
     RETURNING * INTO job;
   ELSE
-    INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace)
-    VALUES (p_id, p_type, p_user_id, p_parameters, p_priority, p_max_attempts, p_timeout_ms, COALESCE(p_run_at, now()), p_callback_url, p_schedule_id, p_scheduled_for, p_trace)
+    INSERT INTO processing_job (id, type, user_id, parameters, priority, max_attempts, timeout_ms, run_at, callback_url, schedule_id, scheduled_for, trace, unique_key)
+    VALUES (p_id, p_type, p_user_id, p_parameters, p_priority, p_max_attempts, p_timeout_ms, COALESCE(p_run_at, now()), p_callback_url, p_schedule_id, p_scheduled_for, p_trace, p_unique_key)
     RETURNING * INTO job;
   END IF;
 END $$`,
 }
 
 // Job ids are UUIDv7: time-ordered, so the primary key's index grows at its right edge.
-const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_enqueue_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15) e`
+const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_enqueue_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15, $16) e`
 
 export interface NewJob {
   type: string
@@ -109,6 +115,8 @@ export interface NewJob {
   schedule?: { id: string; tick: Date } | undefined
   /** Its place in a trace (telemetry/job-trace.ts); null: traces are off. */
   trace?: JobTrace | null
+  /** While it is QUEUED or PROCESSING, no other job of its type may have this key. */
+  uniqueKey?: string | null
 }
 
 export const newJobId = (): string => uuidv7()
@@ -148,6 +156,7 @@ export async function enqueueJob(
       job.trace ? JSON.stringify(job.trace) : null,
       startOn?.workerId ?? null,
       startOn?.leaseMs ?? null,
+      job.uniqueKey ?? null,
     ],
   })
   const r = rows[0]

@@ -35,6 +35,7 @@ export function toProcessingJob(r: Record<string, any>): ProcessingJob {
     scheduleId: r.schedule_id ?? null,
     scheduledFor: r.scheduled_for ?? null,
     trace: r.trace ?? null,
+    uniqueKey: r.unique_key ?? null,
   }
 }
 

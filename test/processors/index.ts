@@ -36,6 +36,13 @@ export const testJobTypes: JobTypeDefinition[] = [
   },
   resultFile,
   {
+    // A gate whose key makes it unique while active (the generic unique-jobs mechanism).
+    name: 'unique-gate',
+    parameters: gate.parameters,
+    processor: new URL('./gate.js', import.meta.url),
+    uniqueKey: ({ parameters }) => (parameters as { key: string }).key,
+  },
+  {
     name: 'young-generation-96',
     parameters: youngGeneration.parameters,
     processor: new URL('./young-generation.js', import.meta.url),

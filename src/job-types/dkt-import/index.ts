@@ -16,6 +16,11 @@ export const dktImport: JobTypeDefinition = {
   submittedThrough: 'POST /jobs/dkt-import',
   // All or nothing, and at most one lote per job: safe to run again after a crash.
   defaults: { maxAttempts: 3, timeoutMs: 2 * 3_600_000 },
+  // One active import per user and file, unless forced: a second one is refused (409), on any node.
+  uniqueKey: ({ userId, parameters }) => {
+    const p = parameters as DktImportParameters
+    return p.force ? null : `${userId}:${p.sha256}`
+  },
   // Its tables: lote and resumen_tarjeta.
   schema: [{ name: 'dkt-import', migrations: new URL('./migrations/', import.meta.url) }],
   files: (job) => {

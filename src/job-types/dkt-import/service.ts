@@ -167,8 +167,13 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
   }
 }
 
-/** Another import of the same file by the same user is active (processing_job_dkt_active_file_idx). */
+/**
+ * Another import of the same file by the same user is active: refused by its unique key (409
+ * JOB_DUPLICATE from the job service), or, for imports that nodes of the release of 2026-12-07
+ * added without a key, by processing_job_dkt_active_file_idx.
+ */
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; constraint?: unknown }
+  if (err instanceof ConflictError && err.code === 'JOB_DUPLICATE') return true
   return e?.code === '23505' && e.constraint === 'processing_job_dkt_active_file_idx'
 }
