@@ -14,6 +14,9 @@ import { createDatabase, type Database, pingDatabase } from './db/database.js'
 import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from './db/embedded-postgres.js'
 import { ensureDatabase } from './db/ensure-database.js'
 import { migrateApart } from './db/migrate.js'
+import { pendingOwnerMigrations } from './db/owner-migrations.js'
+import { checkSchemaVersion } from './db/schema-version.js'
+import { ConfigError } from './errors.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import type { PoolUse } from './execution/pool-use.js'
 import { createProgressWriter } from './execution/progress-writer.js'
@@ -85,6 +88,15 @@ export interface FaenaOptions {
   settings?: Record<string, unknown>
 }
 
+/** Every job type this node runs: the built-in ones, `extra` (startFaena's), and FAENA_JOB_TYPES' modules. */
+export async function resolveJobTypes(config: Config, extra: JobTypeDefinition[] = []): Promise<JobTypeDefinition[]> {
+  return combineJobTypes([
+    ...jobTypes.map((definition) => ({ module: 'faena', definition })),
+    ...extra.map((definition) => ({ module: 'startFaena({ jobTypes })', definition })),
+    ...(await loadJobTypeModules(jobTypeSpecifiers(config.FAENA_JOB_TYPES))),
+  ])
+}
+
 export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
   const config = opts.config ?? loadConfig()
   const logger = opts.logger ?? createLogger(config)
@@ -95,11 +107,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
   }
   try {
     // Job types first: a module that fails to load stops the start before anything is opened.
-    const definitions = combineJobTypes([
-      ...jobTypes.map((definition) => ({ module: 'faena', definition })),
-      ...(opts.jobTypes ?? []).map((definition) => ({ module: 'startFaena({ jobTypes })', definition })),
-      ...(await loadJobTypeModules(jobTypeSpecifiers(config.FAENA_JOB_TYPES))),
-    ])
+    const definitions = await resolveJobTypes(config, opts.jobTypes)
     const settings = new Map(
       definitions.map((d) => [d.name, d.settings ? loadSettings(d.settings, d.name, process.env, opts.settings) : {}]),
     )
@@ -123,9 +131,11 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
     // What needs a session connection (migrations' lock, LISTEN) goes to DATABASE_DIRECT_URL
     // when DATABASE_URL is a transaction-mode pooler; both work through the pooler too.
     const sessionUrl = config.DATABASE_DIRECT_URL ?? url
-    const { migrations, sqlObjects } = await migrateApart(sessionUrl, ownedSchemas(definitions))
-    if (migrations.length > 0) logger.info({ applied: migrations }, 'migrations applied')
-    if (sqlObjects.length > 0) logger.info({ sqlObjects }, 'functions and triggers applied')
+    if (config.MIGRATE_ON_START) {
+      const { migrations, sqlObjects } = await migrateApart(sessionUrl, ownedSchemas(definitions))
+      if (migrations.length > 0) logger.info({ applied: migrations }, 'migrations applied')
+      if (sqlObjects.length > 0) logger.info({ sqlObjects }, 'functions and triggers applied')
+    }
 
     const db = createDatabase(url, {
       poolSize: config.DATABASE_POOL_SIZE,
@@ -133,6 +143,17 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       onError: (err) => logger.warn({ err }, 'idle database client error'),
     })
     cleanups.push(() => db.close())
+    // Whoever migrated, this node must fit the database: not older than it still serves, and
+    // with its own version (and its job types' migrations) applied.
+    await checkSchemaVersion(db.pool)
+    if (!config.MIGRATE_ON_START) {
+      const pending = await pendingOwnerMigrations(db.pool, ownedSchemas(definitions))
+      if (pending.length > 0) {
+        throw new ConfigError(
+          `job types' migrations are not applied: ${pending.join(', ')}: run \`npm run migrate\` (or start with MIGRATE_ON_START=true) first`,
+        )
+      }
+    }
 
     const jwtSecret = resolveJwtSecret(config)
     const tokens = createTokenService(jwtSecret, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })

@@ -75,6 +75,11 @@ export const ConfigSchema = Type.Object({
     description:
       'job types from outside faena: comma-separated ES module specifiers, each a path (./jobs/index.js) or a package name resolved from the working directory; a module default-exports a definition (defineJobType) or an array of them',
   }),
+  MIGRATE_ON_START: Type.Boolean({
+    default: true,
+    description:
+      'false: the node does not migrate; it refuses to start until the database serves its schema version (`npm run migrate`, a separate deployment step)',
+  }),
   ROLE: Type.Union([Type.Literal('all'), Type.Literal('api'), Type.Literal('worker')], {
     default: 'all',
     description:

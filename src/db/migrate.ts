@@ -11,6 +11,7 @@ import { queueSqlObjects } from '../queue/sql-objects.js'
 import { askChild } from './ask-child.js'
 import { applyOwners, type OwnerSchema } from './owner-migrations.js'
 import { withSchemaEngine } from './schema-engine.js'
+import { recordSchemaVersion } from './schema-version.js'
 import { applySqlObjects } from './sql-objects.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
@@ -86,6 +87,7 @@ export async function migrate(url: string, owners: OwnerSchema[] = []): Promise<
     })
     const sqlObjects = await applySqlObjects(client, 'faena', queueSqlObjects)
     const theirs = await applyOwners(client, owners)
+    await recordSchemaVersion(client)
     await client.query('COMMIT')
     return { migrations: [...migrations, ...theirs.migrations], sqlObjects: [...sqlObjects, ...theirs.sqlObjects] }
   } catch (err) {

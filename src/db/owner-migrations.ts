@@ -83,14 +83,39 @@ export async function applyOwners(client: ClientBase, owners: OwnerSchema[]): Pr
   return report
 }
 
-async function applyMigrations(client: ClientBase, owner: OwnerSchema): Promise<string[]> {
+/** The .sql files of an owner's migrations folder, in the order they are applied. */
+async function migrationFiles(owner: OwnerSchema): Promise<string[]> {
   const dir = owner.migrationsDir
   if (!dir) return []
   if (!existsSync(dir)) throw new Error(`${owner.name}: its migrations folder ${dir} does not exist`)
-  const files = (await readdir(dir, { withFileTypes: true }))
+  return (await readdir(dir, { withFileTypes: true }))
     .filter((d) => d.isFile() && d.name.endsWith('.sql'))
     .map((d) => d.name)
     .sort()
+}
+
+/** `owner/file.sql` of each owner's migration not applied yet (for nodes that do not migrate). */
+export async function pendingOwnerMigrations(db: Pick<ClientBase, 'query'>, owners: OwnerSchema[]): Promise<string[]> {
+  const pending: string[] = []
+  const { rows } = await db
+    .query<{ owner: string; name: string }>('SELECT owner, name FROM faena_migration')
+    .catch((err: { code?: string }) => {
+      if (err.code === '42P01') return { rows: [] as { owner: string; name: string }[] }
+      throw err
+    })
+  const applied = new Set(rows.map((r) => `${r.owner}/${r.name}`))
+  for (const owner of owners) {
+    for (const file of await migrationFiles(owner)) {
+      if (!applied.has(`${owner.name}/${file}`)) pending.push(`${owner.name}/${file}`)
+    }
+  }
+  return pending
+}
+
+async function applyMigrations(client: ClientBase, owner: OwnerSchema): Promise<string[]> {
+  const dir = owner.migrationsDir
+  if (!dir) return []
+  const files = await migrationFiles(owner)
   const { rows } = await client.query<{ name: string; sha256: string }>(
     'SELECT name, sha256 FROM faena_migration WHERE owner = $1',
     [owner.name],
