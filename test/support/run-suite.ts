@@ -3,7 +3,7 @@
 // template into a database of its own (test/support/database.ts), so files run isolated and in
 // parallel. With DATABASE_URL set, that server is used (the role needs CREATEDB); otherwise an
 // embedded PostgreSQL is started in a temporary directory and removed afterwards.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,6 +29,11 @@ async function main(): Promise<number> {
     const templateUrl = await recreateDatabase(adminUrl, TEMPLATE)
     await migrate(templateUrl, ownedSchemas([...jobTypes, ...testJobTypes]))
     await disconnectAll(adminUrl, TEMPLATE)
+    // The previous release, built once and cached, for the test that runs its nodes beside this code.
+    const previousRelease = execFileSync(process.execPath, [join(process.cwd(), 'scripts', 'previous-release.mjs')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim()
     // With no arguments tap runs the `include` globs of package.json (the compiled *.test.js).
     const args = process.argv.slice(2)
     // On a terminal tap draws its own report. Otherwise (CI) its TAP output is passed through
@@ -37,7 +42,12 @@ async function main(): Promise<number> {
     return await new Promise<number>((done) => {
       const tap = spawn(process.execPath, [tapBin(), ...args], {
         stdio: ['inherit', tty ? 'inherit' : 'pipe', 'inherit'],
-        env: { ...process.env, FAENA_TEST_ADMIN_URL: adminUrl, FAENA_TEST_TEMPLATE: TEMPLATE },
+        env: {
+          ...process.env,
+          FAENA_TEST_ADMIN_URL: adminUrl,
+          FAENA_TEST_TEMPLATE: TEMPLATE,
+          FAENA_PREVIOUS_RELEASE: previousRelease,
+        },
       })
       let tail = ''
       tap.stdout?.on('data', (chunk: Buffer) => {

@@ -21,9 +21,9 @@ const serverJs = fileURLToPath(new URL('../../src/server.js', import.meta.url))
 export async function startServerProcess(
   t: Test,
   env: Record<string, string>,
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; serverJs?: string } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverJs], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, opts.serverJs ?? serverJs], {
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     env: {
       ...process.env,
