@@ -20,7 +20,6 @@ import { ConfigError } from './errors.js'
 import { createDispatcher, type Dispatcher } from './execution/dispatcher.js'
 import type { PoolUse } from './execution/pool-use.js'
 import { createProgressWriter } from './execution/progress-writer.js'
-import { createRetentionSweeper, type RetentionSweeper } from './execution/retention.js'
 import { createWorkerPool } from './execution/worker-pool.js'
 import { buildApp } from './http/app.js'
 import { trustProxyOption } from './http/client-ip.js'
@@ -39,8 +38,10 @@ import { createJobTypeOperations } from './operators/job-types.js'
 import { createMetrics } from './operators/metrics.js'
 import { createWorkerQueue } from './queue/index.js'
 import { createNotificationListener, type NotificationListener } from './queue/notifications.js'
+import { createRetentionSweeper, type RetentionSweeper } from './retention/retention-sweeper.js'
 import { createScheduleService } from './schedules/schedule-service.js'
 import { createTicker, type Ticker } from './schedules/ticker.js'
+import type { BackgroundService, StopContext } from './service.js'
 import { createStorage, storageSettings } from './storage/create-storage.js'
 import type { Storage } from './storage/storage.js'
 import { openTracing, tracingSettings } from './telemetry/tracing.js'
@@ -67,11 +68,6 @@ export interface Faena {
   listen(): Promise<string>
   /** Ordered, idempotent shutdown: HTTP, dispatcher (hands running jobs back), listener, DB. */
   stop(): Promise<void>
-}
-
-/** How the stop goes: without the database when it no longer answers. */
-interface StopContext {
-  databaseGone: boolean
 }
 
 /** How long the stop waits for PostgreSQL to answer before it goes on without it. */
@@ -101,6 +97,11 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
   const config = opts.config ?? loadConfig()
   const logger = opts.logger ?? createLogger(config)
   const cleanups: ((how: StopContext) => Promise<void>)[] = []
+  /** Starts a background service and stops it, in reverse order, with the rest (src/service.ts). */
+  const run = (service: BackgroundService) => {
+    service.start()
+    cleanups.push((how) => service.stop(how))
+  }
   const stopAll = async (how: StopContext = { databaseGone: false }) => {
     for (const fn of cleanups.reverse().splice(0))
       await fn(how).catch((err: unknown) => logger.error({ err }, 'shutdown step failed'))
@@ -214,8 +215,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       logger: logger.child({ component: 'retention' }),
     })
     if (config.RETENTION_DAYS > 0 && config.ROLE !== 'api') {
-      retention.start()
-      cleanups.push(() => retention.stop())
+      run(retention)
     }
 
     // Webhooks are sent by the nodes that run jobs (or sweep, with no threads), as retention.
@@ -236,15 +236,13 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
         logger: logger.child({ component: 'webhooks' }),
         tracing,
       })
-      d.start()
-      cleanups.push((how) => d.stop(how))
+      run(d)
       deliverer = d
     }
 
     if (config.ROLE !== 'api') {
       const t = createTicker({ db, jobs, checkMs: 1000, logger: logger.child({ component: 'schedules' }), tracing })
-      t.start()
-      cleanups.push((how) => t.stop(how))
+      run(t)
       ticker = t
     }
 
@@ -269,6 +267,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
         pollIntervalMs: config.POLL_INTERVAL_MS,
         leaseRenewMs: config.LEASE_RENEW_MS,
         cancelGraceMs: config.CANCEL_GRACE_MS,
+        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
         retryBaseMs: config.RETRY_BASE_MS,
         retryMaxMs: config.RETRY_MAX_MS,
         claimAhead: { max: config.WORKER_PREFETCH, windowMs: config.WORKER_PREFETCH_WINDOW_MS },
@@ -303,8 +302,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
         )
       }
       // Registered after the listener so that it stops first: cancels still arrive meanwhile.
-      cleanups.push((how) => d.stop(config.SHUTDOWN_TIMEOUT_MS, how))
-      d.start()
+      run(d)
       dispatcher = d
     }
 

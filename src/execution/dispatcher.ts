@@ -23,6 +23,7 @@ import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
 import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
 import type { ClaimedJob, ThreadOffer, WorkerQueue } from '../queue/index.js'
+import type { StopContext } from '../service.js'
 import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-trace.js'
 import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 import { type ClaimAheadOptions, createClaimAhead } from './claim-ahead.js'
@@ -43,6 +44,8 @@ export interface DispatcherOptions {
   pollIntervalMs: number
   leaseRenewMs: number
   cancelGraceMs: number
+  /** How long stop() lets running jobs finish before it aborts them and hands them back (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number
   /** Backoff of retried attempts: the first waits up to retryBaseMs, doubling up to retryMaxMs. */
   retryBaseMs: number
   retryMaxMs: number
@@ -71,11 +74,12 @@ export interface Dispatcher {
   /** Jobs claimed ahead of idle threads, not started yet. */
   heldJobIds(): string[]
   /**
-   * Idempotent; resolves when every job this process held is finished or handed back. With
+   * Idempotent; resolves when every job this process held is finished or handed back: running
+   * jobs get `shutdownTimeoutMs` to finish, then are aborted and handed back. With
    * `databaseGone` (PostgreSQL does not answer) nothing can be recorded: running jobs are
    * aborted at once and left to their leases, and nothing waits on the database.
    */
-  stop(timeoutMs: number, opts?: { databaseGone?: boolean }): Promise<void>
+  stop(how?: StopContext): Promise<void>
 }
 
 interface Running {
@@ -587,13 +591,13 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     offer,
     runningJobIds: () => [...running.keys()],
     heldJobIds: () => ahead.ids(),
-    stop(timeoutMs, opts = {}) {
+    stop(how = { databaseGone: false }) {
       stopping ??= (async () => {
         state = 'stopping'
         clearInterval(pollTimer)
         clearInterval(heartbeatTimer)
         due.stop()
-        if (opts.databaseGone) {
+        if (how.databaseGone) {
           databaseGone = true
           // Jobs claimed ahead are left to their leases, like the running ones.
           ahead.drain()
@@ -619,7 +623,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
             )
         const all = () => Promise.all([...inFlight])
         let timer: NodeJS.Timeout | undefined
-        const timedOut = new Promise<void>((ok) => (timer = setTimeout(ok, timeoutMs)))
+        const timedOut = new Promise<void>((ok) => (timer = setTimeout(ok, o.shutdownTimeoutMs)))
         await Promise.race([all(), timedOut])
         clearTimeout(timer)
         if (running.size > 0) {

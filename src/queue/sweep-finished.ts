@@ -1,6 +1,6 @@
 import type { Queryable } from './types.js'
 
-// Retention (src/execution/retention.ts): finished jobs older than the retention period. The
+// Retention (src/retention/retention-sweeper.ts): finished jobs older than the retention period. The
 // batch is read first so that their files (job_file) can be removed before the rows that name
 // them; the jobs then go in one statement, and with them, by their foreign keys, their
 // job_file rows, their idempotency keys and any row of a job type's own declared ON DELETE

@@ -10,6 +10,7 @@ import type { Database } from '../db/database.js'
 import { transactionQueryable } from '../db/database.js'
 import { FaenaError } from '../errors.js'
 import type { JobService } from '../jobs/job-service.js'
+import type { StopContext } from '../service.js'
 import type { Tracing } from '../telemetry/tracing.js'
 import { readCron } from './cron.js'
 import { advanceSchedule, nextDueSchedule, soonestDue } from './schedule-sql.js'
@@ -136,7 +137,7 @@ export function createTicker(o: TickerOptions) {
     /** A schedule changed on this node: read the soonest tick again now. */
     wake: run,
     /** Waits for the pass under way, unless the database is gone (it would never end). */
-    async stop(how: { databaseGone?: boolean } = {}): Promise<void> {
+    async stop(how: StopContext = { databaseGone: false }): Promise<void> {
       stopped = true
       if (timer) clearTimeout(timer)
       if (!how.databaseGone) await running

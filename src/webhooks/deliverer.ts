@@ -11,6 +11,7 @@ import { fromJsonRow } from '../queue/job-row.js'
 import { backoffMs } from '../queue/retry-job.js'
 import type { Queryable } from '../queue/types.js'
 import { claimDeliveries, type DueDelivery, settleDelivery } from '../queue/webhook-deliveries.js'
+import type { StopContext } from '../service.js'
 import { jobTraceOf } from '../telemetry/job-trace.js'
 import type { Tracing } from '../telemetry/tracing.js'
 import { sendWebhook } from './send.js'
@@ -133,6 +134,7 @@ export function createDeliverer(o: DelivererOptions) {
 
   return {
     start(): void {
+      if (timer || stopped) return
       timer = setInterval(() => void pump(), o.pollMs)
       timer.unref()
       void pump()
@@ -144,7 +146,7 @@ export function createDeliverer(o: DelivererOptions) {
      * due again soon, for whichever node comes next (its webhook-id unchanged). With the
      * database gone nothing can be written: their leases expire and another node sends them.
      */
-    async stop(how: { databaseGone?: boolean } = {}): Promise<void> {
+    async stop(how: StopContext = { databaseGone: false }): Promise<void> {
       stopped = true
       if (timer) clearInterval(timer)
       stopping.abort()

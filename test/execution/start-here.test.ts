@@ -142,7 +142,7 @@ t.test('a job claimed as it was added while the node stops is handed back, its a
   t.ok(offer, 'a free thread is offered')
   t.equal(node.faena.dispatcher!.offer('noop'), null, 'the only one: kept for the first')
   // The dispatcher stops first (faena.stop() closes HTTP before it); stop() is idempotent.
-  const stopped = node.faena.dispatcher!.stop(5_000)
+  const stopped = node.faena.dispatcher!.stop()
   const added = await enqueueJob(
     node.faena.db.pool,
     {

@@ -1,4 +1,4 @@
-// Retention: every RETENTION_SWEEP_MS, finished jobs older than RETENTION_DAYS are deleted with
+// Retention (a background service: src/service.ts): every RETENTION_SWEEP_MS, finished jobs older than RETENTION_DAYS are deleted with
 // the files they own (job_file, as their types declare them) and the rows that cascade with
 // them; expired idempotency keys go, and so do partial uploads a dead process left
 // (ABANDONED_UPLOAD_MS untouched). Files go first: a job whose files could not all be removed
@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { filesOfJobs } from '../queue/job-files.js'
 import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
+import type { StopContext } from '../service.js'
 import { type Storage, StorageUnsupportedError } from '../storage/storage.js'
 
 const BATCH = 200
@@ -82,6 +83,7 @@ export function createRetentionSweeper(o: RetentionOptions) {
   return {
     sweepOnce,
     start() {
+      if (timer) return
       timer = setInterval(() => running ?? tick(), o.intervalMs)
       timer.unref()
       tick()
@@ -90,9 +92,9 @@ export function createRetentionSweeper(o: RetentionOptions) {
     async settled() {
       await running
     },
-    async stop() {
+    async stop(how: StopContext = { databaseGone: false }) {
       clearInterval(timer)
-      await running
+      if (!how.databaseGone) await running
     },
   }
 }
