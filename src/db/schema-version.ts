@@ -8,7 +8,7 @@
 // - a node that did not migrate (MIGRATE_ON_START=false) and finds the database older than its
 //   own version refuses too: run `npm run migrate` first.
 // Version 1 is the release of 2026-12-07, which kept no record; this release is 2 and still
-// serves 1 (the 15-argument enqueue, the dkt-only index).
+// serves 1 (the 15-argument enqueue, and the unique index a built-in job type kept for it).
 import type { ClientBase } from 'pg'
 import { ConfigError } from '../errors.js'
 

@@ -1,7 +1,7 @@
 // Claims due jobs for this process and runs them in the worker pool: for its idle threads, and,
 // while jobs are short, a few ahead of them (claim-ahead.ts), so that a thread that finishes
 // starts the next job without a round trip. It holds no SQL (it is given a WorkerQueue) and
-// takes ownership of the pool. Completions are written in batches (completion-batcher.ts).
+// takes ownership of the pool. What a finished run leads to is written by its completer (completer.ts).
 //
 // Wake-ups: wake() after a NOTIFY on faena_jobs (new job) and on a slow poll as a fallback; a
 // finished job claims again only when the last claim found as many jobs as it asked for (or a
@@ -21,17 +21,16 @@
 import type { Logger } from 'pino'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
-import type { JobMetrics, JobOutcome } from '../operators/metrics.js'
+import type { JobMetrics } from '../operators/metrics.js'
 import type { ClaimedJob, ThreadOffer, WorkerQueue } from '../queue/index.js'
 import type { StopContext } from '../service.js'
 import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-trace.js'
 import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 import { type ClaimAheadOptions, createClaimAhead } from './claim-ahead.js'
-import { createCompletionBatcher } from './completion-batcher.js'
+import { createCompleter } from './completer.js'
 import { createDueTimer } from './due-timer.js'
 import { heartbeat } from './heartbeat.js'
 import type { ProgressWriter } from './progress-writer.js'
-import { record, type Settlement, settlement } from './settle.js'
 import type { RunJobOutcome, RunJobTask, ToMain, ToThread } from './thread-protocol.js'
 import type { WorkerPool } from './worker-pool.js'
 
@@ -104,12 +103,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const inFlight = new Set<Promise<void>>()
   /** Claimed ahead of idle threads, not started. */
   const ahead = createClaimAhead(o.claimAhead)
-  const batcher = createCompletionBatcher(o.queue)
-  /** The queue as settle.ts records through it: completions without files go in batches. */
-  const recorder: WorkerQueue = {
-    ...o.queue,
-    complete: (jobId, c, files) => (files ? o.queue.complete(jobId, c, files) : batcher.complete(jobId, c)),
-  }
   let state: 'new' | 'running' | 'stopping' = 'new'
   let claiming: Promise<void> | undefined
   let again = false
@@ -125,6 +118,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const offers = new Set<Promise<void>>()
   let databaseGone = false
   const tracing = o.tracing ?? NO_TRACING
+  const { finish } = createCompleter({ ...o, tracing, databaseGone: () => databaseGone })
 
   function wake(): void {
     backlog = true
@@ -379,80 +373,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       )
       .finally(() => inFlight.delete(settled))
     inFlight.add(settled)
-  }
-
-  async function finish(
-    r: Pick<Running, 'job' | 'began' | 'abortedFor' | 'span'>,
-    outcome: RunJobOutcome,
-    log: Logger,
-  ): Promise<void> {
-    const { job } = r
-    const durationMs = Math.round(performance.now() - r.began)
-    o.progress.forget(job.id)
-    const s = settlement(job, outcome, {
-      abortedFor: r.abortedFor,
-      databaseGone,
-      retryBaseMs: o.retryBaseMs,
-      retryMaxMs: o.retryMaxMs,
-    })
-    const recorded = await record(recorder, job.id, s, (end) =>
-      o.registry.filesAtEnd({ id: job.id, type: job.type, parameters: job.parameters, ...end }),
-    )
-    const ended = (what: JobOutcome) => recorded && o.metrics?.jobEnded(job.type, what, durationMs / 1000)
-    const internal = outcome.ok ? undefined : outcome.internal
-    if (tracing.enabled) traceEnd(r, s, recorded)
-    switch (s.to) {
-      case 'nothing':
-        if (s.why === 'lost')
-          log.warn({ event: 'job.lost', durationMs }, 'job stopped: its lease was lost and the job taken back')
-        else
-          log.warn(
-            { event: 'job.left', durationMs },
-            'job stopped and left to its lease: the database does not answer, so it could not be handed back',
-          )
-        return
-      case 'queued':
-        log.info({ event: 'job.returned', durationMs }, 'job handed back to the queue')
-        return
-      case 'completed':
-        ended('completed')
-        log.info({ event: 'job.completed', durationMs, recorded }, 'job completed')
-        return
-      case 'cancelled':
-        ended('cancelled')
-        log.info({ event: 'job.cancelled', durationMs, recorded }, 'job cancelled')
-        return
-      case 'retry':
-        ended('retried')
-        log.warn(
-          { event: 'job.retry', durationMs, recorded, error: s.error, internal, delayMs: s.delayMs },
-          'attempt failed; retrying',
-        )
-        return
-      case 'failed':
-        ended('failed')
-        log.warn({ event: 'job.failed', durationMs, recorded, error: s.error, internal }, 'job failed')
-        return
-    }
-  }
-
-  /** Ends the run's span with its outcome, and the job's span when the job ended here. */
-  function traceEnd(r: Pick<Running, 'job' | 'span'>, s: Settlement, recorded: boolean | null): void {
-    const error = 'error' in s ? s.error : null
-    r.span?.set({ 'faena.job.outcome': s.to })
-    if (error) r.span?.fail(error.code, error.message)
-    r.span?.end()
-    if (!recorded) return
-    const status =
-      s.to === 'completed' ? 'COMPLETED' : s.to === 'failed' ? 'FAILED' : s.to === 'cancelled' ? 'CANCELLED' : null
-    if (status)
-      closeJobTrace(tracing, r.job.trace ?? null, {
-        id: r.job.id,
-        type: r.job.type,
-        attempts: r.job.attempts,
-        status,
-        error,
-      })
   }
 
   /**

@@ -25,9 +25,12 @@ t.test("every function the queue's SQL objects declare runs, in the database, th
     ),
   )
   for (const { object, fn } of declared) {
+    // A function may have an older overload beside it for a release (expand, then contract).
     const inDb = rows.filter((r) => r.proname === fn)
-    t.equal(inDb.length, 1, `${fn}: one function of that name`)
-    t.ok(object.sql.includes(inDb[0]?.prosrc ?? '<missing>'), `${fn}: the database runs the text of ${object.name}`)
+    t.ok(
+      inDb.some((r) => object.sql.includes(r.prosrc)),
+      `${fn}: the database runs the text of ${object.name}`,
+    )
   }
 })
 
