@@ -1,13 +1,13 @@
-// Claims due jobs for this process and runs them in the worker pool: for its idle threads, and,
-// while jobs are short, a few ahead of them (claim-ahead.ts), so that a thread that finishes
-// starts the next job without a round trip. It holds no SQL (it is given a WorkerQueue) and
-// takes ownership of the pool. What a finished run leads to is written by its completer (completer.ts).
+// Runs jobs for this process in the worker pool: for its idle threads, and, while jobs are
+// short, a few ahead of them (claim-ahead.ts), so that a thread that finishes starts the next
+// job without a round trip. It holds no SQL (it is given a WorkerQueue) and takes ownership of
+// the pool. Three parts, one job each: the producer claims (producer.ts: wake-ups after a NOTIFY
+// on faena_jobs and on a slow poll, claims only while jobs may be waiting), this file runs, and
+// the completer writes what a finished run leads to (completer.ts).
 //
-// Wake-ups: wake() after a NOTIFY on faena_jobs (new job) and on a slow poll as a fallback; a
-// finished job claims again only when the last claim found as many jobs as it asked for (or a
-// wake-up came since), not after every job on a queue found empty. Cancel: abort(jobId) posts a cooperative abort to the job's thread
-// and kills the thread only if the processor has not returned after cancelGraceMs.
-// A job claimed ahead and cancelled is CANCELLED at once; one whose lease is lost is dropped.
+// Cancel: abort(jobId) posts a cooperative abort to the job's thread and kills the thread only
+// if the processor has not returned after cancelGraceMs. A job claimed ahead and cancelled is
+// CANCELLED at once; one whose lease is lost is dropped.
 // Batches (WORKER_BATCH > 1): short held jobs go to a thread several at a time, one task run one
 // after the other, their outcomes back together; if that thread dies, the job it was running
 // takes the blame and the others go back to the queue (stoppedWithBatch).
@@ -16,8 +16,8 @@
 // NOTIFY and the claim's round trip (src/queue/enqueue-job.ts).
 // Leases: the heartbeat renews ours (claimed ahead included) and, on every process, rescues jobs
 // whose lease expired. stop(): stop claiming, hand back the jobs claimed ahead, let running jobs
-// finish for up to timeoutMs, then abort them cooperatively and hand them back to the queue
-// (QUEUED, attempt refunded), never FAILED.
+// finish for up to shutdownTimeoutMs, then abort them cooperatively and hand them back to the
+// queue (QUEUED, attempt refunded), never FAILED.
 import type { Logger } from 'pino'
 import type { SerializedError } from '../errors.js'
 import type { JobRegistry } from '../jobs/registry.js'
@@ -28,8 +28,8 @@ import { closeJobTrace, jobAttributes, traceIdField } from '../telemetry/job-tra
 import { NO_TRACING, type TraceSpan, type Tracing } from '../telemetry/tracing.js'
 import { type ClaimAheadOptions, createClaimAhead } from './claim-ahead.js'
 import { createCompleter } from './completer.js'
-import { createDueTimer } from './due-timer.js'
 import { heartbeat } from './heartbeat.js'
+import { createProducer } from './producer.js'
 import type { ProgressWriter } from './progress-writer.js'
 import type { RunJobOutcome, RunJobTask, ToMain, ToThread } from './thread-protocol.js'
 import type { WorkerPool } from './worker-pool.js'
@@ -104,10 +104,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   /** Claimed ahead of idle threads, not started. */
   const ahead = createClaimAhead(o.claimAhead)
   let state: 'new' | 'running' | 'stopping' = 'new'
-  let claiming: Promise<void> | undefined
-  let again = false
-  /** Jobs may be waiting: a wake-up came, or the last claim got all it asked for. */
-  let backlog = true
   let pollTimer: NodeJS.Timeout | undefined
   let heartbeatTimer: NodeJS.Timeout | undefined
   let stopping: Promise<void> | undefined
@@ -119,67 +115,16 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   let databaseGone = false
   const tracing = o.tracing ?? NO_TRACING
   const { finish } = createCompleter({ ...o, tracing, databaseGone: () => databaseGone })
-
-  function wake(): void {
-    backlog = true
-    claimNow()
-  }
-
-  function claimNow(): void {
-    if (state !== 'running') return
-    if (claiming) {
-      again = true
-      return
-    }
-    claiming = claimLoop().finally(() => (claiming = undefined))
-  }
-
-  // Stopped with the dispatcher: no wake-up once it stops.
-  const due = createDueTimer(wake)
-
-  async function claimLoop(): Promise<void> {
-    try {
-      do {
-        again = false
-        await handBackStale()
-        startHeld()
-        const want = ahead.want(o.pool.size - busy - offers.size, o.pool.size, oldestRunningMs())
-        if (want <= 0) break
-        const claimStart = performance.now()
-        // A wake-up during the claim sets it again: its job may have come after the claim's snapshot.
-        backlog = false
-        const jobs = await o.queue.claim(want)
-        o.metrics?.claimed((performance.now() - claimStart) / 1000)
-        if (tracing.enabled) traceClaims(jobs, performance.timeOrigin + claimStart)
-        if (state !== 'running') {
-          // Stopped while claiming: hand them straight back.
-          await o.queue.giveBack(jobs.map((j) => j.id))
-          break
-        }
-        ahead.add(jobs)
-        startHeld()
-        if (jobs.length === want) again = backlog = true
-      } while (again && state === 'running')
-    } catch (err) {
-      backlog = true
-      if (!databaseGone) o.logger.error({ err }, 'claiming jobs failed')
-    }
-  }
-
-  /** A span for each job claimed, under its job's span: when the claim began and ended. */
-  function traceClaims(jobs: ClaimedJob[], since: number): void {
-    for (const job of jobs) {
-      if (job.trace)
-        tracing
-          .span(`claim ${job.type}`, {
-            parent: job.trace.span,
-            kind: 'consumer',
-            startTime: since,
-            attributes: { ...jobAttributes(job), 'faena.worker.id': o.queue.workerId },
-          })
-          ?.end()
-    }
-  }
+  const producer = createProducer({
+    ...o,
+    ahead,
+    tracing,
+    want: () => ahead.want(o.pool.size - busy - offers.size, o.pool.size, oldestRunningMs()),
+    startHeld: () => startHeld(),
+    running: () => state === 'running',
+    databaseGone: () => databaseGone,
+  })
+  const wake = producer.wake
 
   /** A job's log lines: its ids, and its trace's id when it has one (its spans are found by it). */
   const jobLog = (job: ClaimedJob) =>
@@ -209,7 +154,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       take(job) {
         if (!end()) return
         // The enqueue was its claim: the span begins no earlier than the job's own.
-        if (tracing.enabled) traceClaims([job], Math.max(since, job.trace?.since ?? since))
+        if (tracing.enabled) producer.traceClaims([job], Math.max(since, job.trace?.since ?? since))
         if (state === 'running') return start(job)
         // Stopping: stop() waits for this hand-back before it closes anything.
         const back: Promise<void> = o.queue
@@ -226,7 +171,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         inFlight.add(back)
       },
       release() {
-        if (end() && backlog) claimNow()
+        if (end()) producer.claimIfBacklog()
       },
     }
   }
@@ -266,15 +211,6 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
     let oldest = performance.now()
     for (const r of running.values()) oldest = Math.min(oldest, r.began)
     return performance.now() - oldest
-  }
-
-  /** Jobs claimed ahead that waited too long (the jobs before them were longer than expected) go back. */
-  async function handBackStale(): Promise<void> {
-    const stale = ahead.stale()
-    if (stale.length === 0) return
-    const ids = stale.map((j) => j.id)
-    o.logger.info({ jobIds: ids }, 'handing back jobs claimed ahead that did not start in time')
-    await o.queue.giveBack(ids, 'unstarted')
   }
 
   const start = (job: ClaimedJob): void => launch([job])
@@ -356,7 +292,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           running.delete(r.job.id)
         }
         startHeld()
-        if (backlog) claimNow()
+        producer.claimIfBacklog()
         return Promise.all(
           begun.map(({ r, log }, i) => {
             const outcome = results[i]!
@@ -506,7 +442,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       wake()
     },
     wake,
-    wakeAt: (dueAt) => due.add(dueAt),
+    wakeAt: producer.wakeAt,
     abort,
     offer,
     runningJobIds: () => [...running.keys()],
@@ -516,7 +452,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
         state = 'stopping'
         clearInterval(pollTimer)
         clearInterval(heartbeatTimer)
-        due.stop()
+        producer.stopWaking()
         if (how.databaseGone) {
           databaseGone = true
           // Jobs claimed ahead are left to their leases, like the running ones.
@@ -528,7 +464,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
           await o.pool.close()
           return
         }
-        await claiming
+        await producer.settled()
         // Jobs being added with a thread of ours kept: started by now, or handed back.
         await Promise.all([...offers])
         const held = ahead.drain().map((j) => j.id)
