@@ -110,7 +110,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
     // Job types first: a module that fails to load stops the start before anything is opened.
     const definitions = await resolveJobTypes(config, opts.jobTypes)
     const settings = new Map(
-      definitions.map((d) => [d.name, d.settings ? loadSettings(d.settings, d.name, process.env, opts.settings) : {}]),
+      definitions.map((d) => [d.name, d.settings ? loadSettings(d.settings, d.name, undefined, opts.settings) : {}]),
     )
     // Traces (OTEL_* variables): the SDK is loaded only when they are on. Closed last: it
     // exports the spans of everything stopped before it.
