@@ -9,13 +9,12 @@
 // A migration file runs as one multi-statement string, so it cannot hold statements that
 // refuse a transaction (CREATE INDEX CONCURRENTLY). A file changed after it was applied is an
 // error: write a new file instead (expand, then contract; docs/how-it-works.md, "Upgrades").
-import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ClientBase } from 'pg'
-import { applySqlObjects, type SqlObject } from './sql-objects.js'
+import { applySqlObjects, rowsOrNone, type SqlObject, sha256 } from './sql-objects.js'
 
 /** What a definition declares: whose tables, where their migrations are, which functions and triggers it owns. */
 export interface SchemaOwner {
@@ -60,8 +59,6 @@ CREATE TABLE IF NOT EXISTS faena_migration (
   PRIMARY KEY (owner, name)
 )`
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
-
 export interface OwnersReport {
   /** `owner/file.sql` of each migration applied now. */
   migrations: string[]
@@ -97,12 +94,7 @@ async function migrationFiles(owner: OwnerSchema): Promise<string[]> {
 /** `owner/file.sql` of each owner's migration not applied yet (for nodes that do not migrate). */
 export async function pendingOwnerMigrations(db: Pick<ClientBase, 'query'>, owners: OwnerSchema[]): Promise<string[]> {
   const pending: string[] = []
-  const { rows } = await db
-    .query<{ owner: string; name: string }>('SELECT owner, name FROM faena_migration')
-    .catch((err: { code?: string }) => {
-      if (err.code === '42P01') return { rows: [] as { owner: string; name: string }[] }
-      throw err
-    })
+  const rows = await rowsOrNone(db.query<{ owner: string; name: string }>('SELECT owner, name FROM faena_migration'))
   const applied = new Set(rows.map((r) => `${r.owner}/${r.name}`))
   for (const owner of owners) {
     for (const file of await migrationFiles(owner)) {

@@ -11,6 +11,7 @@
 // serves 1 (the 15-argument enqueue, and the unique index a built-in job type kept for it).
 import type { ClientBase } from 'pg'
 import { ConfigError } from '../errors.js'
+import { rowsOrNone } from './sql-objects.js'
 
 export const SCHEMA_VERSION = 2
 export const OLDEST_COMPATIBLE = 1
@@ -38,12 +39,8 @@ export async function recordSchemaVersion(client: ClientBase): Promise<void> {
 export async function checkSchemaVersion(db: {
   query(text: string): Promise<{ rows: { version: number; oldest_compatible: number }[] }>
 }): Promise<void> {
-  const { rows } = await db
-    .query('SELECT version, oldest_compatible FROM faena_schema')
-    .catch((err: { code?: string }) => {
-      if (err.code === '42P01') return { rows: [] } // no faena_schema: never migrated by this release or a later one
-      throw err
-    })
+  // No faena_schema: never migrated by this release or a later one (version 0).
+  const rows = await rowsOrNone(db.query('SELECT version, oldest_compatible FROM faena_schema'))
   const found = rows[0] ?? { version: 0, oldest_compatible: 0 }
   if (found.oldest_compatible > SCHEMA_VERSION) {
     throw new ConfigError(

@@ -29,7 +29,18 @@ CREATE TABLE IF NOT EXISTS faena_sql_object (
   PRIMARY KEY (owner, name)
 )`
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+/** The SHA-256 of what was applied, as the bookkeeping tables keep it. */
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+/** The rows of a bookkeeping table, or none when no migration has made the table yet (42P01). */
+export async function rowsOrNone<R>(read: Promise<{ rows: R[] }>): Promise<R[]> {
+  try {
+    return (await read).rows
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return []
+    throw err
+  }
+}
 
 /**
  * Applies `objects` of `owner` whose text differs from what was last applied, in order, on
