@@ -9,8 +9,20 @@ export type { Static, TSchema } from 'typebox'
 export { Type } from 'typebox'
 export { loadConfig } from './config/load-config.js'
 export { type Config, ConfigSchema } from './config/schema.js'
+export type { SchemaOwner } from './db/owner-migrations.js'
+export type { SqlObject } from './db/sql-objects.js'
 export { FaenaError, JobError } from './errors.js'
-export type { JobTypeContext, JobTypeServices, ViewFields } from './jobs/job-type-context.js'
+export { idempotencyOf, sendCreated } from './http/job-created.js'
+export type { Caller } from './jobs/caller.js'
+export type { Idempotency } from './jobs/idempotency.js'
+export type {
+  CreateJobInput,
+  CreateJobOptions,
+  Jobs,
+  JobTypeContext,
+  JobTypeServices,
+  ViewFields,
+} from './jobs/job-type-context.js'
 export type { JobView, PreviousRun } from './jobs/job-view.js'
 export type {
   JsonValue,
@@ -20,7 +32,7 @@ export type {
   ProgressCounts,
   ThreadResources,
 } from './jobs/processor.js'
-export { defineJobType, type JobFacts, type JobTypeDefinition, type Priority } from './jobs/registry.js'
+export { defineJobType, type JobFacts, type JobStatus, type JobTypeDefinition, type Priority } from './jobs/registry.js'
 export type { OwnedFile } from './queue/job-files.js'
 export type { FaenaOptions } from './runtime.js'
 export type { PutOptions, SignedUrl, Storage, StoredObject } from './storage/storage.js'

@@ -10,12 +10,17 @@
 // (bench:queue --named 1, docs/benchmarks.md): a setting, off by default.
 import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
-import { type Prisma, PrismaClient } from '../generated/prisma/client.js'
+import { PrismaClient } from '../generated/prisma/client.js'
 
 export interface Database {
   readonly url: string
   readonly pool: pg.Pool
   readonly prisma: PrismaClient
+  /**
+   * Runs `fn` in one transaction on one connection of the pool: committed when `fn` resolves,
+   * rolled back when it throws (and the error thrown again).
+   */
+  transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>
   /**
    * For a database that no longer answers: cuts every connection of the pool at once, without
    * a goodbye, and refuses new queries, so that whatever waits on one fails now instead of
@@ -24,35 +29,6 @@ export interface Database {
   abandon(): void
   /** Idempotent. */
   close(): Promise<void>
-}
-
-/**
- * A Prisma interactive transaction as a Queryable, so that the queue's statements (src/queue)
- * run inside it: the text and its parameters as given, the rows back as Prisma reads them, and
- * a failure as pg reports one (`code`: the SQLSTATE, `constraint`), whichever way it ran.
- */
-export function transactionQueryable(tx: Prisma.TransactionClient): Pick<pg.Pool, 'query'> {
-  const query = async (q: { text: string; values?: unknown[] }) => {
-    try {
-      return { rows: await tx.$queryRawUnsafe(q.text, ...(q.values ?? [])) }
-    } catch (err) {
-      const cause = (
-        err as {
-          meta?: {
-            driverAdapterError?: {
-              cause?: { originalCode?: string; originalMessage?: string; constraint?: { index?: string } }
-            }
-          }
-        }
-      ).meta?.driverAdapterError?.cause
-      if (!cause?.originalCode) throw err
-      throw Object.assign(new Error(cause.originalMessage ?? 'query failed', { cause: err }), {
-        code: cause.originalCode,
-        constraint: cause.constraint?.index,
-      })
-    }
-  }
-  return { query: query as unknown as pg.Pool['query'] }
 }
 
 /**
@@ -117,6 +93,7 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
     url,
     pool,
     prisma,
+    transaction: (fn) => inTransaction(pool, fn),
     abandon: () => {
       if (abandoned) return
       abandoned = true
@@ -139,6 +116,24 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
       })()
       return closing
     },
+  }
+}
+
+/** See Database.transaction. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  let broken: Error | undefined
+  try {
+    await client.query('BEGIN')
+    const out = await fn(client)
+    await client.query('COMMIT')
+    return out
+  } catch (err) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await client.query('ROLLBACK').catch((e: Error) => (broken = e))
+    throw err
+  } finally {
+    client.release(broken)
   }
 }
 

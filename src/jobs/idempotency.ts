@@ -6,10 +6,17 @@ import { createHash } from 'node:crypto'
 import { configure } from 'safe-stable-stringify'
 import type { Database } from '../db/database.js'
 import { ConflictError, FaenaError, ValidationError } from '../errors.js'
-import type { Prisma } from '../generated/prisma/client.js'
+import type { Queryable } from '../queue/types.js'
 import type { Caller } from './caller.js'
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000
+
+const HOLD_KEY = `
+INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at)
+VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision))
+ON CONFLICT (user_id, key) DO UPDATE
+   SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now(), expires_at = EXCLUDED.expires_at
+ WHERE idempotency_key.expires_at <= now()`
 
 export interface Idempotency {
   key: string
@@ -69,18 +76,11 @@ export async function replayedJobId(db: Database, caller: Caller, idem: Idempote
  * one means a request with the same key was just served (a race): 409, the job is rolled back,
  * and the client's retry gets that request's job.
  */
-export async function holdKey(
-  tx: Prisma.TransactionClient,
-  caller: Caller,
-  idem: Idempotency,
-  jobId: string,
-): Promise<void> {
-  const held = await tx.$executeRaw`
-    INSERT INTO idempotency_key (user_id, key, request_hash, job_id, expires_at)
-    VALUES (${caller.userId}, ${idem.key}, ${idem.requestHash}, ${jobId}, now() + make_interval(secs => ${IDEMPOTENCY_TTL_MS / 1000}::double precision))
-    ON CONFLICT (user_id, key) DO UPDATE
-       SET request_hash = EXCLUDED.request_hash, job_id = EXCLUDED.job_id, created_at = now(), expires_at = EXCLUDED.expires_at
-     WHERE idempotency_key.expires_at <= now()`
+export async function holdKey(tx: Queryable, caller: Caller, idem: Idempotency, jobId: string): Promise<void> {
+  const { rowCount: held } = await tx.query({
+    text: HOLD_KEY,
+    values: [caller.userId, idem.key, idem.requestHash, jobId, IDEMPOTENCY_TTL_MS / 1000],
+  })
   if (held === 0) {
     throw new ConflictError(
       'IDEMPOTENCY_KEY_IN_USE',

@@ -3,7 +3,6 @@
 
 import type { Logger } from 'pino'
 import type { Database } from '../db/database.js'
-import { transactionQueryable } from '../db/database.js'
 import {
   ConflictError,
   FaenaError,
@@ -12,10 +11,11 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../errors.js'
-import type { Prisma, ProcessingJob } from '../generated/prisma/client.js'
+import type { ProcessingJob } from '../generated/prisma/client.js'
 import type { JobMetrics } from '../operators/metrics.js'
 import { cancelJob } from '../queue/cancel-job.js'
 import { type Enqueued, enqueueJob } from '../queue/enqueue-job.js'
+import { recordFiles } from '../queue/job-files.js'
 import { pausedTypes, type TypePause } from '../queue/job-type-pauses.js'
 import { countJobs, type JobFilter, listJobs } from '../queue/list-jobs.js'
 import { rerunJob } from '../queue/rerun-job.js'
@@ -28,21 +28,13 @@ import type { Caller } from './caller.js'
 import { holdKey, type Idempotency, replayedJobId } from './idempotency.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
 import { readFilter } from './job-query.js'
+import type { CreateJobInput, CreateJobOptions } from './job-type-context.js'
 import { type JobView, toJobView } from './job-view.js'
 import type { JobWatch } from './job-watch.js'
 import { type PageQuery, toPage } from './page.js'
 import { recentReads } from './recent-reads.js'
 
-export interface CreateJobInput {
-  type: string
-  parameters?: unknown
-  priority?: Priority
-  runAt?: string
-  /** Longest this job may run, within its type's maximum (its type's default otherwise). */
-  timeoutMs?: number
-  /** Told of the job's end with a signed POST (a Standard Webhooks webhook). */
-  callbackUrl?: string
-}
+export type { CreateJobInput }
 
 /** A job's timeout when its type sets none, and the most a job may ask for. */
 export const DEFAULT_TIMEOUT_MS = 3_600_000
@@ -68,10 +60,7 @@ export interface ListJobsQuery extends PageQuery {
 /** A listing's total is exact up to this many jobs, estimated beyond. */
 export const EXACT_TOTAL_UP_TO = 10_000
 
-export interface CreateOptions {
-  viaRoute?: boolean
-  tx?: Prisma.TransactionClient
-  idempotency?: Idempotency | undefined
+export interface CreateOptions extends CreateJobOptions {
   /** The schedule that starts the job, and the tick it is for (one job per schedule and tick). */
   schedule?: { id: string; tick: Date }
 }
@@ -238,12 +227,12 @@ export function createJobService(
     const { def, parameters, runAt, callbackUrl } = p
     const files = (id: string) =>
       registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
-    const client = opts.tx ?? db.prisma
+    const client = opts.tx ?? db.pool
     // One statement: the user's active jobs counted up to the limit, and the job added below it.
     const max = limits.maxActivePerUser
     const uniqueKey = def?.uniqueKey?.({ userId: caller.userId, parameters }) ?? null
     const added = await enqueueJob(
-      opts.tx ? transactionQueryable(opts.tx) : db.pool,
+      client,
       {
         type: input.type,
         userId: caller.userId,
@@ -265,19 +254,8 @@ export function createJobService(
     if (!('job' in added)) throw tooManyActive(added.activeJobs)
     const { job } = added
     const owned = files(job.id)
-    if (owned.length > 0) {
-      await client.jobFile.createMany({
-        data: owned.map((f) => ({
-          jobId: job.id,
-          key: f.key,
-          kind: f.kind,
-          fileName: f.fileName ?? null,
-          bytes: f.bytes ?? null,
-          download: f.download ?? false,
-        })),
-      })
-    }
-    if (opts.idempotency) await holdKey(opts.tx!, caller, opts.idempotency, job.id)
+    await recordFiles(client, job.id, owned)
+    if (opts.idempotency) await holdKey(client, caller, opts.idempotency, job.id)
     limits.metrics?.jobCreated(job.type)
     limits.logger?.info(
       {
@@ -311,7 +289,7 @@ export function createJobService(
       // The job, the files it owns and its idempotency key are written together.
       added =
         !opts.tx && (opts.idempotency || p.def?.files)
-          ? await db.prisma.$transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer))
+          ? await db.transaction((tx) => insert(caller, input, p, { ...opts, tx }, offer))
           : await insert(caller, input, p, opts, offer)
     } catch (err) {
       offer?.release()

@@ -2,7 +2,12 @@
 // the service runs: their routes for the HTTP app, and one function that adds every type's
 // view fields to a page of job views.
 import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
 import type { TSchema } from 'typebox'
+import type { Config } from '../config/schema.js'
+import type { Database } from '../db/database.js'
+import type { Storage } from '../storage/storage.js'
+import type { JobService } from './job-service.js'
 import type { JobTypeContext, ViewFields } from './job-type-context.js'
 import type { JobView } from './job-view.js'
 import type { JobRegistry } from './registry.js'
@@ -14,11 +19,33 @@ export interface JobTypeParts {
   decorate(views: JobView[]): Promise<JobView[]>
 }
 
+/** The service's own objects, of which a job type gets ports (JobTypeContext). */
+export interface JobTypeHost {
+  db: Database
+  storage: Storage
+  jobs: JobService
+  config: Config
+  logger: Logger
+}
+
 export function setUpJobTypes(
   registry: JobRegistry,
-  context: Omit<JobTypeContext, 'settings'>,
+  host: JobTypeHost,
   settingsOf: (type: string) => Record<string, unknown>,
 ): JobTypeParts {
+  const { db, jobs } = host
+  const context: Omit<JobTypeContext, 'settings'> = {
+    pool: db.pool,
+    transaction: (fn) => db.transaction(fn),
+    jobs: {
+      create: (caller, input, options) => jobs.create(caller, input, options),
+      get: (caller, id) => jobs.get(caller, id),
+      replay: (caller, idempotency) => jobs.replay(caller, idempotency),
+    },
+    storage: host.storage,
+    config: host.config,
+    logger: host.logger,
+  }
   const routes: FastifyPluginAsync[] = []
   const tags: JobTypeParts['tags'] = []
   const viewProperties: Record<string, TSchema> = {}

@@ -1,11 +1,12 @@
 // What clients see of a job: the stored row, plus an ETA derived from progress.
 import type { ProcessingJob } from '../generated/prisma/client.js'
+import type { JobStatus, Priority } from './job-facts.js'
 
 export interface JobView {
   id: string
   type: string
-  status: ProcessingJob['status']
-  priority: ProcessingJob['priority']
+  status: JobStatus
+  priority: Priority
   progress: number
   processedItems: number | null
   totalItems: number | null

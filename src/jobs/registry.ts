@@ -12,7 +12,7 @@ import { fieldErrors } from '../schema-errors.js'
 import type { JobFacts, Priority } from './job-facts.js'
 import type { JobTypeContext, JobTypeServices } from './job-type-context.js'
 
-export type { JobFacts, Priority } from './job-facts.js'
+export type { JobFacts, JobStatus, Priority } from './job-facts.js'
 
 export interface JobTypeDefinition {
   /** The job type's name, as jobs give it (`type`): lower-case letters, digits and hyphens. */

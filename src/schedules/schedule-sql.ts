@@ -1,6 +1,6 @@
 // The job_schedule table's statements for the ticker (ticker.ts): the next due schedule,
 // locked for the transaction that starts its tick's job, and its advance to the next tick.
-// Statements take the object form, as transactionQueryable runs them. Locked with SKIP LOCKED: nodes ticking at the same moment take different schedules, and a
+// Locked with SKIP LOCKED: nodes ticking at the same moment take different schedules, and a
 // schedule is taken by one node at a time.
 import type { Queryable } from '../queue/types.js'
 

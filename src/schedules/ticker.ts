@@ -7,7 +7,6 @@
 // type since removed) starts nothing; the schedule says why (lastError) and goes on.
 import type { Logger } from 'pino'
 import type { Database } from '../db/database.js'
-import { transactionQueryable } from '../db/database.js'
 import { FaenaError } from '../errors.js'
 import type { JobService } from '../jobs/job-service.js'
 import type { StopContext } from '../service.js'
@@ -37,8 +36,7 @@ export function createTicker(o: TickerOptions) {
 
   /** One due schedule's tick; false when none was due. */
   async function tickOne(): Promise<boolean> {
-    return o.db.prisma.$transaction(async (tx) => {
-      const q = transactionQueryable(tx)
+    return o.db.transaction(async (q) => {
       const s = await nextDueSchedule(q)
       if (!s) return false
       const now = new Date()
@@ -69,7 +67,7 @@ export function createTicker(o: TickerOptions) {
         const job = await o.jobs.create(
           { userId: s.userId, admin: false, ...(span ? { trace: span.traceparent } : {}) },
           { ...s.job },
-          { tx, schedule: { id: s.id, tick } },
+          { tx: q, schedule: { id: s.id, tick } },
         )
         jobId = job.id
         span?.set({ 'faena.job.id': job.id })

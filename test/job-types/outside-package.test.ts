@@ -31,10 +31,10 @@ export default defineJobType({
     key: 'acme/' + job.id + '.txt', kind: 'greeting', fileName: 'greeting.txt', download: true,
     bytes: job.status === 'COMPLETED' ? job.result.bytes : null,
   }],
-  setup: ({ db }) => ({
+  setup: ({ pool }) => ({
     routes: async (app) => {
       app.get('/acme/greetings', async (request) =>
-        (await db.pool.query('SELECT greeting FROM acme_greeting WHERE user_id = $1 ORDER BY created_at', [request.caller.userId])).rows)
+        (await pool.query('SELECT greeting FROM acme_greeting WHERE user_id = $1 ORDER BY created_at', [request.caller.userId])).rows)
     },
   }),
 })

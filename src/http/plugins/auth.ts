@@ -6,11 +6,7 @@ import type { TokenService } from '../../auth/tokens.js'
 import { UnauthorizedError } from '../../errors.js'
 import type { Caller } from '../../jobs/caller.js'
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: Caller
-  }
-}
+// request.caller is declared with what job types' routes see, in jobs/job-type-context.ts.
 
 /** The token of an `Authorization: Bearer <token>` header, or null. */
 export function bearerToken(header: string | undefined): string | null {

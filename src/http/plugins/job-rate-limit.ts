@@ -7,12 +7,7 @@ import type { FastifyInstance, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { TooManyRequestsError } from '../../errors.js'
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route creates jobs: it counts against JOB_CREATION_PER_MINUTE. */
-    createsJob?: boolean
-  }
-}
+// config.createsJob is declared with what job types' routes see, in jobs/job-type-context.ts.
 
 export default fp(
   async function jobRateLimit(app: FastifyInstance, opts: { perMinute: number }) {

@@ -35,8 +35,9 @@ export const dataReport: JobTypeDefinition = {
         'largest JSON body of POST /jobs/report (413 beyond, nothing kept); files go as multipart up to MAX_UPLOAD_BYTES',
     }),
   }),
-  setup: ({ db, storage, jobs, config, settings }) => {
-    const reports = createDataReportService(db, storage, jobs)
+  setup: (context) => {
+    const { storage, config, settings } = context
+    const reports = createDataReportService(context)
     return {
       tags: [{ name: 'reports', description: 'KPI exports and data reports: files with a download link' }],
       routes: async (app) =>

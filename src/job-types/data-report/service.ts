@@ -1,18 +1,20 @@
 // Data reports on behalf of a caller (main thread): the job and its report row, for rows that
 // are already stored.
-import { type Database, transactionQueryable } from '../../db/database.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
-import type { JobService } from '../../jobs/job-service.js'
+import type { JobTypeContext } from '../../jobs/job-type-context.js'
 import type { JobView } from '../../jobs/job-view.js'
 import { insertReport } from '../../reports/report-row.js'
-import type { Storage } from '../../storage/storage.js'
 import { type DataReportOptions, dataReportFileNames, toDataColumns } from './data-request.js'
 import type { StoredRows } from './json-body-intake.js'
 
 export type DataReportService = ReturnType<typeof createDataReportService>
 
-export function createDataReportService(db: Database, storage: Storage, jobs: JobService) {
+export function createDataReportService({
+  transaction,
+  storage,
+  jobs,
+}: Pick<JobTypeContext, 'transaction' | 'storage' | 'jobs'>) {
   return {
     /**
      * 202 material for a data report whose rows are already stored; they are removed if it is
@@ -32,7 +34,7 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
           await storage.delete(rows.key)
           return { job: replayed, replayed: true }
         }
-        return await db.prisma.$transaction(async (tx) => {
+        return await transaction(async (tx) => {
           const job = await jobs.create(
             caller,
             {
@@ -50,7 +52,7 @@ export function createDataReportService(db: Database, storage: Storage, jobs: Jo
             },
             { viaRoute: true, tx, idempotency },
           )
-          await insertReport(transactionQueryable(tx), {
+          await insertReport(tx, {
             jobId: job.id,
             userId: caller.userId,
             kind: 'data-report',

@@ -31,8 +31,9 @@ export const dktImport: JobTypeDefinition = {
       files.push({ key: problems.key, kind: 'problems', fileName: `problemas-${job.id}.csv`, bytes: problems.bytes })
     return files
   },
-  setup: ({ db, storage, jobs, config }) => {
-    const dkt = createDktService(db, storage, jobs)
+  setup: (context) => {
+    const { storage, config } = context
+    const dkt = createDktService(context)
     return {
       tags: [{ name: 'dkt', description: 'Card-statement (DKT) imports and their lotes' }],
       routes: async (app) => app.register(dktRoutes, { dkt, storage, maxUploadBytes: config.MAX_UPLOAD_BYTES }),

@@ -85,3 +85,12 @@ SELECT id, job_id AS "jobId", created_at AS "createdAt" FROM lote
  ORDER BY created_at DESC LIMIT 1`
 
 export const EXISTING_LOTES = 'SELECT id FROM lote WHERE id = ANY($1::text[])'
+
+/**
+ * The active unforced import of file $2 by user $1: what processing_job_dkt_active_file_idx
+ * (its migration 0001) refused a second one for. Goes with that index (expand, then contract).
+ */
+export const ACTIVE_IMPORT_OF_FILE = `
+SELECT id FROM processing_job
+ WHERE user_id = $1 AND (parameters->>'sha256') = $2 AND type = 'dkt-import'
+   AND status IN ('QUEUED', 'PROCESSING') AND (parameters->>'force') IS DISTINCT FROM 'true'`

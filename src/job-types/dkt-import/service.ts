@@ -1,18 +1,24 @@
 // DKT imports on behalf of a caller (main thread): accepting an upload, submitting its import
 // job, and the lotes that imports produce (list, read, undo).
 
-import type { Database } from '../../db/database.js'
 import { ConflictError, NotFoundError } from '../../errors.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
-import type { JobService } from '../../jobs/job-service.js'
+import type { JobTypeContext } from '../../jobs/job-type-context.js'
 import type { JobView } from '../../jobs/job-view.js'
 import { type PageQuery, toPage } from '../../jobs/page.js'
-import type { Storage } from '../../storage/storage.js'
 import type { StoredUpload } from '../../storage/store-upload.js'
 import type { FileKind } from './file-kind.js'
 import type { LoteSummary } from './import-file.js'
-import { COUNT_LOTES, DELETE_LOTE, EXISTING_LOTES, GET_LOTE, LATEST_LOTE_OF_FILE, LIST_LOTES } from './lote-sql.js'
+import {
+  ACTIVE_IMPORT_OF_FILE,
+  COUNT_LOTES,
+  DELETE_LOTE,
+  EXISTING_LOTES,
+  GET_LOTE,
+  LATEST_LOTE_OF_FILE,
+  LIST_LOTES,
+} from './lote-sql.js'
 import { problemsFileOf } from './problem-log.js'
 
 export interface LoteView extends LoteSummary {
@@ -26,28 +32,13 @@ export interface LoteView extends LoteSummary {
 
 export type DktService = ReturnType<typeof createDktService>
 
-export function createDktService(db: Database, storage: Storage, jobs: JobService) {
+export function createDktService({ pool, storage, jobs }: Pick<JobTypeContext, 'pool' | 'storage' | 'jobs'>) {
   /** The user whose lotes the caller sees; null: everyone's (an admin). */
   const owner = (caller: Caller) => (caller.admin ? null : caller.userId)
 
-  /** 409 if this user has a lote of the file, or an import of it queued or running. */
-  async function refuseRepeat(caller: Caller, sha256: string): Promise<void> {
-    const active = await db.prisma.processingJob.findFirst({
-      where: {
-        type: 'dkt-import',
-        userId: caller.userId,
-        status: { in: ['QUEUED', 'PROCESSING'] },
-        parameters: { path: ['sha256'], equals: sha256 },
-      },
-    })
-    if (active) {
-      throw new ConflictError(
-        'DKT_IMPORT_IN_PROGRESS',
-        `this file is already being imported by job ${active.id}; send force=true to import it again`,
-        { jobId: active.id },
-      )
-    }
-    const { rows } = await db.pool.query<{ id: string; jobId: string; createdAt: Date }>(LATEST_LOTE_OF_FILE, [
+  /** 409 if this user already has a lote of the file (an import of it still active: see isUniqueViolation). */
+  async function refuseImported(caller: Caller, sha256: string): Promise<void> {
+    const { rows } = await pool.query<{ id: string; jobId: string; createdAt: Date }>(LATEST_LOTE_OF_FILE, [
       caller.userId,
       sha256,
     ])
@@ -61,11 +52,34 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
     }
   }
 
+  /**
+   * The 409 for another active import of the same file by the same user, or null for any other
+   * error. Its unique key refuses it (409 JOB_DUPLICATE from the job service, naming the job),
+   * or, for imports that nodes of the release of 2026-12-07 added without a key,
+   * processing_job_dkt_active_file_idx (which may fire first).
+   */
+  async function importInProgress(err: unknown, caller: Caller, sha256: string): Promise<ConflictError | null> {
+    const e = err as { code?: unknown; constraint?: unknown }
+    let jobId: string | null
+    if (err instanceof ConflictError && err.code === 'JOB_DUPLICATE') {
+      jobId = (err.details as { jobId?: string | null } | undefined)?.jobId ?? null
+    } else if (e?.code === '23505' && e.constraint === 'processing_job_dkt_active_file_idx') {
+      jobId = (await pool.query<{ id: string }>(ACTIVE_IMPORT_OF_FILE, [caller.userId, sha256])).rows[0]?.id ?? null
+    } else return null
+    return new ConflictError(
+      'DKT_IMPORT_IN_PROGRESS',
+      jobId
+        ? `this file is already being imported by job ${jobId}; send force=true to import it again`
+        : 'this file is being imported by another request of yours; send force=true to import it again',
+      { jobId },
+    )
+  }
+
   return {
     /**
      * Submits the import of a stored upload. Unless forced, a file this user already imported
      * into a lote, or is importing now, is a 409 naming that lote or job. Two identical uploads
-     * at the same moment: a unique index on active imports (by user and SHA-256) lets one in.
+     * at the same moment: the type's unique key (user and SHA-256) lets one in.
      * A request repeated with its Idempotency-Key gets its first job back (`replayed`) and this
      * upload is discarded. The caller discards the upload when this throws.
      */
@@ -85,7 +99,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
         return { job: replayed, replayed: true }
       }
       try {
-        if (!opts.force) await refuseRepeat(caller, upload.sha256)
+        if (!opts.force) await refuseImported(caller, upload.sha256)
         const job = await jobs.create(
           caller,
           {
@@ -105,14 +119,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
         )
         return { job, replayed: false }
       } catch (err) {
-        if (isUniqueViolation(err)) {
-          await refuseRepeat(caller, upload.sha256)
-          throw new ConflictError(
-            'DKT_IMPORT_IN_PROGRESS',
-            'this file is being imported by another request of yours; send force=true to import it again',
-          )
-        }
-        throw err
+        throw (await importInProgress(err, caller, upload.sha256)) ?? err
       }
     },
 
@@ -134,7 +141,7 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
       const alive =
         ids.length === 0
           ? new Set<string>()
-          : new Set((await db.pool.query<{ id: string }>(EXISTING_LOTES, [ids])).rows.map((l) => l.id))
+          : new Set((await pool.query<{ id: string }>(EXISTING_LOTES, [ids])).rows.map((l) => l.id))
       return views.map((v) => {
         const id = loteOf(v)
         return typeof id === 'string' ? { loteDeleted: !alive.has(id) } : {}
@@ -147,33 +154,22 @@ export function createDktService(db: Database, storage: Storage, jobs: JobServic
 
     async listLotes(caller: Caller, q: PageQuery) {
       const [page, count] = await Promise.all([
-        db.pool.query<LoteView>(LIST_LOTES, [owner(caller), q.limit, q.offset]),
-        db.pool.query<{ n: number }>(COUNT_LOTES, [owner(caller)]),
+        pool.query<LoteView>(LIST_LOTES, [owner(caller), q.limit, q.offset]),
+        pool.query<{ n: number }>(COUNT_LOTES, [owner(caller)]),
       ])
       return toPage(page.rows, count.rows[0]!.n, q)
     },
 
     async getLote(caller: Caller, id: string): Promise<LoteView> {
-      const lote = (await db.pool.query<LoteView>(GET_LOTE, [id, owner(caller)])).rows[0]
+      const lote = (await pool.query<LoteView>(GET_LOTE, [id, owner(caller)])).rows[0]
       if (!lote) throw new NotFoundError('lote', id)
       return lote
     },
 
     /** Removes the lote and all its rows, in one statement (rows have no foreign key: lote-sql.ts). */
     async deleteLote(caller: Caller, id: string): Promise<void> {
-      const { rowCount } = await db.pool.query(DELETE_LOTE, [id, caller.admin ? null : caller.userId])
+      const { rowCount } = await pool.query(DELETE_LOTE, [id, caller.admin ? null : caller.userId])
       if (rowCount === 0) throw new NotFoundError('lote', id)
     },
   }
-}
-
-/**
- * Another import of the same file by the same user is active: refused by its unique key (409
- * JOB_DUPLICATE from the job service), or, for imports that nodes of the release of 2026-12-07
- * added without a key, by processing_job_dkt_active_file_idx.
- */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; constraint?: unknown }
-  if (err instanceof ConflictError && err.code === 'JOB_DUPLICATE') return true
-  return e?.code === '23505' && e.constraint === 'processing_job_dkt_active_file_idx'
 }

@@ -30,8 +30,8 @@ export const kpiExport: JobTypeDefinition = {
     },
   ],
   files: (job) => [reportFileOf(job, (job.parameters as KpiExportParameters).fileName)],
-  setup: ({ db, jobs }) => {
-    const exports = createKpiExportService(db, jobs)
+  setup: (context) => {
+    const exports = createKpiExportService(context)
     return {
       tags: [{ name: 'reports', description: 'KPI exports and data reports: files with a download link' }],
       routes: async (app) => app.register(kpiExportRoutes, { exports }),

@@ -1,11 +1,10 @@
 // KPI exports on behalf of a caller (main thread): the audit row, the job and the report row,
 // in one transaction.
 
-import { type Database, transactionQueryable } from '../../db/database.js'
 import { ValidationError } from '../../errors.js'
 import type { Caller } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
-import type { JobService } from '../../jobs/job-service.js'
+import type { JobTypeContext } from '../../jobs/job-type-context.js'
 import type { JobView } from '../../jobs/job-view.js'
 import { insertReport } from '../../reports/report-row.js'
 import type { KpiFilters } from './kpi-sql.js'
@@ -24,7 +23,7 @@ RETURNING id_export`
 
 export type KpiExportService = ReturnType<typeof createKpiExportService>
 
-export function createKpiExportService(db: Database, jobs: JobService) {
+export function createKpiExportService({ transaction, jobs }: Pick<JobTypeContext, 'transaction' | 'jobs'>) {
   return {
     /** 202 material: the job, and the audit row's id (idExport) that follows it. */
     async submit(
@@ -44,9 +43,8 @@ export function createKpiExportService(db: Database, jobs: JobService) {
           replayed: true,
         }
       const fileName = `kpi_${from}_${to}.${req.format}`
-      return db.prisma.$transaction(async (tx) => {
-        const q = transactionQueryable(tx)
-        const { rows } = await q.query({
+      return transaction(async (tx) => {
+        const { rows } = await tx.query({
           text: INSERT_AUDIT,
           values: [caller.userId, clientIp, JSON.stringify(req.filters), req.format],
         })
@@ -60,14 +58,14 @@ export function createKpiExportService(db: Database, jobs: JobService) {
           },
           { viaRoute: true, tx, idempotency },
         )
-        await insertReport(q, {
+        await insertReport(tx, {
           jobId: job.id,
           userId: caller.userId,
           kind: 'kpi-export',
           fileName,
           format: req.format,
         })
-        await q.query({
+        await tx.query({
           text: 'UPDATE kpi_auditoria_export SET job_id = $1 WHERE id_export = $2',
           values: [job.id, idExport],
         })
