@@ -11,7 +11,7 @@ import { queueSqlObjects } from '../queue/sql-objects.js'
 import { askChild } from './ask-child.js'
 import { applyOwners, type OwnerSchema } from './owner-migrations.js'
 import { withSchemaEngine } from './schema-engine.js'
-import { recordSchemaVersion } from './schema-version.js'
+import { databaseIsNewer, recordSchemaVersion } from './schema-version.js'
 import { applySqlObjects } from './sql-objects.js'
 
 /** prisma/ at the package root, from src/db (ts) or dist/src/db (js). */
@@ -85,8 +85,10 @@ export async function migrate(url: string, owners: OwnerSchema[] = []): Promise<
       const out = await engine.applyMigrations({ migrationsList, filters: { externalTables: [], externalEnums: [] } })
       return out.appliedMigrationNames
     })
-    const sqlObjects = await applySqlObjects(client, 'faena', queueSqlObjects)
-    const theirs = await applyOwners(client, owners)
+    // A newer release migrated this database: its functions and triggers stay as it made them.
+    const newer = await databaseIsNewer(client)
+    const sqlObjects = newer ? [] : await applySqlObjects(client, 'faena', queueSqlObjects)
+    const theirs = await applyOwners(client, owners, { sqlObjects: !newer })
     await recordSchemaVersion(client)
     await client.query('COMMIT')
     return { migrations: [...migrations, ...theirs.migrations], sqlObjects: [...sqlObjects, ...theirs.sqlObjects] }

@@ -66,13 +66,21 @@ export interface OwnersReport {
   sqlObjects: string[]
 }
 
-/** Applies each owner's pending migrations, then its changed SQL objects, on `client` (in the caller's transaction). */
-export async function applyOwners(client: ClientBase, owners: OwnerSchema[]): Promise<OwnersReport> {
+/**
+ * Applies each owner's pending migrations, then its changed SQL objects (unless `sqlObjects` is
+ * false: a newer release migrated the database), on `client` (in the caller's transaction).
+ */
+export async function applyOwners(
+  client: ClientBase,
+  owners: OwnerSchema[],
+  opts: { sqlObjects?: boolean } = {},
+): Promise<OwnersReport> {
   const report: OwnersReport = { migrations: [], sqlObjects: [] }
   if (owners.length === 0) return report
   await client.query(BOOKKEEPING)
   for (const owner of owners) {
     for (const name of await applyMigrations(client, owner)) report.migrations.push(`${owner.name}/${name}`)
+    if (opts.sqlObjects === false) continue
     for (const name of await applySqlObjects(client, owner.name, owner.sqlObjects)) {
       report.sqlObjects.push(`${owner.name}/${name}`)
     }

@@ -7,13 +7,15 @@
 //   (it would rely on something that is gone): upgrade it;
 // - a node that did not migrate (MIGRATE_ON_START=false) and finds the database older than its
 //   own version refuses too: run `npm run migrate` first.
-// Version 1 is the release of 2026-12-07, which kept no record; this release is 2 and still
-// serves 1 (the 15-argument enqueue, and the unique index a built-in job type kept for it).
+// Version 1 is the release of 2026-12-07, which kept no record; 2 made faena a package (SQL
+// objects, owners' schemas, unique jobs); this release is 3 (active-job counts kept by
+// triggers, enqueue faena_add_job) and still serves 1 and 2 (their enqueue functions, and the
+// unique index a built-in job type kept for 1).
 import type { ClientBase } from 'pg'
 import { ConfigError } from '../errors.js'
 import { rowsOrNone } from './sql-objects.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 export const OLDEST_COMPATIBLE = 1
 
 const BOOKKEEPING = `
@@ -33,6 +35,15 @@ export async function recordSchemaVersion(client: ClientBase): Promise<void> {
        oldest_compatible = GREATEST(faena_schema.oldest_compatible, EXCLUDED.oldest_compatible), updated_at = now()`,
     [SCHEMA_VERSION, OLDEST_COMPATIBLE],
   )
+}
+
+/** Whether a release newer than this node's has migrated the database (it keeps a higher version). */
+export async function databaseIsNewer(client: ClientBase): Promise<boolean> {
+  // Inside the migration's transaction: a missing table is asked about, not read (an error would end it).
+  const { rows: kept } = await client.query(`SELECT to_regclass('faena_schema') IS NOT NULL AS kept`)
+  if (!kept[0].kept) return false
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM faena_schema')
+  return (rows[0]?.version ?? 0) > SCHEMA_VERSION
 }
 
 /** Throws a ConfigError that says what to do when this node may not run on the database at `query`. */

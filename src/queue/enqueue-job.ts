@@ -6,15 +6,15 @@ import { claimedJobOf } from './claim-jobs.js'
 import { toProcessingJob } from './job-row.js'
 import type { ClaimedJob, Queryable, StartOn } from './types.js'
 
-// Adds one job in ONE call and one round trip: function faena_enqueue_job, below. It is a
-// PL/pgSQL function so that its plans are kept per server connection, even through a pooler:
-// statements are sent unnamed (src/db/database.ts), and planning the one-statement enqueue was
-// half of its cost (0.5 of 1.1 ms on PostgreSQL 18). The user's active-job limit is checked in
-// it: the count stops at the limit (a user with a million jobs queued costs no more than one
-// with a thousand), and the INSERT happens only below it; at the limit nothing is added and
-// `job` is null. A soft limit, as before: two calls at the same instant may both see room. The
-// insert triggers give a QUEUED job its fair turn (processing_job_turn, fair-turns.ts) and wake
-// the dispatchers (processing_job_queued_notify, notifications.ts).
+// Adds one job in ONE call and one round trip: function faena_add_job, below. It is a PL/pgSQL
+// function so that its plans are kept per server connection, even through a pooler: statements
+// are sent unnamed (src/db/database.ts), and planning the one-statement enqueue was half of its
+// cost (0.5 of 1.1 ms on PostgreSQL 18). The user's active-job limit is checked in it, exactly
+// and in constant time: faena_lock_active_jobs (active-counts.ts) holds the user's admissions
+// for the transaction and reads the user's count; at the limit nothing is added and `job` is
+// null. The insert triggers give a QUEUED job its fair turn (processing_job_turn,
+// fair-turns.ts), count it (processing_job_active_count) and wake the dispatchers
+// (processing_job_queued_notify, notifications.ts).
 //
 // Started here: when the node adding the job has a thread free (`startOn`), the same call
 // claims the job for it if a claim made just after the insert would pick it first: it is due,
@@ -29,13 +29,17 @@ import type { ClaimedJob, Queryable, StartOn } from './types.js'
 //
 // Unique jobs: `p_unique_key` (its type's uniqueKey()) goes into the row, and the partial unique
 // index processing_job_unique_key_idx refuses a second active job of the type with that key
-// (23505; the job service answers 409 JOB_DUPLICATE). The form without it, 15 arguments, made
-// by migration 20261207120000_queue_functions, stays in the database for nodes of the release
-// of 2026-12-07, which call it; the release after this one drops it (expand, then contract).
-export const enqueueJobFunction: SqlObject = {
-  name: 'faena_enqueue_job',
+// (23505; the job service answers 409 JOB_DUPLICATE).
+//
+// Older nodes call functions of their own, left in the database as their release made them:
+// faena_enqueue_job with 15 arguments (migration 20261207120000_queue_functions, schema version
+// 1) and with 16 (the SQL object of schema version 2), which count the user's rows. This release
+// no longer applies them, so a node of version 2 that starts again cannot turn this function
+// back into its own; the release that raises OLDEST_COMPATIBLE drops them (expand, then contract).
+export const addJobFunction: SqlObject = {
+  name: 'faena_add_job',
   sql: `
-CREATE OR REPLACE FUNCTION faena_enqueue_job(
+CREATE OR REPLACE FUNCTION faena_add_job(
   p_id text, p_user_id text, p_type text, p_parameters jsonb, p_priority "JobPriority",
   p_max_attempts int, p_timeout_ms int, p_max_active int, p_run_at timestamptz,
   p_callback_url text, p_schedule_id text, p_scheduled_for timestamptz, p_trace jsonb,
@@ -52,11 +56,7 @@ DECLARE
 BEGIN
   active_jobs := 0;
   IF p_max_active IS NOT NULL THEN
-    SELECT count(*)::int INTO active_jobs FROM (
-      SELECT 1 FROM processing_job
-       WHERE user_id = p_user_id AND status IN ('QUEUED', 'PROCESSING')
-       LIMIT p_max_active
-    ) s;
+    active_jobs := faena_lock_active_jobs(p_user_id);
     IF active_jobs >= p_max_active THEN
       RETURN;
     END IF;
@@ -99,7 +99,7 @@ END $$`,
 }
 
 // Job ids are UUIDv7: time-ordered, so the primary key's index grows at its right edge.
-const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_enqueue_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15, $16) e`
+const SQL = `SELECT e.active_jobs, (e.job).* FROM faena_add_job($1, $2, $3, $4::jsonb, $5::"JobPriority", $6, $7, $8, $9::timestamptz, $10, $11, $12, $13::jsonb, $14, $15, $16) e`
 
 export interface NewJob {
   type: string
@@ -138,7 +138,7 @@ export async function enqueueJob(
   startOn: StartOn | null = null,
 ): Promise<Enqueued | { activeJobs: number }> {
   const { rows } = await db.query({
-    name: 'faena_enqueue_job',
+    name: 'faena_add_job',
     text: SQL,
     values: [
       newJobId(),

@@ -5,8 +5,8 @@ import type { Queryable } from './types.js'
 
 // Running a finished job again (POST /jobs/:id/retry), in one statement: a FAILED or CANCELLED
 // job goes back to QUEUED with a fresh set of attempts, what its run ended with appended to
-// previous_runs. Like a new job it counts against its user's active-job limit (counted up to
-// the limit) and takes a fair turn (job_user_turn, as trigger processing_job_turn gives one on
+// previous_runs. Like a new job it counts against its user's active-job limit, read as
+// enqueue-job.ts reads it (faena_lock_active_jobs, active-counts.ts), and takes a fair turn (job_user_turn, as trigger processing_job_turn gives one on
 // insert); the status change wakes the dispatchers (processing_job_queued_notify). `owner`
 // NULL means an admin (any user's job).
 const SQL = `
@@ -15,11 +15,7 @@ WITH target AS (
    WHERE id = $1 AND ($2::text IS NULL OR user_id = $2)
    FOR UPDATE
 ), active AS (
-  SELECT count(*)::int AS n FROM (
-    SELECT 1 FROM processing_job p, target t
-     WHERE p.user_id = t.user_id AND p.status IN ('QUEUED', 'PROCESSING')
-     LIMIT $3
-  ) s
+  SELECT faena_lock_active_jobs(t.user_id) AS n FROM target t
 ), allowed AS (
   SELECT t.* FROM target t, active a
    WHERE t.status IN ('FAILED', 'CANCELLED') AND ($3::int IS NULL OR a.n < $3)
