@@ -56,6 +56,10 @@ t.test('tables made by the core chain are adopted with their rows; the owned tri
     t.same(
       triggers.rows.map((r) => r.tgname),
       [
+        'processing_job_active_delete',
+        'processing_job_active_insert',
+        'processing_job_active_truncate',
+        'processing_job_active_update',
         'processing_job_kpi_audit_sync',
         'processing_job_queued_notify',
         'processing_job_report_sync',
