@@ -228,7 +228,8 @@ export function createJobService(
     const files = (id: string) =>
       registry.files({ id, type: input.type, status: 'QUEUED', parameters, result: null, error: null })
     const client = opts.tx ?? db.pool
-    // One statement: the user's active jobs counted up to the limit, and the job added below it.
+    // One call: the user's active jobs read from the kept counts under a lock on their
+    // admissions, and the job added only below the limit (src/queue/active-counts.ts).
     const max = limits.maxActivePerUser
     const uniqueKey = def?.uniqueKey?.({ userId: caller.userId, parameters }) ?? null
     const added = await enqueueJob(
