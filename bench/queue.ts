@@ -13,8 +13,11 @@
 //     fresh database of its own, configured as their documentation says for throughput
 //     (bench/peers/graphile.ts, bench/peers/pg-boss.ts): graphile-worker 0.18 one job per
 //     handler call ("per-job") and batched; pg-boss 12 with batch fetching ("batched");
-//     unless --peers 0. Each peer's throughput is cross-checked against a standalone run of it
-//     (its own process, the same configuration: bench/peers/standalone.ts);
+//     unless --peers 0. Each peer's throughput is cross-checked, right after and printed beside
+//     it, against a standalone run of it (its own process, the same configuration:
+//     bench/peers/standalone.ts), and faena's ratios are given against both figures;
+//  Every system is measured on a settled server: a fresh database, no autovacuum running, a
+//  checkpoint just made, and the database dropped once measured (onFreshDatabase).
 //  4. with --named 1, faena again with DATABASE_PREPARED_STATEMENTS=true (the queue's statements
 //     as named prepared statements, for direct connections only), against the default (unnamed,
 //     safe behind a transaction-mode pooler), in turns: unnamed, named, unnamed, named.
@@ -147,25 +150,37 @@ async function benchFaena(
   }
 }
 
+/**
+ * A fresh database for `measure`, on a settled server (no autovacuum of the last system's
+ * database running, a checkpoint just made), dropped after: each system is measured in
+ * nobody's wake, and leaves nothing behind for the next.
+ */
+async function onFreshDatabase<T>(measure: (url: string) => Promise<T>): Promise<T> {
+  const url = await server.newDatabase()
+  await server.settle()
+  try {
+    return await measure(url)
+  } finally {
+    await server.dropDatabase(url)
+  }
+}
+
 /** A peer's figures in this process: throughput, then enqueue-to-start on a fresh database. */
 async function benchPeer(peer: Peer, mode: PeerMode): Promise<Figures> {
-  const seconds =
-    peer === 'pg-boss'
-      ? await pgBossThroughput(await server.newDatabase(), flags.jobs!)
-      : await graphileThroughput(await server.newDatabase(), mode, flags.jobs!)
-  const url = await server.newDatabase()
-  const samples =
-    peer === 'pg-boss' ? await pgBossLatency(url, flags.latency!) : await graphileLatency(url, mode, flags.latency!)
+  const seconds = await onFreshDatabase((url) =>
+    peer === 'pg-boss' ? pgBossThroughput(url, flags.jobs!) : graphileThroughput(url, mode, flags.jobs!),
+  )
+  const samples = await onFreshDatabase((url) =>
+    peer === 'pg-boss' ? pgBossLatency(url, flags.latency!) : graphileLatency(url, mode, flags.latency!),
+  )
   return { jobsPerSec: flags.jobs! / seconds, seconds, ...latencyFigures(samples) }
 }
 
 /** The same peer in a process of its own (bench/peers/standalone.ts): jobs/s. */
 async function standalone(peer: Peer, mode: PeerMode): Promise<number> {
   const script = fileURLToPath(new URL('./peers/standalone.js', import.meta.url))
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [script, peer, await server.newDatabase(), mode, String(flags.jobs)],
-    { maxBuffer: 1 << 20 },
+  const { stdout } = await onFreshDatabase((url) =>
+    promisify(execFile)(process.execPath, [script, peer, url, mode, String(flags.jobs)], { maxBuffer: 1 << 20 }),
   )
   return Number(stdout.trim().split('\n').at(-1))
 }
@@ -181,9 +196,9 @@ function report(name: string, f: Figures): void {
 
 const server = await openBenchServer()
 try {
-  const faena = await benchFaena(await server.newDatabase())
+  const faena = await onFreshDatabase((url) => benchFaena(url))
   report('faena per-job', faena)
-  const faenaBatched = await benchFaena(await server.newDatabase(), false, BATCHED)
+  const faenaBatched = await onFreshDatabase((url) => benchFaena(url, false, BATCHED))
   report('faena batched', faenaBatched)
   if (flags.traces) {
     // A collector that reads every request and answers 200.
@@ -193,12 +208,12 @@ try {
     for (const on of [false, true, false, true])
       report(
         `faena per-job, traces ${on ? 'on' : 'off'}`,
-        await benchFaena(await server.newDatabase(), false, undefined, on ? endpoint : undefined),
+        await onFreshDatabase((url) => benchFaena(url, false, undefined, on ? endpoint : undefined)),
       )
     sink.close()
   }
   if (flags.unbuffered)
-    report('faena per-job, WORKER_PREFETCH=0', await benchFaena(await server.newDatabase(), false, { max: 0 }))
+    report('faena per-job, WORKER_PREFETCH=0', await onFreshDatabase((url) => benchFaena(url, false, { max: 0 })))
   if (flags.peers) {
     const peers = [
       ['graphile-worker', 'per-job'],
@@ -206,34 +221,32 @@ try {
       ['pg-boss', 'batched'],
     ] as const
     const figures = new Map<string, Figures>()
+    const alone = new Map<string, number>()
     for (const [peer, mode] of peers) {
       const f = await benchPeer(peer, mode)
       report(`${peer} ${mode}`, f)
       figures.set(`${peer} ${mode}`, f)
-    }
-    // Cross-check: each peer on its own (its own process, jobs inserted before it starts).
-    for (const [peer, mode] of peers) {
-      const alone = await standalone(peer, mode)
-      const inBench = figures.get(`${peer} ${mode}`)!.jobsPerSec
+      // Cross-check, side by side: the same peer in a process of its own, right after.
+      const standaloneJobsPerSec = await standalone(peer, mode)
+      alone.set(`${peer} ${mode}`, standaloneJobsPerSec)
       console.log(
-        `${peer} ${mode}, standalone process: ${fmt(alone)} jobs/s; this bench's figure / standalone = ${fmt(inBench / alone, 2)}x`,
+        `${peer} ${mode}: ${fmt(f.jobsPerSec)} jobs/s in this process, ${fmt(standaloneJobsPerSec)} standalone: ${fmt(f.jobsPerSec / standaloneJobsPerSec, 2)}x`,
       )
     }
-    const graphile = figures.get('graphile-worker per-job')!
-    console.log(
-      `faena per-job / graphile-worker per-job: throughput ${fmt(faena.jobsPerSec / graphile.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faena.p50 / graphile.p50, 2)}x`,
-    )
-    for (const peer of ['pg-boss batched', 'graphile-worker batched']) {
+    const compare = (name: string, mine: Figures, peer: string) => {
       const f = figures.get(peer)!
       console.log(
-        `faena batched / ${peer}: throughput ${fmt(faenaBatched.jobsPerSec / f.jobsPerSec, 2)}x, p50 enqueue-to-start ${fmt(faenaBatched.p50 / f.p50, 2)}x`,
+        `${name} / ${peer}: throughput ${fmt(mine.jobsPerSec / f.jobsPerSec, 2)}x (${fmt(mine.jobsPerSec / alone.get(peer)!, 2)}x its standalone figure), p50 enqueue-to-start ${fmt(mine.p50 / f.p50, 2)}x`,
       )
     }
+    compare('faena per-job', faena, 'graphile-worker per-job')
+    compare('faena batched', faenaBatched, 'pg-boss batched')
+    compare('faena batched', faenaBatched, 'graphile-worker batched')
   }
   if (flags.named) {
     const runs: { named: boolean; f: Figures }[] = []
     for (const named of [true, false, true]) {
-      const f = await benchFaena(await server.newDatabase(), named)
+      const f = await onFreshDatabase((url) => benchFaena(url, named))
       report(`faena, ${named ? 'named' : 'unnamed'} statements`, f)
       runs.push({ named, f })
     }
