@@ -70,6 +70,14 @@ t.test('a quoted field over several lines: the next rows keep their true line nu
   )
 })
 
+t.test('a quote never closed fails the read, instead of swallowing the rows after it', async (t) => {
+  // A lenient parser reads the rest of the file into that one field and goes on: every row
+  // after it would be lost into one invalid row (PapaParse's stream mode does this, and drops
+  // its MissingQuotes error).
+  const bytes = Buffer.from('Tarjeta;Comercio\r\nA;"Casa\r\nB;C\r\nD;E\r\n')
+  await t.rejects(collect(bytes, 'csv'), { message: /quote/i })
+})
+
 t.test('rows come in batches, so a large file costs one await per batch, not per row', async (t) => {
   const lines = ['Tarjeta;Fecha', ...Array.from({ length: 2500 }, (_, i) => `${i};x`)]
   const sizes = []
