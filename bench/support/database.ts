@@ -35,6 +35,13 @@ export async function openBenchServer(): Promise<BenchServer> {
   const server = adminUrl
   const created: string[] = []
   const admin = (sql: string) => withClient(server, (c) => c.query(sql))
+  /** Polls `count` (a query answering `n`) every 50 ms until it is 0, for at most `withinMs`. */
+  const untilNone = (count: string, values: unknown[], withinMs: number) =>
+    withClient(server, async (c) => {
+      const until = Date.now() + withinMs
+      while (Date.now() < until && (await c.query(count, values)).rows[0].n > 0)
+        await new Promise((ok) => setTimeout(ok, 50))
+    })
   return {
     async newDatabase() {
       const name = `faena_bench_${randomBytes(4).toString('hex')}`
@@ -47,24 +54,17 @@ export async function openBenchServer(): Promise<BenchServer> {
       if (!created.includes(name)) throw new Error(`not a database of this bench: ${name}`)
       // A system's pools may still be ending (a peer's stop() resolves before its pool has
       // closed): cutting their connections would fail them in this process. Wait up to 10 s.
-      await withClient(server, async (c) => {
-        const until = Date.now() + 10_000
-        const connected = async () =>
-          (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name])).rows[0].n > 0
-        while (Date.now() < until && (await connected())) await new Promise((ok) => setTimeout(ok, 50))
-      })
+      await untilNone('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name], 10_000)
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
       created.splice(created.indexOf(name), 1)
     },
     async settle() {
-      const until = Date.now() + 60_000
-      await withClient(server, async (c) => {
-        const busy = async () =>
-          (await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`))
-            .rows[0].n > 0
-        while (Date.now() < until && (await busy())) await new Promise((ok) => setTimeout(ok, 100))
-        await c.query('CHECKPOINT').catch(() => {}) // superuser or pg_checkpoint only
-      })
+      await untilNone(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'`,
+        [],
+        60_000,
+      )
+      await admin('CHECKPOINT').catch(() => {}) // superuser or pg_checkpoint only
     },
     async close() {
       for (const name of created) await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)

@@ -120,7 +120,7 @@ export function createDatabase(url: string, opts: DatabaseOptions = {}): Databas
 }
 
 /** See Database.transaction. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
   try {

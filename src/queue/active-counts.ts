@@ -20,6 +20,21 @@ import type { SqlObject } from '../db/sql-objects.js'
 // Creating the triggers counts what is already there, in the same transaction, with writes to
 // processing_job held off (SHARE ROW EXCLUSIVE) until it commits: no write falls between the
 // count and the first trigger. A TRUNCATE of processing_job empties the counts.
+const ACTIVE = `('QUEUED', 'PROCESSING')`
+
+/**
+ * Adds a statement's change to the counts: per user, +1 for each active row it left (new_jobs)
+ * and -1 for each active row it found (old_jobs), from the transition tables it has.
+ */
+const addChange = (tables: Array<'new_jobs' | 'old_jobs'>) => `
+    INSERT INTO job_user_active AS a (user_id, shard, jobs)
+    SELECT user_id, pg_backend_pid() % 16, sum(d) FROM (
+      ${tables.map((t) => `SELECT user_id, ${t === 'new_jobs' ? 1 : -1} AS d FROM ${t} WHERE status IN ${ACTIVE}`).join('\n      UNION ALL\n      ')}
+    ) moved
+     GROUP BY user_id
+    HAVING sum(d) <> 0
+    ON CONFLICT (user_id, shard) DO UPDATE SET jobs = a.jobs + EXCLUDED.jobs;`
+
 export const activeCountTrigger: SqlObject = {
   name: 'processing_job_active_count',
   sql: `
@@ -29,28 +44,9 @@ CREATE OR REPLACE FUNCTION processing_job_active_count() RETURNS trigger LANGUAG
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     DELETE FROM job_user_active;
-  ELSIF TG_OP = 'INSERT' THEN
-    INSERT INTO job_user_active AS a (user_id, shard, jobs)
-    SELECT user_id, pg_backend_pid() % 16, count(*) FROM new_jobs
-     WHERE status IN ('QUEUED', 'PROCESSING')
-     GROUP BY user_id
-    ON CONFLICT (user_id, shard) DO UPDATE SET jobs = a.jobs + EXCLUDED.jobs;
-  ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO job_user_active AS a (user_id, shard, jobs)
-    SELECT user_id, pg_backend_pid() % 16, -count(*) FROM old_jobs
-     WHERE status IN ('QUEUED', 'PROCESSING')
-     GROUP BY user_id
-    ON CONFLICT (user_id, shard) DO UPDATE SET jobs = a.jobs + EXCLUDED.jobs;
-  ELSE
-    INSERT INTO job_user_active AS a (user_id, shard, jobs)
-    SELECT user_id, pg_backend_pid() % 16, sum(d) FROM (
-      SELECT user_id, 1 AS d FROM new_jobs WHERE status IN ('QUEUED', 'PROCESSING')
-      UNION ALL
-      SELECT user_id, -1 FROM old_jobs WHERE status IN ('QUEUED', 'PROCESSING')
-    ) moved
-     GROUP BY user_id
-    HAVING sum(d) <> 0
-    ON CONFLICT (user_id, shard) DO UPDATE SET jobs = a.jobs + EXCLUDED.jobs;
+  ELSIF TG_OP = 'INSERT' THEN${addChange(['new_jobs'])}
+  ELSIF TG_OP = 'DELETE' THEN${addChange(['old_jobs'])}
+  ELSE${addChange(['new_jobs', 'old_jobs'])}
   END IF;
   RETURN NULL;
 END $$;
@@ -70,7 +66,7 @@ CREATE OR REPLACE TRIGGER processing_job_active_truncate
 
 DELETE FROM job_user_active;
 INSERT INTO job_user_active (user_id, shard, jobs)
-SELECT user_id, 0, count(*) FROM processing_job WHERE status IN ('QUEUED', 'PROCESSING') GROUP BY user_id`,
+SELECT user_id, 0, count(*) FROM processing_job WHERE status IN ${ACTIVE} GROUP BY user_id`,
 }
 
 /**

@@ -6,9 +6,9 @@ import type { Queryable } from './types.js'
 // Running a finished job again (POST /jobs/:id/retry), in one statement: a FAILED or CANCELLED
 // job goes back to QUEUED with a fresh set of attempts, what its run ended with appended to
 // previous_runs. Like a new job it counts against its user's active-job limit, read as
-// enqueue-job.ts reads it (faena_lock_active_jobs, active-counts.ts), and takes a fair turn (job_user_turn, as trigger processing_job_turn gives one on
-// insert); the status change wakes the dispatchers (processing_job_queued_notify). `owner`
-// NULL means an admin (any user's job).
+// enqueue-job.ts reads it (faena_lock_active_jobs, active-counts.ts), and takes a fair turn
+// (job_user_turn, as trigger processing_job_turn gives one on insert); the status change wakes
+// the dispatchers (processing_job_queued_notify). `owner` NULL means an admin (any user's job).
 const SQL = `
 WITH target AS (
   SELECT id, status, user_id, priority FROM processing_job

@@ -36,7 +36,7 @@ export function createDktService({ pool, storage, jobs }: Pick<JobTypeContext, '
   /** The user whose lotes the caller sees; null: everyone's (an admin). */
   const owner = (caller: Caller) => (caller.admin ? null : caller.userId)
 
-  /** 409 if this user already has a lote of the file (an import of it still active: see isUniqueViolation). */
+  /** 409 if this user already has a lote of the file (one still being imported: importInProgress). */
   async function refuseImported(caller: Caller, sha256: string): Promise<void> {
     const { rows } = await pool.query<{ id: string; jobId: string; createdAt: Date }>(LATEST_LOTE_OF_FILE, [
       caller.userId,
