@@ -186,3 +186,24 @@ t.test('a file whose header is not DKT fails with a message naming the missing c
     message: /missing column\(s\) tarjeta, fecha, comercio, comprobante, importe/,
   })
 })
+
+t.test('a CSV with a quote never closed fails the job at that line, and nothing is imported', async (t) => {
+  const f = await startTestFaena(t)
+  const good = csvBytes(SAMPLE_ROWS).toString('latin1')
+  // A quote opens the last row's last field and never closes.
+  const broken = good.replace(/;([^;\r\n]*)\r\n$/, ';"$1\r\n')
+  t.not(broken, good)
+  const res = await upload(
+    f,
+    'alice',
+    { name: 'broken.csv', content: Buffer.from(broken, 'latin1') },
+    { onError: 'skip' },
+  )
+  const job = await waitForStatus(f.faena, res.json().jobId, 'FAILED')
+  t.match(job.error, {
+    code: 'DKT_BAD_CSV',
+    message: `the CSV file is malformed at line ${SAMPLE_ROWS.length}: a quote is never closed; nothing was imported`,
+  })
+  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM resumen_tarjeta')).rows[0].n, 0)
+  t.equal((await f.faena.db.pool.query('SELECT count(*)::int AS n FROM lote')).rows[0].n, 0)
+})

@@ -45,30 +45,34 @@ t.test('dates: dd/mm/yyyy and yyyy-mm-dd, checked against the calendar', async (
 })
 
 t.test('amounts are exact, in either notation, refunds negative', async (t) => {
-  const cases: [string, bigint | null][] = [
-    ['1.234,56', 123456n],
-    ['1234,56', 123456n],
-    ['1234.56', 123456n],
-    ['1,234.56', 123456n],
-    ['1.234.567,8', 123456780n],
-    ['-1.234,56', -123456n],
-    ['(12,50)', -1250n],
-    ['12', 1200n],
-    ['0,01', 1n],
-    ['$ 1.000,00', 100000n],
-    ['1.234.567', 123456700n],
+  const cases: [string, number | null][] = [
+    ['1.234,56', 123456],
+    ['1234,56', 123456],
+    ['1234.56', 123456],
+    ['1,234.56', 123456],
+    ['1.234.567,8', 123456780],
+    ['-1.234,56', -123456],
+    ['(12,50)', -1250],
+    ['12', 1200],
+    ['0,01', 1],
+    ['$ 1.000,00', 100000],
+    ['1.234.567', 123456700],
     ['1,2,3', null],
     ['12,345', null],
     ['1.2.3,4', null],
     ['abc', null],
     ['', null],
     ['1e5', null],
-    ['12.', 1200n],
+    ['12.', 1200],
   ]
   for (const [raw, cents] of cases) t.equal(parseImporte(raw), cents, raw)
   t.equal(centsToDecimal(123456n), '1234.56')
   t.equal(centsToDecimal(-5n), '-0.05')
   t.equal(centsToDecimal(90071992547409930n), '900719925474099.30', 'beyond float precision, still exact')
+  t.equal(parseImporte('9.999.999.999.999,99'), 999999999999999, 'the largest amount, exact')
+  t.equal(centsToDecimal(999999999999999), '9999999999999.99')
+  t.equal(centsToDecimal(-5), '-0.05')
+  t.equal(centsToDecimal(1200), '12.00')
 })
 
 t.test('installments, currencies', async (t) => {

@@ -1,13 +1,19 @@
+import { Readable } from 'node:stream'
 import JSZip from 'jszip'
 import t from 'tap'
 import { sniffFileKind } from '../../src/job-types/dkt-import/file-kind.js'
-import { readRows } from '../../src/job-types/dkt-import/read-rows.js'
+import { type Row, readRows } from '../../src/job-types/dkt-import/read-rows.js'
+import { observe } from '../../src/storage/observe-stream.js'
 import { csvBytes, HEADER, readableOf, workbookBytes, xlsxBytes } from '../support/dkt-files.js'
 
 const collect = async (bytes: Buffer, kind: 'csv' | 'xlsx') => {
   const rows = []
   for await (const batch of readRows(readableOf(bytes), kind)) rows.push(...batch)
   return rows
+}
+
+function* chunksOf(bytes: Buffer, size: number) {
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size)
 }
 
 const rows = [
@@ -75,7 +81,65 @@ t.test('a quote never closed fails the read, instead of swallowing the rows afte
   // after it would be lost into one invalid row (PapaParse's stream mode does this, and drops
   // its MissingQuotes error).
   const bytes = Buffer.from('Tarjeta;Comercio\r\nA;"Casa\r\nB;C\r\nD;E\r\n')
-  await t.rejects(collect(bytes, 'csv'), { message: /quote/i })
+  await t.rejects(collect(bytes, 'csv'), { code: 'DKT_BAD_CSV', message: /line 2: a quote is never closed/ })
+})
+
+t.test(
+  'a quote never closed early in a large file fails at its line, without reading the file to its end',
+  async (t) => {
+    const body = Array.from({ length: 400_000 }, (_, i) => `${i};x`).join('\r\n')
+    const bytes = Buffer.from(`Tarjeta;Comercio\r\nA;B\r\nC;"open\r\n${body}\r\n`)
+    let read = 0
+    const source = Readable.from(chunksOf(bytes, 64 * 1024)).pipe(observe((c) => (read += c.length)))
+    const error = await (async () => {
+      for await (const _ of readRows(source, 'csv'));
+    })().catch((e: Error) => e)
+    t.match(error, { code: 'DKT_BAD_CSV', message: /line 3: a record runs past .* \(a quote never closed\?\)/ })
+    t.ok(read < bytes.length, `stopped after ${read} of ${bytes.length} bytes`)
+  },
+)
+
+t.test('a closing quote followed by more text fails at its line; a quote inside a plain field is text', async (t) => {
+  const ok = await collect(Buffer.from('Tarjeta;Comercio\nA;5" pulgadas\nB;"x""y"\n'), 'csv')
+  t.same(
+    ok.map((r) => r.cells),
+    [
+      ['Tarjeta', 'Comercio'],
+      ['A', '5" pulgadas'],
+      ['B', 'x"y'],
+    ],
+  )
+  const bytes = Buffer.from('Tarjeta;Comercio\nA;B\n\nC;"Casa" central\nD;E\n')
+  await t.rejects(collect(bytes, 'csv'), { code: 'DKT_BAD_CSV', message: /line 4: a closing quote is followed/ })
+})
+
+t.test('any cut of the bytes reads the same: quotes, CRLF and accents split across chunks', async (t) => {
+  const quoted = [HEADER, ...Array.from({ length: 300 }, (_, i) => [`"${i}"`, '"Café ñandú"', '"a;b"', `"l1\r\nl2"`])]
+  for (const encoding of ['utf8', 'win1252'] as const) {
+    const text = `${quoted.map((r) => r.join(';')).join('\r\n')}\r\n`
+    const bytes = encoding === 'utf8' ? Buffer.from(text) : Buffer.from(text, 'latin1')
+    const whole = await collect(bytes, 'csv')
+    t.equal(whole.length, 301)
+    t.same(whole[300], { line: 600, cells: ['299', 'Café ñandú', 'a;b', 'l1\r\nl2'] })
+    for (const size of [1, 2, 3, 7, 64]) {
+      const got: Row[] = []
+      for await (const batch of readRows(Readable.from(chunksOf(bytes, size)), 'csv')) got.push(...batch)
+      t.same(got, whole, `${encoding} in chunks of ${size} bytes`)
+    }
+  }
+})
+
+t.test('a slow reader holds the file back: the parser reads only a little ahead of it', async (t) => {
+  const lines = ['Tarjeta;Fecha', ...Array.from({ length: 400_000 }, (_, i) => `${i};some text to make it longer`)]
+  const bytes = Buffer.from(lines.join('\n'))
+  let read = 0
+  const source = Readable.from(chunksOf(bytes, 16 * 1024)).pipe(observe((c) => (read += c.length)))
+  const rows = readRows(source, 'csv')
+  await rows.next()
+  // Let every stream run as far as it will: the reads stop when the parser's queue is full.
+  for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.ok(read < bytes.length / 4, `${read} of ${bytes.length} bytes read while one batch was taken`)
+  await rows.return(undefined)
 })
 
 t.test('rows come in batches, so a large file costs one await per batch, not per row', async (t) => {

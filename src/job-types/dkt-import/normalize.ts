@@ -1,5 +1,6 @@
 // The rules applied to every DKT row. Pure functions: raw text in, a clean record or a list of
-// problems out. Amounts stay exact (integer cents as bigint, decimal strings), never floats.
+// problems out. Amounts stay exact: integer cents (a row's amount has at most 13 integer
+// digits, so its cents are a safe integer; sums go to bigint) and decimal strings.
 import type { ColumnIndex, DktField } from './layout.js'
 
 export type Moneda = 'ARS' | 'USD'
@@ -13,8 +14,8 @@ export interface DktRecord {
   comprobante: string
   cuotaNumero: number | null
   cuotaTotal: number | null
-  /** Exact amount in cents (negative = refund). */
-  cents: bigint
+  /** Exact amount in cents (negative = refund): an integer under 10^15, exact in a double. */
+  cents: number
   moneda: Moneda
   titular: string | null
 }
@@ -80,11 +81,12 @@ function parseFechaText(raw: string): string | null {
  * the last one is the decimal mark; with only "," it is the decimal mark; with only "." it is
  * the decimal mark unless it groups thousands more than once ("1.234.567").
  */
-export function parseImporte(raw: string): bigint | null {
+export function parseImporte(raw: string): number | null {
   // The common shapes ("1234,56", "-12.5", "300") first, with the same result as the rules below.
   const plain = PLAIN_AMOUNT.exec(raw)
   if (plain) {
-    const cents = BigInt(plain[2]!) * 100n + BigInt((plain[3] ?? '').padEnd(2, '0'))
+    const frac = plain[3]
+    const cents = Number(plain[2]) * 100 + (frac === undefined ? 0 : Number(frac.length === 1 ? `${frac}0` : frac))
     return plain[1] ? -cents : cents
   }
   let s = raw
@@ -121,14 +123,19 @@ export function parseImporte(raw: string): bigint | null {
     else return null
   } else intPart = s
   if (!/^\d+$/.test(intPart) || !/^\d{0,2}$/.test(frac) || intPart.length > 13) return null
-  const cents = BigInt(intPart) * 100n + BigInt(frac.padEnd(2, '0') || '0')
+  const cents = Number(intPart) * 100 + Number(frac.padEnd(2, '0'))
   return negative ? -cents : cents
 }
 
 const PLAIN_AMOUNT = /^(-?)(\d{1,13})(?:[.,](\d{1,2}))?$/
 
-/** cents -> "1234.56" (what PostgreSQL's numeric reads). */
-export function centsToDecimal(cents: bigint): string {
+/** cents -> "1234.56" (what PostgreSQL's numeric reads): a row's safe integer, or a sum's bigint. */
+export function centsToDecimal(cents: number | bigint): string {
+  if (typeof cents === 'number') {
+    const abs = Math.abs(cents)
+    const frac = abs % 100
+    return `${cents < 0 ? '-' : ''}${(abs - frac) / 100}.${frac < 10 ? '0' : ''}${frac}`
+  }
   const sign = cents < 0n ? '-' : ''
   const abs = cents < 0n ? -cents : cents
   return `${sign}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`
