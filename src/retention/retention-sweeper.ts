@@ -5,11 +5,18 @@
 // stays for the next sweep, so no file is left without a row that names it.
 import type { Logger } from 'pino'
 import { filesOfJobs } from '../queue/job-files.js'
-import { deleteExpiredKeys, deleteJobs, oldFinishedJobs } from '../queue/sweep-finished.js'
+import {
+  deleteExpiredKeys,
+  deleteJobs,
+  oldFinishedJobs,
+  SWEEP_START,
+  type SweepCursor,
+} from '../queue/sweep-finished.js'
 import type { Queryable } from '../queue/types.js'
 import type { StopContext } from '../service.js'
 import { type Storage, StorageUnsupportedError } from '../storage/storage.js'
 
+/** Jobs walked, and keys removed, per statement: each one short, whatever the depth. */
 const BATCH = 200
 
 export interface RetentionOptions {
@@ -39,8 +46,10 @@ export function createRetentionSweeper(o: RetentionOptions) {
 
   async function sweepOnce(): Promise<SweepResult> {
     const total: SweepResult = { jobs: 0, files: 0, keys: 0, partials: 0 }
-    for (;;) {
-      const batch = await oldFinishedJobs(o.db, o.retentionDays, BATCH)
+    for (let from: SweepCursor | null = SWEEP_START; from; ) {
+      const found = await oldFinishedJobs(o.db, o.retentionDays, BATCH, from)
+      from = found.next
+      const batch = found.ids
       const filesOf = batch.length > 0 ? await filesOfJobs(o.db, batch) : new Map<string, string[]>()
       const gone: string[] = []
       for (const jobId of batch) {
@@ -58,9 +67,12 @@ export function createRetentionSweeper(o: RetentionOptions) {
         gone.push(jobId)
       }
       if (gone.length > 0) total.jobs += await deleteJobs(o.db, gone)
-      if (batch.length < BATCH || gone.length === 0) break
     }
-    total.keys = await deleteExpiredKeys(o.db)
+    for (;;) {
+      const n = await deleteExpiredKeys(o.db, BATCH)
+      total.keys += n
+      if (n < BATCH) break
+    }
     total.partials = await o.storage.removeAbandoned(o.abandonedUploadMs).catch((err: unknown) => {
       if (err instanceof StorageUnsupportedError) {
         // It will not change from one sweep to the next: said once.

@@ -55,7 +55,10 @@ t.test('a test-only job type that stores a result file: downloadable, counted, s
   )
   t.equal(stats.storage.total, 5000)
 
-  await f.faena.db.pool.query(`UPDATE processing_job SET completed_at = now() - interval '8 days' WHERE id = $1`, [id])
+  await f.faena.db.pool.query(
+    `UPDATE processing_job SET created_at = now() - interval '8 days 1 minute', completed_at = now() - interval '8 days' WHERE id = $1`,
+    [id],
+  )
   t.match(await f.faena.retention.sweepOnce(), { jobs: 1, files: 1 })
   t.equal(await f.faena.storage.size(resultKey(id)), null, 'the file went with its job')
   t.equal((await alice.get(`/jobs/${id}`)).statusCode, 404)

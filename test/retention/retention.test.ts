@@ -19,8 +19,8 @@ async function job(
   fields: { type?: string; parameters?: unknown; result?: unknown; error?: unknown } = {},
 ) {
   await f.faena.db.pool.query(
-    `INSERT INTO processing_job (id, type, user_id, status, parameters, result, error, completed_at, updated_at)
-     VALUES ($1, $2, 'alice', $3::"JobStatus", $4, $5, $6, CASE WHEN $3::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN now() - make_interval(days => $7) END, now() - make_interval(days => $7))`,
+    `INSERT INTO processing_job (id, type, user_id, status, parameters, result, error, completed_at, updated_at, created_at)
+     VALUES ($1, $2, 'alice', $3::"JobStatus", $4, $5, $6, CASE WHEN $3::text IN ('COMPLETED', 'FAILED', 'CANCELLED') THEN now() - make_interval(days => $7) END, now() - make_interval(days => $7), now() - make_interval(days => $7, mins => 1))`,
     [
       id,
       fields.type ?? 'noop',
@@ -130,6 +130,33 @@ t.test('a sweep deletes old finished jobs with their files and report rows, and 
     'a second sweep finds nothing',
   )
 })
+
+t.test(
+  'a sweep walks past many batches, and keeps the jobs among them that are active or ended recently',
+  async (t) => {
+    const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 7 } })
+    await f.faena.retention.settled()
+    // 600 jobs created about 20 days ago, one a minute: every 7th is still queued, every 11th
+    // (not queued) ended only yesterday (a long wait, a late re-run); the rest ended long ago.
+    await f.faena.db.pool.query(
+      `INSERT INTO processing_job (id, type, user_id, parameters, status, created_at, completed_at)
+     SELECT 'j' || g, 'noop', 'alice', '{}',
+            (CASE WHEN g % 7 = 0 THEN 'QUEUED' ELSE 'COMPLETED' END)::"JobStatus",
+            now() - interval '20 days' + make_interval(mins => g),
+            CASE WHEN g % 7 = 0 THEN NULL
+                 WHEN g % 11 = 0 THEN now() - interval '1 day'
+                 ELSE now() - interval '20 days' + make_interval(mins => g + 1) END
+       FROM generate_series(1, 600) g`,
+    )
+    const kept = Array.from({ length: 600 }, (_, i) => i + 1).filter((g) => g % 7 === 0 || g % 11 === 0)
+    t.match(await f.faena.retention.sweepOnce(), { jobs: 600 - kept.length })
+    const { rows } = await f.faena.db.pool.query(`SELECT substr(id, 2)::int AS g FROM processing_job ORDER BY 1`)
+    t.same(
+      rows.map((r) => r.g),
+      kept,
+    )
+  },
+)
 
 t.test('RETENTION_DAYS=0 keeps everything', async (t) => {
   const f = await startTestFaena(t, { config: { WORKER_CONCURRENCY: 0, RETENTION_DAYS: 0 } })
