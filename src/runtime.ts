@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { createJwksKeys, type JwksKeys } from './auth/jwks.js'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
 import { loadConfig, loadSettings } from './config/load-config.js'
@@ -157,7 +158,24 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
     }
 
     const jwtSecret = resolveJwtSecret(config)
-    const tokens = createTokenService(jwtSecret, { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })
+    const jwks = await providerKeys(config, logger)
+    if (jwks) cleanups.push(async () => jwks.close())
+    const tokens = createTokenService(
+      jwtSecret,
+      {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        userClaim: config.JWT_USER_CLAIM,
+        rolesClaim: config.JWT_ROLES_CLAIM,
+      },
+      jwks
+        ? {
+            keys: jwks,
+            issuer: config.OIDC_ISSUER ?? config.JWT_ISSUER,
+            algorithms: config.JWT_ALGORITHMS.split(',').map((a) => a.trim()),
+          }
+        : undefined,
+    )
     const storageConfig = storageSettings(config, jwtSecret)
     const storage = await createStorage(storageConfig)
     cleanups.push(() => storage.close())
@@ -335,6 +353,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       health: {
         database: async () => void (await db.pool.query('SELECT 1')),
         pool: poolUse,
+        ...(jwks ? { jwks: () => jwks.state() } : {}),
       },
     })
     cleanups.push(() => app.close())
@@ -373,4 +392,18 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
     await stopAll()
     throw err
   }
+}
+
+/** The identity provider's keys (OIDC_ISSUER or JWT_JWKS_URL), fetched once before the API opens. */
+async function providerKeys(config: Config, logger: Logger): Promise<JwksKeys | null> {
+  if (!config.OIDC_ISSUER && !config.JWT_JWKS_URL) return null
+  const keys = createJwksKeys({
+    jwksUrl: config.JWT_JWKS_URL ?? null,
+    issuer: config.OIDC_ISSUER ?? null,
+    refreshMs: config.JWKS_REFRESH_MS,
+    cooldownMs: config.JWKS_COOLDOWN_MS,
+    logger: logger.child({ component: 'jwks' }),
+  })
+  await keys.start()
+  return keys
 }

@@ -51,6 +51,34 @@ export const ConfigSchema = Type.Object({
   ),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, description: 'when set, tokens must carry this `iss`' })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, description: 'when set, tokens must carry this `aud`' })),
+  OIDC_ISSUER: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "the identity provider's issuer: its keys are found through OIDC discovery, and tokens must carry this `iss`",
+    }),
+  ),
+  JWT_JWKS_URL: Type.Optional(
+    Type.String({ minLength: 1, description: "the identity provider's JWKS, when not found through OIDC_ISSUER" }),
+  ),
+  JWT_ALGORITHMS: Type.String({
+    default: 'RS256,ES256,EdDSA',
+    description: "the provider's signing algorithms accepted, comma-separated (asymmetric only)",
+  }),
+  JWT_USER_CLAIM: Type.String({ default: 'sub', description: 'the claim that names the user' }),
+  JWT_ROLES_CLAIM: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "a dotted path to the caller's roles, for example realm_access.roles; `admin` among them is an admin",
+    }),
+  ),
+  JWKS_REFRESH_MS: Int(600_000, 1000, "how often the provider's keys are fetched again"),
+  JWKS_COOLDOWN_MS: Int(
+    30_000,
+    0,
+    'after a token with an unknown key id, how long before another one may fetch the keys',
+  ),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'origins a browser may call the API from, comma-separated (* = any); empty = CORS off',

@@ -190,11 +190,11 @@ t.test('the development token: none where JWT_SECRET is set, and never to anothe
   const dev = await startTestFaena(t, { config: { JWT_SECRET: undefined } })
   const local = await dev.faena.app.inject({ method: 'GET', url: '/dev-token', remoteAddress: '127.0.0.1' })
   t.equal(local.statusCode, 200)
-  t.equal(dev.faena.tokens.verify(local.json().token).userId, 'dev')
-  t.equal(dev.faena.tokens.verify(local.json().token).admin, false)
+  t.equal((await dev.faena.tokens.verify(local.json().token)).userId, 'dev')
+  t.equal((await dev.faena.tokens.verify(local.json().token)).admin, false)
   const admin = await dev.faena.app.inject({ method: 'GET', url: '/dev-token?admin=true', remoteAddress: '127.0.0.1' })
   t.same(
-    dev.faena.tokens.verify(admin.json().token),
+    await dev.faena.tokens.verify(admin.json().token),
     { userId: 'dev', admin: true },
     "the console's asks for an admin's",
   )

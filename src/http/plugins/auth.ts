@@ -19,7 +19,7 @@ export default fp(
     app.addHook('onRequest', async (request) => {
       const token = bearerToken(request.headers.authorization)
       if (!token) throw new UnauthorizedError()
-      request.caller = opts.tokens.verify(token)
+      request.caller = await opts.tokens.verify(token)
     })
   },
   { name: 'auth' },

@@ -1,12 +1,16 @@
-// Liveness (the process answers) and readiness (database reachable, worker pool up).
+// Liveness (the process answers) and readiness (database reachable, worker pool up, and with an
+// identity provider, its keys fetched: stale ones still verify tokens, and say so).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import type { JwksState } from '../../auth/jwks.js'
 import type { PoolUse } from '../../execution/pool-use.js'
 
 export interface HealthChecks {
   database(): Promise<void>
   /** null when this node runs no workers. */
   pool: PoolUse
+  /** The identity provider's keys, when tokens are verified against them. */
+  jwks?: () => JwksState
 }
 
 const Health = Type.Object(
@@ -31,10 +35,12 @@ const healthRoutes: FastifyPluginAsyncTypebox<{ checks: HealthChecks }> = async 
         (err: unknown) => `unreachable: ${err instanceof Error ? err.message : String(err)}`,
       )
       const pool = checks.pool()
-      const ok = database === 'ok'
-      return reply
-        .code(ok ? 200 : 503)
-        .send({ status: ok ? 'ok' : 'unavailable', checks: { database, pool: pool ?? 'none (API-only node)' } })
+      const jwks = checks.jwks?.()
+      const ok = database === 'ok' && jwks?.fetchedAt !== null
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'unavailable',
+        checks: { database, pool: pool ?? 'none (API-only node)', ...(jwks ? { jwks } : {}) },
+      })
     },
   )
 }

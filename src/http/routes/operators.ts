@@ -134,7 +134,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = asy
     async (request, reply) => {
       const token = bearerToken(request.headers.authorization)
       if (!token) throw new UnauthorizedError()
-      if (!isScraper(token) && !o.tokens.verify(token).admin)
+      if (!isScraper(token) && !(await o.tokens.verify(token)).admin)
         throw new ForbiddenError('metrics are for METRICS_TOKEN or an admin')
       return reply.type(o.metrics.contentType).send(await o.metrics.render())
     },
