@@ -5,20 +5,20 @@
 //   keys come from its JWKS (jwks.ts). Verified by jose; a verified token is remembered until it
 //   expires, so a client that sends the same token on every request pays the signature once.
 // Neither kind takes the other's algorithms: `none`, and HS256 over a public key, are refused.
-// `sub` (JWT_USER_CLAIM) is the user id; `role: "admin"`, or "admin" among the roles at
-// JWT_ROLES_CLAIM (a dotted path, for example Keycloak's realm_access.roles), sees every user's
-// jobs. `iss` and `aud` are checked when configured; 30 s of clock skew is allowed; every failure
+// `sub` (JWT_USER_CLAIM) is the user id; the caller's role is the highest of `role` and the roles
+// at JWT_ROLES_CLAIM (a dotted path, for example Keycloak's realm_access.roles) among viewer,
+// operator and admin (src/jobs/caller.ts). `iss` and `aud` are checked when configured; 30 s of clock skew is allowed; every failure
 // is the same 401, which names nothing about the keys.
 import { createSigner, createVerifier } from 'fast-jwt'
 import { decodeProtectedHeader, jwtVerify } from 'jose'
 import { LRUCache } from 'lru-cache'
 import { UnauthorizedError } from '../errors.js'
-import type { Caller } from '../jobs/caller.js'
+import { type Caller, highestRole, type Role } from '../jobs/caller.js'
 import type { JwksKeys } from './jwks.js'
 
 export interface TokenService {
   verify(token: string): Promise<Caller>
-  sign(userId: string, opts?: { admin?: boolean; expiresInSeconds?: number }): string
+  sign(userId: string, opts?: { admin?: boolean; role?: Role; expiresInSeconds?: number }): string
 }
 
 export interface TokenChecks {
@@ -90,7 +90,8 @@ export function createTokenService(secret: string, checks: TokenChecks = {}, pro
         ...(checks.issuer ? { iss: checks.issuer } : {}),
         ...(checks.audience ? { aud: checks.audience } : {}),
       })
-      return signer({ sub: userId, ...(opts.admin ? { role: 'admin' } : {}) })
+      const role = opts.role ?? (opts.admin ? 'admin' : undefined)
+      return signer({ sub: userId, ...(role ? { role } : {}) })
     },
   }
 }
@@ -101,7 +102,8 @@ function callerOf(claims: Record<string, unknown>, checks: TokenChecks): Caller 
   if (typeof user !== 'string' || user.length === 0 || user.length > 200) throw new UnauthorizedError()
   const roles = checks.rolesClaim ? at(claims, checks.rolesClaim) : undefined
   const list = Array.isArray(roles) ? roles : typeof roles === 'string' ? roles.split(' ') : []
-  return { userId: user, admin: claims.role === 'admin' || list.includes('admin') }
+  const role = highestRole([claims.role, ...list])
+  return role ? { userId: user, admin: role === 'admin', role } : { userId: user, admin: false }
 }
 
 /** The value at a dotted path of a claims object (a claim name with no dot is itself). */

@@ -1,10 +1,42 @@
-/** Who is asking: a user sees their own jobs, an admin sees everyone's. */
+import { ForbiddenError } from '../errors.js'
+
+/**
+ * Who is asking. A plain user sees and acts on their own jobs only. A role reaches further:
+ * `viewer` reads every job; `operator` also acts on them (cancel, re-run, bulk actions, pauses,
+ * other users' schedules and lotes); `admin` also manages what admins manage. `admin` is true
+ * exactly for the admin role (what callers before roles read).
+ */
 export interface Caller {
   userId: string
   admin: boolean
+  /** The caller's role; absent: a plain user. */
+  role?: Role
   /**
    * The request's trace context (its server span, a W3C traceparent) when traces are exported:
    * a job it creates continues that trace.
    */
   trace?: string
+}
+
+export type Role = 'viewer' | 'operator' | 'admin'
+
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 }
+
+/** The caller's role, or one above it. */
+export function hasRole(caller: Caller, role: Role): boolean {
+  const mine = caller.role ?? (caller.admin ? 'admin' : undefined)
+  return mine !== undefined && RANK[mine] >= RANK[role]
+}
+
+/** A 403 naming the role `what` needs, unless the caller has it. */
+export function requireRole(caller: Caller, role: Role, what: string): void {
+  if (!hasRole(caller, role)) throw new ForbiddenError(`${what} needs the ${role} role`)
+}
+
+/** The highest of the roles named (viewer, operator, admin), if any. */
+export function highestRole(names: readonly unknown[]): Role | undefined {
+  let best: Role | undefined
+  for (const n of names)
+    if (typeof n === 'string' && n in RANK && (!best || RANK[n as Role] > RANK[best])) best = n as Role
+  return best
 }

@@ -24,7 +24,7 @@ import { type DeliveryState, latestDeliveries } from '../queue/webhook-deliverie
 import type { Storage } from '../storage/storage.js'
 import { closeJobTrace, openJobTrace } from '../telemetry/job-trace.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
-import type { Caller } from './caller.js'
+import { type Caller, hasRole, requireRole } from './caller.js'
 import { holdKey, type Idempotency, replayedJobId } from './idempotency.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
 import { readFilter } from './job-query.js'
@@ -335,7 +335,7 @@ export function createJobService(
     async get(caller: Caller, id: string): Promise<JobView> {
       const job = await reads.get(id, () => db.prisma.processingJob.findUnique({ where: { id } }))
       // Another user's job is indistinguishable from a missing one.
-      if (!job || (!caller.admin && job.userId !== caller.userId)) throw new NotFoundError('job', id)
+      if (!job || (!hasRole(caller, 'viewer') && job.userId !== caller.userId)) throw new NotFoundError('job', id)
       return (await decorate([toJobView(job)]))[0]!
     },
 
@@ -392,6 +392,7 @@ export function createJobService(
      */
     async rerun(caller: Caller, id: string): Promise<JobView> {
       const before = await this.get(caller, id) // 404 unless the caller may see it
+      actsOn(caller, before.userId, 're-running')
       const notNow = NOT_RERUNNABLE[before.status]
       if (notNow) throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${notNow}`, { status: before.status })
       await assertInputKept(before)
@@ -401,7 +402,7 @@ export function createJobService(
         outcome = await rerunJob(
           db.pool,
           id,
-          caller.admin ? null : caller.userId,
+          hasRole(caller, 'operator') ? null : caller.userId,
           caller.userId,
           Number.isFinite(max) ? max : null,
           openJobTrace(tracing, caller.trace),
@@ -445,7 +446,9 @@ export function createJobService(
 
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
     async cancel(caller: Caller, id: string): Promise<'cancelled' | 'requested'> {
-      const outcome = await cancelJob(db.pool, id, caller.admin ? null : caller.userId)
+      if (!hasRole(caller, 'operator') && hasRole(caller, 'viewer'))
+        actsOn(caller, (await this.get(caller, id)).userId, 'cancelling')
+      const outcome = await cancelJob(db.pool, id, hasRole(caller, 'operator') ? null : caller.userId)
       reads.forget(id)
       switch (outcome.kind) {
         case 'not-found':
@@ -518,7 +521,13 @@ function nextLink(q: ListJobsQuery, cursor: string): string {
 
 /** What a listing asks for, within what the caller may see: `userId` of another user is for admins. */
 function listingFilter(caller: Caller, q: ListJobsQuery): JobFilter {
-  if (!caller.admin && q.userId !== undefined && q.userId !== caller.userId)
-    throw new ForbiddenError("userId: only admins list other users' jobs")
-  return { ...readFilter(q), userId: caller.admin ? q.userId : caller.userId, scheduleId: q.scheduleId }
+  const all = hasRole(caller, 'viewer')
+  if (!all && q.userId !== undefined && q.userId !== caller.userId)
+    throw new ForbiddenError("userId: listing other users' jobs needs the viewer role")
+  return { ...readFilter(q), userId: all ? q.userId : caller.userId, scheduleId: q.scheduleId }
+}
+
+/** Acting on another user's job (one the caller may see) needs the operator role: a 403 that says so. */
+function actsOn(caller: Caller, owner: string, what: string): void {
+  if (owner !== caller.userId) requireRole(caller, 'operator', `${what} another user's job`)
 }

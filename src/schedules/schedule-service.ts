@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { Database } from '../db/database.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import type { JobSchedule, Prisma } from '../generated/prisma/client.js'
-import type { Caller } from '../jobs/caller.js'
+import { type Caller, hasRole, requireRole } from '../jobs/caller.js'
 import type { CreateJobInput, JobService } from '../jobs/job-service.js'
 import { type PageQuery, toPage } from '../jobs/page.js'
 import { readCron } from './cron.js'
@@ -48,7 +48,9 @@ export interface ScheduleView {
 export type ScheduleService = ReturnType<typeof createScheduleService>
 
 export function createScheduleService(db: Database, jobs: JobService, o: { maxPerUser: number; changed?: () => void }) {
-  const owned = (caller: Caller): Prisma.JobScheduleWhereInput => (caller.admin ? {} : { userId: caller.userId })
+  /** The schedules the caller may see: a viewer's, everyone's (changing another's: operator). */
+  const owned = (caller: Caller): Prisma.JobScheduleWhereInput =>
+    hasRole(caller, 'viewer') ? {} : { userId: caller.userId }
 
   async function find(caller: Caller, id: string): Promise<JobSchedule> {
     const s = await db.prisma.jobSchedule.findFirst({ where: { id, ...owned(caller) } })
@@ -112,6 +114,7 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
     /** A new cron or zone, or a resume, counts from now: ticks missed while paused start nothing. */
     async update(caller: Caller, id: string, change: ScheduleChange): Promise<ScheduleView> {
       const before = await find(caller, id)
+      if (before.userId !== caller.userId) requireRole(caller, 'operator', "changing another user's schedule")
       const timezone = change.timezone ?? before.timezone
       const cronText = change.cron ?? before.cron
       const cron = readCron(cronText, timezone)
@@ -136,7 +139,9 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
 
     /** Its jobs stay, with its id. */
     async delete(caller: Caller, id: string): Promise<void> {
-      const { count } = await db.prisma.jobSchedule.deleteMany({ where: { id, ...owned(caller) } })
+      const before = await find(caller, id)
+      if (before.userId !== caller.userId) requireRole(caller, 'operator', "deleting another user's schedule")
+      const { count } = await db.prisma.jobSchedule.deleteMany({ where: { id: before.id } })
       if (count === 0) throw new NotFoundError('schedule', id)
     },
   }

@@ -21,7 +21,11 @@ t.test('a token from another implementation is accepted; role admin is honoured'
   const tokens = createTokenService(secret)
   const exp = Math.floor(Date.now() / 1000) + 60
   t.same(await tokens.verify(handMade({ sub: 'alice', exp })), { userId: 'alice', admin: false })
-  t.same(await tokens.verify(handMade({ sub: 'root', role: 'admin', exp })), { userId: 'root', admin: true })
+  t.same(await tokens.verify(handMade({ sub: 'root', role: 'admin', exp })), {
+    userId: 'root',
+    admin: true,
+    role: 'admin',
+  })
   t.same(
     await tokens.verify(handMade({ sub: 'carol', exp: Math.floor(Date.now() / 1000) - 10 })),
     { userId: 'carol', admin: false },
@@ -91,5 +95,25 @@ t.test('`npm run token` prints, as its last line, a token the server accepts', a
     encoding: 'utf8',
   })
   const token = out.trim().split('\n').at(-1)!
-  t.same(await createTokenService(resolveJwtSecret({ DATA_DIR: dir })).verify(token), { userId: 'bob', admin: true })
+  t.same(await createTokenService(resolveJwtSecret({ DATA_DIR: dir })).verify(token), {
+    userId: 'bob',
+    admin: true,
+    role: 'admin',
+  })
+})
+
+t.test('the role is the highest of `role` and the roles at JWT_ROLES_CLAIM', async (t) => {
+  const tokens = createTokenService(secret, { rolesClaim: 'realm_access.roles' })
+  const exp = Math.floor(Date.now() / 1000) + 60
+  t.same(await tokens.verify(handMade({ sub: 'a', exp, realm_access: { roles: ['viewer', 'operator', 'x'] } })), {
+    userId: 'a',
+    admin: false,
+    role: 'operator',
+  })
+  t.same(await tokens.verify(handMade({ sub: 'b', exp, role: 'viewer', realm_access: { roles: 'offline admin' } })), {
+    userId: 'b',
+    admin: true,
+    role: 'admin',
+  })
+  t.same(await tokens.verify(handMade({ sub: 'c', exp, role: 'superuser' })), { userId: 'c', admin: false })
 })

@@ -145,7 +145,10 @@ t.test('a job type from a package outside the tree: its table, route, rows, file
 
   // Retention: the finished job goes with its rows (foreign key) and its file.
   await withClient(env.DATABASE_URL, (c) =>
-    c.query(`UPDATE processing_job SET completed_at = now() - interval '2 days' WHERE id = $1`, [done.id]),
+    c.query(
+      `UPDATE processing_job SET created_at = now() - interval '2 days 1 minute', completed_at = now() - interval '2 days' WHERE id = $1`,
+      [done.id],
+    ),
   )
   await waitFor(
     'retention to remove the job',

@@ -8,6 +8,7 @@ import type { Test } from 'tap'
 import { loadConfig } from '../../src/config/load-config.js'
 import type { Config } from '../../src/config/schema.js'
 import { freePort } from '../../src/db/embedded-postgres.js'
+import type { Role } from '../../src/jobs/caller.js'
 import { type Faena, startFaena } from '../../src/runtime.js'
 import { testJobTypes } from '../processors/index.js'
 import { createTestDatabase } from './database.js'
@@ -18,9 +19,9 @@ export interface TestFaena {
   faena: Faena
   url: string
   config: Config
-  token(userId: string, opts?: { admin?: boolean }): string
+  token(userId: string, opts?: { admin?: boolean; role?: Role }): string
   /** app.inject with a bearer token for `userId`. */
-  as(userId: string, opts?: { admin?: boolean }): ReturnType<typeof injector>
+  as(userId: string, opts?: { admin?: boolean; role?: Role }): ReturnType<typeof injector>
 }
 
 function injector(faena: Faena, token: string) {

@@ -195,7 +195,7 @@ t.test('the development token: none where JWT_SECRET is set, and never to anothe
   const admin = await dev.faena.app.inject({ method: 'GET', url: '/dev-token?admin=true', remoteAddress: '127.0.0.1' })
   t.same(
     await dev.faena.tokens.verify(admin.json().token),
-    { userId: 'dev', admin: true },
+    { userId: 'dev', admin: true, role: 'admin' },
     "the console's asks for an admin's",
   )
   t.equal(

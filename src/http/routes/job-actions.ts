@@ -1,7 +1,7 @@
-// POST /jobs/actions (admin): cancel, retry or delete every job a filter matches.
+// POST /jobs/actions (operator): cancel, retry or delete every job a filter matches.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ForbiddenError } from '../../errors.js'
+import { requireRole } from '../../jobs/caller.js'
 import { readFilter } from '../../jobs/job-query.js'
 import type { BulkActions } from '../../operators/bulk-actions.js'
 import { errorResponses } from '../schemas/error.js'
@@ -56,7 +56,7 @@ const jobActionRoutes: FastifyPluginAsyncTypebox<JobActionRouteOptions> = async 
     {
       schema: {
         tags: ['operators'],
-        summary: 'Cancel, retry or delete every job a filter matches (admin)',
+        summary: 'Cancel, retry or delete every job a filter matches (operator)',
         description:
           "Each job follows the rules of its single-job route: cancel (QUEUED at once, PROCESSING cooperatively), retry (FAILED or CANCELLED only, within each owner's active-job limit, while its input is kept), delete (finished jobs only, with their stored files). Others count as matched, not affected. Processed in batches of 500, one short statement a job; the answer comes when all are done. `dryRun: true` counts only: confirm the count first.",
         body: Body,
@@ -64,7 +64,7 @@ const jobActionRoutes: FastifyPluginAsyncTypebox<JobActionRouteOptions> = async 
       },
     },
     async (request) => {
-      if (!request.caller.admin) throw new ForbiddenError('actions on many jobs are for admins')
+      requireRole(request.caller, 'operator', 'POST /jobs/actions')
       const { action, filter, dryRun } = request.body
       return actions.run(request.caller, action, readFilter(filter, 'filter.'), dryRun ?? false)
     },

@@ -1,7 +1,7 @@
-// /job-types (admin): the job types with their queues; pausing and resuming one.
+// /job-types (viewer; pausing and resuming: operator): the job types with their queues; pausing and resuming one.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { ForbiddenError } from '../../errors.js'
+import { requireRole } from '../../jobs/caller.js'
 import type { JobTypeOperations } from '../../operators/job-types.js'
 import { errorResponses } from '../schemas/error.js'
 
@@ -46,7 +46,7 @@ const tags = ['operators']
 
 const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app, { jobTypes }) => {
   app.addHook('onRequest', async (request) => {
-    if (!request.caller.admin) throw new ForbiddenError('job types are for admins')
+    requireRole(request.caller, request.method === 'GET' ? 'viewer' : 'operator', `${request.method} /job-types`)
   })
 
   app.get(
@@ -54,7 +54,7 @@ const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app
     {
       schema: {
         tags,
-        summary: 'Job types: paused or not, queue depth, running jobs (admin)',
+        summary: 'Job types: paused or not, queue depth, running jobs (viewer)',
         response: {
           200: Type.Object({ data: Type.Array(JobType) }, { examples: [{ data: [EXAMPLE] }] }),
           ...errorResponses(401, 403),
@@ -75,7 +75,7 @@ const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app
     '/job-types/:type/pause',
     {
       schema: pauseSchema(
-        'Pause a job type (admin)',
+        'Pause a job type (operator)',
         'No node claims its queued jobs from the next claim on; running ones go on; new jobs are accepted (202) and wait, their view saying why. Idempotent.',
       ),
     },
@@ -85,7 +85,7 @@ const jobTypeRoutes: FastifyPluginAsyncTypebox<JobTypeRouteOptions> = async (app
     '/job-types/:type/pause',
     {
       schema: pauseSchema(
-        'Resume a paused job type (admin)',
+        'Resume a paused job type (operator)',
         'Its queued jobs are claimed again at once, in their usual order. Idempotent.',
       ),
     },

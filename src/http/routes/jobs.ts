@@ -47,7 +47,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
         tags,
         summary: "List the caller's jobs, newest first",
         querystring: ListJobsQuery,
-        response: { 200: JobList, ...errorResponses(400, 401) },
+        response: { 200: JobList, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => jobs.list(request.caller, request.query),
@@ -140,9 +140,9 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
         tags,
         summary: 'Run a failed or cancelled job again',
         description:
-          'The same job back to QUEUED with a fresh set of attempts: 202 with it, followed at the Location header as a new one. What its run ended with (status, attempts, error, times) is kept in `previousRuns`. Owner or admin. 409 `JOB_NOT_RERUNNABLE` for a QUEUED, PROCESSING or COMPLETED job; 410 `INPUT_GONE` when the file it was created with is no longer kept; 429 at the active-job limit, as for a new job.',
+          'The same job back to QUEUED with a fresh set of attempts: 202 with it, followed at the Location header as a new one. What its run ended with (status, attempts, error, times) is kept in `previousRuns`. Owner, or an operator. 409 `JOB_NOT_RERUNNABLE` for a QUEUED, PROCESSING or COMPLETED job; 410 `INPUT_GONE` when the file it was created with is no longer kept; 429 at the active-job limit, as for a new job.',
         params: JobParams,
-        response: { 202: CreatedJob, ...errorResponses(400, 401, 404, 409, 410, 429) },
+        response: { 202: CreatedJob, ...errorResponses(400, 401, 403, 404, 409, 410, 429) },
       },
     },
     async (request, reply) => sendCreated(reply, await jobs.rerun(request.caller, request.params.id)),
@@ -153,7 +153,7 @@ const jobsRoutes: FastifyPluginAsyncTypebox<JobRouteOptions> = async (app, { job
     params: JobParams,
     response: {
       204: Type.Null({ description: 'cancelled (QUEUED) or cancel requested (PROCESSING)' }),
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(400, 401, 403, 404, 409),
     },
   }
   app.delete('/jobs/:id', { schema: { ...cancelSchema, summary: 'Cancel a job' } }, async (request, reply) => {

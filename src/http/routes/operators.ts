@@ -1,12 +1,13 @@
-// For operators: GET /metrics (Prometheus text; METRICS_TOKEN or an admin token) and GET /stats
-// (admin: the queue, the running jobs, the pool, the files kept).
+// For operators: GET /metrics (Prometheus text; METRICS_TOKEN or a viewer's token) and GET /stats
+// (viewer: the queue, the running jobs, the pool, the files kept).
 
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { TokenService } from '../../auth/tokens.js'
-import { ForbiddenError, UnauthorizedError } from '../../errors.js'
+import { UnauthorizedError } from '../../errors.js'
 import type { PoolUse } from '../../execution/pool-use.js'
+import { requireRole } from '../../jobs/caller.js'
 import type { Metrics } from '../../operators/metrics.js'
 import { activeJobs, jobCounts, jobHistory, queueDepth, storedBytes } from '../../queue/stats.js'
 import type { Queryable } from '../../queue/types.js'
@@ -123,7 +124,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = asy
         tags,
         summary: 'Prometheus metrics',
         description:
-          "Bearer `METRICS_TOKEN` (for scrapers) or an admin JWT. This process's job counters, durations, claim latency and pool; the cluster-wide queue depth and oldest queued age; Node's default process metrics.",
+          "Bearer `METRICS_TOKEN` (for scrapers) or a viewer's JWT. This process's job counters, durations, claim latency and pool; the cluster-wide queue depth and oldest queued age; Node's default process metrics.",
         produces: ['text/plain'],
         response: {
           200: Type.String({ examples: ['faena_queue_depth{type="resize-images",status="QUEUED"} 3'] }),
@@ -134,8 +135,7 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<MetricsRouteOptions> = asy
     async (request, reply) => {
       const token = bearerToken(request.headers.authorization)
       if (!token) throw new UnauthorizedError()
-      if (!isScraper(token) && !(await o.tokens.verify(token)).admin)
-        throw new ForbiddenError('metrics are for METRICS_TOKEN or an admin')
+      if (!isScraper(token)) requireRole(await o.tokens.verify(token), 'viewer', 'GET /metrics without METRICS_TOKEN')
       return reply.type(o.metrics.contentType).send(await o.metrics.render())
     },
   )
@@ -148,12 +148,12 @@ export const statsRoutes: FastifyPluginAsyncTypebox<StatsRouteOptions> = async (
     {
       schema: {
         tags,
-        summary: 'The queue at a glance (admin)',
+        summary: 'The queue at a glance (viewer)',
         response: { 200: Stats, ...errorResponses(401, 403) },
       },
     },
     async (request) => {
-      if (!request.caller.admin) throw new ForbiddenError('stats are for admins')
+      requireRole(request.caller, 'viewer', 'GET /stats')
       const [jobs, queue, active, storage] = await Promise.all([
         jobCounts(o.db),
         queueDepth(o.db),
@@ -177,7 +177,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<StatsRouteOptions> = async (
     {
       schema: {
         tags,
-        summary: 'Jobs created in each recent hour, by the status they have now (admin)',
+        summary: 'Jobs created in each recent hour, by the status they have now (viewer)',
         description:
           'One entry per hour (UTC), oldest first, the current hour last; hours without jobs have empty counts. Read from the job table (an index-only scan of the creation-time index): jobs deleted by retention no longer count.',
         querystring: Type.Object({
@@ -215,7 +215,7 @@ export const statsRoutes: FastifyPluginAsyncTypebox<StatsRouteOptions> = async (
       },
     },
     async (request) => {
-      if (!request.caller.admin) throw new ForbiddenError('stats are for admins')
+      requireRole(request.caller, 'viewer', 'GET /stats/history')
       return { data: await jobHistory(o.db, request.query.hours) }
     },
   )

@@ -41,7 +41,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteOptions> = async (a
     {
       schema: {
         tags,
-        summary: "The caller's schedules (an admin's: everyone's), newest first",
+        summary: "The caller's schedules (a viewer's: everyone's), newest first",
         querystring: ListSchedulesQuery,
         response: { 200: ScheduleList, ...errorResponses(400, 401) },
       },
@@ -72,7 +72,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteOptions> = async (a
           'A new `cron` or `timezone`, or a resume, counts from now: ticks missed while paused start nothing.',
         params: ScheduleId,
         body: UpdateScheduleBody,
-        response: { 200: Type.Ref('Schedule'), ...errorResponses(400, 401, 404) },
+        response: { 200: Type.Ref('Schedule'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => schedules.update(request.caller, request.params.id, request.body),
@@ -85,7 +85,7 @@ const scheduleRoutes: FastifyPluginAsyncTypebox<ScheduleRouteOptions> = async (a
         tags,
         summary: 'Delete a schedule (the jobs it started stay)',
         params: ScheduleId,
-        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(400, 401, 404) },
+        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {

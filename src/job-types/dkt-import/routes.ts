@@ -143,7 +143,7 @@ const dktRoutes: FastifyPluginAsyncTypebox<DktRouteOptions> = async (app, { dkt,
         tags: ['dkt'],
         summary: 'Undo an import: removes the lote and all its rows',
         params: LoteParams,
-        response: { 204: Type.Null(), ...errorResponses(400, 401, 404) },
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
