@@ -76,6 +76,7 @@ export function createTokenService(secret: string, checks: TokenChecks = {}, pro
   return {
     async verify(token) {
       try {
+        if (!provider) return callerOf(verifier(token), checks)
         const { alg } = decodeProtectedHeader(token)
         if (alg === 'HS256') return callerOf(verifier(token), checks)
         if (provider && alg && algorithms.includes(alg)) return await fromProvider(token)
