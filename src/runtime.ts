@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { createFollowLinks } from './auth/follow-links.js'
 import { createJwksKeys, type JwksKeys } from './auth/jwks.js'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
 import { createTokenService, type TokenService } from './auth/tokens.js'
@@ -328,6 +329,8 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       logger,
       tracing,
       tokens,
+      follow: createFollowLinks(jwtSecret, config.FOLLOW_LINK_TTL_SECONDS),
+      publicUrl: config.PUBLIC_URL,
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
       schedules: { schedules },
       jobTypes: { jobTypes: createJobTypeOperations(db.pool, registry) },

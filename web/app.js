@@ -7,7 +7,10 @@
 import { $, apiClient, duration, FINAL, startSignIn, toast, tokenStore, userOf } from '/common.js'
 import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js'
 
-const store = Object.assign(tokenStore('faena.token'), {
+// A follow link (/#follow=fl_...): the page follows that one job with the link's token, held in
+// memory only; nothing else is shown or offered, and no signed-in token is touched.
+const followToken = new URLSearchParams(location.hash.slice(1)).get('follow')
+const store = Object.assign(followToken ? { token: followToken } : tokenStore('faena.token'), {
   ids(name) {
     return new Set(JSON.parse(localStorage.getItem(`faena.${name}`) ?? '[]'))
   },
@@ -329,4 +332,20 @@ $('#export-form').onsubmit = (e) => {
   e.preventDefault()
   startExport(e.target)
 }
-startSignIn({ store, signIn, signOut, devTokenUrl: '/dev-token' })
+if (followToken) followLink(followToken)
+else startSignIn({ store, signIn, signOut, devTokenUrl: '/dev-token' })
+
+/** The page for a follow link: its job, live, and nothing to act with. */
+async function followLink(token) {
+  document.body.classList.add('follow-link')
+  $('#sign-in').hidden = true
+  $('#app').hidden = false
+  $('#jobs-heading').textContent = 'Your job'
+  try {
+    const { j: jobId } = JSON.parse(atob(token.slice(3).split('.')[0].replace(/-/g, '+').replace(/_/g, '/')))
+    show(await api(`/jobs/${encodeURIComponent(jobId)}`))
+  } catch (err) {
+    $('#jobs-heading').textContent =
+      err.status === 401 ? 'This link has expired or is not valid.' : `Could not open this link: ${err.message}`
+  }
+}

@@ -73,6 +73,11 @@ export const ConfigSchema = Type.Object({
         "a dotted path to the caller's roles, for example realm_access.roles; `admin` among them is an admin",
     }),
   ),
+  FOLLOW_LINK_TTL_SECONDS: Int(
+    86_400,
+    60,
+    "how long a job's follow link (followUrl, answered by every route that creates a job) reads it",
+  ),
   JWKS_REFRESH_MS: Int(600_000, 1000, "how often the provider's keys are fetched again"),
   JWKS_COOLDOWN_MS: Int(
     30_000,

@@ -5,6 +5,7 @@ import { fastifySSE as sse } from '@fastify/sse'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
 import type { TSchema } from 'typebox'
+import type { FollowLinks } from '../auth/follow-links.js'
 import type { TokenService } from '../auth/tokens.js'
 import type { Storage } from '../storage/storage.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
@@ -32,6 +33,10 @@ export interface AppDeps {
   /** A server span for each request (traces on), continued by the jobs it creates. */
   tracing?: Tracing
   tokens: TokenService
+  /** Follow links: made for created jobs, read on GET /jobs/:id and its events. */
+  follow: FollowLinks
+  /** Where the page is (PUBLIC_URL); unset: the request's own origin. */
+  publicUrl?: string | undefined
   jobs: JobRouteOptions
   schedules: ScheduleRouteOptions
   /** Admin: the job types, pausing and resuming them. */
@@ -87,7 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(webRoutes, deps.web)
   await app.register(async (protectedScope) => {
-    await protectedScope.register(auth, { tokens: deps.tokens })
+    await protectedScope.register(auth, { tokens: deps.tokens, follow: deps.follow, publicUrl: deps.publicUrl })
     await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })
     await protectedScope.register(jobsRoutes, deps.jobs)
     await protectedScope.register(scheduleRoutes, deps.schedules)

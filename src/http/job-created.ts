@@ -26,6 +26,7 @@ export function sendCreated(
       type: job.type,
       createdAt: job.createdAt,
       progress: job.progress,
+      ...(reply.request.followUrl ? { followUrl: reply.request.followUrl(job.id, job.userId) } : {}),
       ...opts.extra,
     })
 }

@@ -3,7 +3,7 @@ import { ForbiddenError } from '../errors.js'
 /**
  * Who is asking. A plain user sees and acts on their own jobs only. A role reaches further:
  * `viewer` reads every job; `operator` also acts on them (cancel, re-run, bulk actions, pauses,
- * other users' schedules and lotes); `admin` also manages what admins manage. `admin` is true
+ * other users' schedules, and what job types let them); `admin` above both. `admin` is true
  * exactly for the admin role (what callers before roles read).
  */
 export interface Caller {

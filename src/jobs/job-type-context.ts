@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is asking: set on every route of the authenticated scope, a job type's routes included. */
     caller: Caller
+    /** A follow link to one of the caller's jobs (the page, following it); sendCreated adds it. */
+    followUrl: ((jobId: string, owner: string) => string) | null
   }
   interface FastifyContextConfig {
     /** The route creates jobs: it counts against JOB_CREATION_PER_MINUTE with POST /jobs. */

@@ -90,6 +90,12 @@ export const CreatedJob = Type.Object(
     type: Type.String(),
     createdAt: Timestamp,
     progress: Type.Integer(),
+    followUrl: Type.Optional(
+      Type.String({
+        description:
+          'the page, following this job: a signed link that reads this job alone (GET and its events) with no other credential, until it expires (FOLLOW_LINK_TTL_SECONDS)',
+      }),
+    ),
   },
   { examples: [CREATED_EXAMPLE] },
 )
