@@ -6,6 +6,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { createApiKeys } from './auth/api-keys.js'
 import { createFollowLinks } from './auth/follow-links.js'
 import { createJwksKeys, type JwksKeys } from './auth/jwks.js'
 import { resolveJwtSecret } from './auth/jwt-secret.js'
@@ -330,6 +331,7 @@ export async function startFaena(opts: FaenaOptions = {}): Promise<Faena> {
       tracing,
       tokens,
       follow: createFollowLinks(jwtSecret, config.FOLLOW_LINK_TTL_SECONDS),
+      apiKeys: { keys: createApiKeys(db.pool) },
       publicUrl: config.PUBLIC_URL,
       jobs: { jobs, downloadLink: (caller: Caller, jobId: string) => downloadLink(db, storage, jobs, caller, jobId) },
       schedules: { schedules },

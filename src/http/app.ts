@@ -15,6 +15,7 @@ import jobRateLimit from './plugins/job-rate-limit.js'
 import security from './plugins/security.js'
 import openapi, { type OpenApiTag } from './plugins/swagger.js'
 import tracing from './plugins/tracing.js'
+import apiKeyRoutes, { type ApiKeyRouteOptions } from './routes/api-keys.js'
 import filesRoutes from './routes/files.js'
 import healthRoutes, { type HealthChecks } from './routes/health.js'
 import jobActionRoutes, { type JobActionRouteOptions } from './routes/job-actions.js'
@@ -35,6 +36,8 @@ export interface AppDeps {
   tokens: TokenService
   /** Follow links: made for created jobs, read on GET /jobs/:id and its events. */
   follow: FollowLinks
+  /** Service keys: made and revoked at /api-keys, accepted as bearer tokens. */
+  apiKeys: ApiKeyRouteOptions
   /** Where the page is (PUBLIC_URL); unset: the request's own origin. */
   publicUrl?: string | undefined
   jobs: JobRouteOptions
@@ -92,7 +95,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.localFiles) await app.register(filesRoutes, deps.localFiles)
   await app.register(webRoutes, deps.web)
   await app.register(async (protectedScope) => {
-    await protectedScope.register(auth, { tokens: deps.tokens, follow: deps.follow, publicUrl: deps.publicUrl })
+    await protectedScope.register(auth, {
+      tokens: deps.tokens,
+      follow: deps.follow,
+      keys: deps.apiKeys.keys,
+      publicUrl: deps.publicUrl,
+    })
     await protectedScope.register(jobRateLimit, { perMinute: deps.jobCreationPerMinute ?? 600 })
     await protectedScope.register(jobsRoutes, deps.jobs)
     await protectedScope.register(scheduleRoutes, deps.schedules)
@@ -100,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await protectedScope.register(statsRoutes, deps.stats)
     await protectedScope.register(jobTypeRoutes, deps.jobTypes)
     await protectedScope.register(jobActionRoutes, deps.jobActions)
+    await protectedScope.register(apiKeyRoutes, deps.apiKeys)
   })
   return app
 }

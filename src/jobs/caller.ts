@@ -12,6 +12,13 @@ export interface Caller {
   /** The caller's role; absent: a plain user. */
   role?: Role
   /**
+   * A service key's scopes (jobs:submit[:<type>], jobs:read, jobs:act): what it may do for its
+   * owner. Absent for a person's token, which is bounded by the role alone.
+   */
+  scopes?: string[]
+  /** The service key the request came with. */
+  keyId?: string
+  /**
    * The request's trace context (its server span, a W3C traceparent) when traces are exported:
    * a job it creates continues that trace.
    */
@@ -39,4 +46,11 @@ export function highestRole(names: readonly unknown[]): Role | undefined {
   for (const n of names)
     if (typeof n === 'string' && n in RANK && (!best || RANK[n as Role] > RANK[best])) best = n as Role
   return best
+}
+
+/** A 403 naming the scope, when the caller is a service key without it (or its `jobs:submit:<type>`). */
+export function requireScope(caller: Caller, scope: 'jobs:submit' | 'jobs:read' | 'jobs:act', type?: string): void {
+  if (!caller.scopes || caller.scopes.includes(scope)) return
+  if (type !== undefined && caller.scopes.includes(`${scope}:${type}`)) return
+  throw new ForbiddenError(`this key needs the scope ${type === undefined ? scope : `${scope}:${type}`}`)
 }

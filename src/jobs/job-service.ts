@@ -24,7 +24,7 @@ import { type DeliveryState, latestDeliveries } from '../queue/webhook-deliverie
 import type { Storage } from '../storage/storage.js'
 import { closeJobTrace, openJobTrace } from '../telemetry/job-trace.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
-import { type Caller, hasRole, requireRole } from './caller.js'
+import { type Caller, hasRole, requireRole, requireScope } from './caller.js'
 import { holdKey, type Idempotency, replayedJobId } from './idempotency.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
 import { readFilter } from './job-query.js'
@@ -308,6 +308,7 @@ export function createJobService(
      * `idempotency`: the request's Idempotency-Key, recorded with the job (see replay()).
      */
     async create(caller: Caller, input: CreateJobInput, opts: CreateOptions = {}): Promise<JobView> {
+      requireScope(caller, 'jobs:submit', input.type)
       return add(caller, input, await prepare(input, opts.viaRoute ?? false), opts)
     },
 
@@ -391,6 +392,7 @@ export function createJobService(
      * active-job limit, as for a new job.
      */
     async rerun(caller: Caller, id: string): Promise<JobView> {
+      requireScope(caller, 'jobs:act')
       const before = await this.get(caller, id) // 404 unless the caller may see it
       actsOn(caller, before.userId, 're-running')
       const notNow = NOT_RERUNNABLE[before.status]

@@ -39,6 +39,9 @@ const RULES: Record<string, Rule> = {
   'PUT /job-types/{type}/pause': 'operator',
   'DELETE /job-types/{type}/pause': 'operator',
   'POST /jobs/actions': 'operator',
+  'POST /api-keys': 'user',
+  'GET /api-keys': 'user',
+  'DELETE /api-keys/{id}': 'user',
 }
 
 const CALLERS: { who: string; role?: Role }[] = [

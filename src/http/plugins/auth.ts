@@ -4,10 +4,11 @@
 // `request.followUrl(jobId, owner)` makes one, for the routes that create jobs.
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { type ApiKeys, KEY_PREFIX } from '../../auth/api-keys.js'
 import { FOLLOW_PREFIX, type FollowLinks } from '../../auth/follow-links.js'
 import type { TokenService } from '../../auth/tokens.js'
-import { UnauthorizedError } from '../../errors.js'
-import type { Caller } from '../../jobs/caller.js'
+import { ForbiddenError, UnauthorizedError } from '../../errors.js'
+import { type Caller, requireScope } from '../../jobs/caller.js'
 
 // request.caller is declared with what job types' routes see, in jobs/job-type-context.ts.
 
@@ -22,7 +23,7 @@ const FOLLOWED = new Set(['/jobs/:id', '/jobs/:id/events'])
 export default fp(
   async function auth(
     app: FastifyInstance,
-    opts: { tokens: TokenService; follow: FollowLinks; publicUrl?: string | undefined },
+    opts: { tokens: TokenService; follow: FollowLinks; keys: ApiKeys; publicUrl?: string | undefined },
   ) {
     app.decorateRequest('caller', null as unknown as Caller)
     app.decorateRequest('followUrl', null as unknown as FastifyRequest['followUrl'])
@@ -37,7 +38,10 @@ export default fp(
         request.caller = { userId: link.userId, admin: false }
         return
       }
-      request.caller = await opts.tokens.verify(token)
+      if (token.startsWith(KEY_PREFIX)) {
+        request.caller = await opts.keys.verify(token)
+        checkKeyScope(request)
+      } else request.caller = await opts.tokens.verify(token)
       const base = opts.publicUrl ?? `${request.protocol}://${request.host}`
       request.followUrl = (jobId, userId) =>
         `${base.replace(/\/$/, '')}/#follow=${opts.follow.sign({ jobId, userId }).token}`
@@ -45,3 +49,17 @@ export default fp(
   },
   { name: 'auth' },
 )
+
+/**
+ * What a service key may reach: reads with jobs:read, job-creating routes with a jobs:submit
+ * scope (its type is checked when the job is made), any other action with jobs:act; keys are
+ * managed with a person's token only.
+ */
+function checkKeyScope(request: FastifyRequest): void {
+  const route = request.routeOptions.url ?? ''
+  if (route.startsWith('/api-keys')) throw new ForbiddenError('service keys are managed with a token, not a key')
+  if (request.method === 'GET' || request.method === 'HEAD') requireScope(request.caller, 'jobs:read')
+  else if (!request.routeOptions.config.createsJob) requireScope(request.caller, 'jobs:act')
+  else if (!request.caller.scopes?.some((s) => s === 'jobs:submit' || s.startsWith('jobs:submit:')))
+    throw new ForbiddenError('this key needs the scope jobs:submit')
+}
