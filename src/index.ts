@@ -14,7 +14,7 @@ export type { SqlObject } from './db/sql-objects.js'
 export { FaenaError, JobError } from './errors.js'
 export { idempotencyOf, sendCreated } from './http/job-created.js'
 export type { Caller, Role } from './jobs/caller.js'
-export { hasRole, requireRole } from './jobs/caller.js'
+export { hasRole, ownerUnless, requireOperatorFor, requireRole } from './jobs/caller.js'
 export type { Idempotency } from './jobs/idempotency.js'
 export type {
   CreateJobInput,

@@ -79,7 +79,7 @@ export function createTokenService(secret: string, checks: TokenChecks = {}, pro
         if (!provider) return callerOf(verifier(token), checks)
         const { alg } = decodeProtectedHeader(token)
         if (alg === 'HS256') return callerOf(verifier(token), checks)
-        if (provider && alg && algorithms.includes(alg)) return await fromProvider(token)
+        if (alg && algorithms.includes(alg)) return await fromProvider(token)
       } catch {}
       throw new UnauthorizedError()
     },

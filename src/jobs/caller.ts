@@ -40,6 +40,22 @@ export function requireRole(caller: Caller, role: Role, what: string): void {
   if (!hasRole(caller, role)) throw new ForbiddenError(`${what} needs the ${role} role`)
 }
 
+/**
+ * Whose things the caller reaches with `role`'s reach: null (everyone's) with that role, else
+ * only their own (their user id), as an owner filter for a query.
+ */
+export function ownerUnless(caller: Caller, role: Role): string | null {
+  return hasRole(caller, role) ? null : caller.userId
+}
+
+/**
+ * Acting on something of another user (which the caller may see) needs the operator role: a
+ * 403 that says `what` ("cancelling another user's job needs the operator role").
+ */
+export function requireOperatorFor(caller: Caller, owner: string, what: string): void {
+  if (owner !== caller.userId) requireRole(caller, 'operator', what)
+}
+
 /** The highest of the roles named (viewer, operator, admin), if any. */
 export function highestRole(names: readonly unknown[]): Role | undefined {
   let best: Role | undefined

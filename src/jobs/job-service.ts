@@ -24,7 +24,7 @@ import { type DeliveryState, latestDeliveries } from '../queue/webhook-deliverie
 import type { Storage } from '../storage/storage.js'
 import { closeJobTrace, openJobTrace } from '../telemetry/job-trace.js'
 import { NO_TRACING, type Tracing } from '../telemetry/tracing.js'
-import { type Caller, hasRole, requireRole, requireScope } from './caller.js'
+import { type Caller, hasRole, ownerUnless, requireOperatorFor, requireScope } from './caller.js'
 import { holdKey, type Idempotency, replayedJobId } from './idempotency.js'
 import type { JobFacts, OwnedFile, Priority } from './job-facts.js'
 import { readFilter } from './job-query.js'
@@ -394,7 +394,7 @@ export function createJobService(
     async rerun(caller: Caller, id: string): Promise<JobView> {
       requireScope(caller, 'jobs:act')
       const before = await this.get(caller, id) // 404 unless the caller may see it
-      actsOn(caller, before.userId, 're-running')
+      requireOperatorFor(caller, before.userId, "re-running another user's job")
       const notNow = NOT_RERUNNABLE[before.status]
       if (notNow) throw new ConflictError('JOB_NOT_RERUNNABLE', `job ${id} ${notNow}`, { status: before.status })
       await assertInputKept(before)
@@ -404,7 +404,7 @@ export function createJobService(
         outcome = await rerunJob(
           db.pool,
           id,
-          hasRole(caller, 'operator') ? null : caller.userId,
+          ownerUnless(caller, 'operator'),
           caller.userId,
           Number.isFinite(max) ? max : null,
           openJobTrace(tracing, caller.trace),
@@ -449,8 +449,8 @@ export function createJobService(
     /** QUEUED: cancelled now. PROCESSING: cancel requested; the owner process finishes it. */
     async cancel(caller: Caller, id: string): Promise<'cancelled' | 'requested'> {
       if (!hasRole(caller, 'operator') && hasRole(caller, 'viewer'))
-        actsOn(caller, (await this.get(caller, id)).userId, 'cancelling')
-      const outcome = await cancelJob(db.pool, id, hasRole(caller, 'operator') ? null : caller.userId)
+        requireOperatorFor(caller, (await this.get(caller, id)).userId, "cancelling another user's job")
+      const outcome = await cancelJob(db.pool, id, ownerUnless(caller, 'operator'))
       reads.forget(id)
       switch (outcome.kind) {
         case 'not-found':
@@ -523,13 +523,8 @@ function nextLink(q: ListJobsQuery, cursor: string): string {
 
 /** What a listing asks for, within what the caller may see: `userId` of another user is for admins. */
 function listingFilter(caller: Caller, q: ListJobsQuery): JobFilter {
-  const all = hasRole(caller, 'viewer')
-  if (!all && q.userId !== undefined && q.userId !== caller.userId)
+  const own = ownerUnless(caller, 'viewer')
+  if (own !== null && q.userId !== undefined && q.userId !== own)
     throw new ForbiddenError("userId: listing other users' jobs needs the viewer role")
-  return { ...readFilter(q), userId: all ? q.userId : caller.userId, scheduleId: q.scheduleId }
-}
-
-/** Acting on another user's job (one the caller may see) needs the operator role: a 403 that says so. */
-function actsOn(caller: Caller, owner: string, what: string): void {
-  if (owner !== caller.userId) requireRole(caller, 'operator', `${what} another user's job`)
+  return { ...readFilter(q), userId: own ?? q.userId, scheduleId: q.scheduleId }
 }

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid'
 import type { Database } from '../db/database.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import type { JobSchedule, Prisma } from '../generated/prisma/client.js'
-import { type Caller, hasRole, requireRole } from '../jobs/caller.js'
+import { type Caller, ownerUnless, requireOperatorFor } from '../jobs/caller.js'
 import type { CreateJobInput, JobService } from '../jobs/job-service.js'
 import { type PageQuery, toPage } from '../jobs/page.js'
 import { readCron } from './cron.js'
@@ -49,8 +49,10 @@ export type ScheduleService = ReturnType<typeof createScheduleService>
 
 export function createScheduleService(db: Database, jobs: JobService, o: { maxPerUser: number; changed?: () => void }) {
   /** The schedules the caller may see: a viewer's, everyone's (changing another's: operator). */
-  const owned = (caller: Caller): Prisma.JobScheduleWhereInput =>
-    hasRole(caller, 'viewer') ? {} : { userId: caller.userId }
+  const owned = (caller: Caller): Prisma.JobScheduleWhereInput => {
+    const own = ownerUnless(caller, 'viewer')
+    return own === null ? {} : { userId: own }
+  }
 
   async function find(caller: Caller, id: string): Promise<JobSchedule> {
     const s = await db.prisma.jobSchedule.findFirst({ where: { id, ...owned(caller) } })
@@ -114,7 +116,7 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
     /** A new cron or zone, or a resume, counts from now: ticks missed while paused start nothing. */
     async update(caller: Caller, id: string, change: ScheduleChange): Promise<ScheduleView> {
       const before = await find(caller, id)
-      if (before.userId !== caller.userId) requireRole(caller, 'operator', "changing another user's schedule")
+      requireOperatorFor(caller, before.userId, "changing another user's schedule")
       const timezone = change.timezone ?? before.timezone
       const cronText = change.cron ?? before.cron
       const cron = readCron(cronText, timezone)
@@ -140,7 +142,7 @@ export function createScheduleService(db: Database, jobs: JobService, o: { maxPe
     /** Its jobs stay, with its id. */
     async delete(caller: Caller, id: string): Promise<void> {
       const before = await find(caller, id)
-      if (before.userId !== caller.userId) requireRole(caller, 'operator', "deleting another user's schedule")
+      requireOperatorFor(caller, before.userId, "deleting another user's schedule")
       const { count } = await db.prisma.jobSchedule.deleteMany({ where: { id: before.id } })
       if (count === 0) throw new NotFoundError('schedule', id)
     },

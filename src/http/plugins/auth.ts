@@ -26,7 +26,11 @@ export default fp(
     opts: { tokens: TokenService; follow: FollowLinks; keys: ApiKeys; publicUrl?: string | undefined },
   ) {
     app.decorateRequest('caller', null as unknown as Caller)
-    app.decorateRequest('followUrl', null as unknown as FastifyRequest['followUrl'])
+    // One method for every request, not a closure made per request: most never create a job.
+    app.decorateRequest('followUrl', function followUrl(this: FastifyRequest, jobId: string, userId: string) {
+      const base = opts.publicUrl ?? `${this.protocol}://${this.host}`
+      return `${base.replace(/\/$/, '')}/#follow=${opts.follow.sign({ jobId, userId }).token}`
+    })
     app.addHook('onRequest', async (request) => {
       const token = bearerToken(request.headers.authorization)
       if (!token) throw new UnauthorizedError()
@@ -42,9 +46,6 @@ export default fp(
         request.caller = await opts.keys.verify(token)
         checkKeyScope(request)
       } else request.caller = await opts.tokens.verify(token)
-      const base = opts.publicUrl ?? `${request.protocol}://${request.host}`
-      request.followUrl = (jobId, userId) =>
-        `${base.replace(/\/$/, '')}/#follow=${opts.follow.sign({ jobId, userId }).token}`
     })
   },
   { name: 'auth' },

@@ -2,7 +2,7 @@
 // job, and the lotes that imports produce (list, read, undo).
 
 import { ConflictError, NotFoundError } from '../../errors.js'
-import { type Caller, hasRole, requireRole } from '../../jobs/caller.js'
+import { type Caller, hasRole, ownerUnless, requireOperatorFor } from '../../jobs/caller.js'
 import type { Idempotency } from '../../jobs/idempotency.js'
 import type { JobTypeContext } from '../../jobs/job-type-context.js'
 import type { JobView } from '../../jobs/job-view.js'
@@ -34,7 +34,7 @@ export type DktService = ReturnType<typeof createDktService>
 
 export function createDktService({ pool, storage, jobs }: Pick<JobTypeContext, 'pool' | 'storage' | 'jobs'>) {
   /** The user whose lotes the caller sees; null: everyone's (an admin). */
-  const owner = (caller: Caller) => (hasRole(caller, 'viewer') ? null : caller.userId)
+  const owner = (caller: Caller) => ownerUnless(caller, 'viewer')
 
   /** 409 if this user already has a lote of the file (one still being imported: importInProgress). */
   async function refuseImported(caller: Caller, sha256: string): Promise<void> {
@@ -169,8 +169,8 @@ export function createDktService({ pool, storage, jobs }: Pick<JobTypeContext, '
     /** Removes the lote and all its rows, in one statement (rows have no foreign key: lote-sql.ts). */
     async deleteLote(caller: Caller, id: string): Promise<void> {
       const seen = hasRole(caller, 'viewer') && (await pool.query<LoteView>(GET_LOTE, [id, null])).rows[0]
-      if (seen && seen.userId !== caller.userId) requireRole(caller, 'operator', "undoing another user's lote")
-      const { rowCount } = await pool.query(DELETE_LOTE, [id, hasRole(caller, 'operator') ? null : caller.userId])
+      if (seen) requireOperatorFor(caller, seen.userId, "undoing another user's lote")
+      const { rowCount } = await pool.query(DELETE_LOTE, [id, ownerUnless(caller, 'operator')])
       if (rowCount === 0) throw new NotFoundError('lote', id)
     },
   }
