@@ -18,13 +18,10 @@
 //    flood, their pages by offset and by cursor, /stats and /metrics beside their figures at
 //    10,000 kept.
 // Targets (issue 18): pages and job creation under 50 ms, /stats and /metrics under 100 ms.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pg from 'pg'
 import { createTokenService } from '../src/auth/tokens.js'
 import { openBenchServer } from './support/database.js'
-import { BENCH_SECRET, startBenchServer } from './support/server.js'
+import { BENCH_SECRET, startBenchFaenaOn } from './support/server.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
 
 const flags = parseFlags({ kept: 1_000_000, queued: 1_000_000, enqueue: 100_000, samples: 20, limit: 2_000_000 })
@@ -67,19 +64,14 @@ async function timed(sql: string, values: unknown[], db: pg.Client): Promise<num
 }
 
 const bench = await openBenchServer()
-const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-depth-'))
 try {
-  const url = await bench.newDatabase()
-  const server = await startBenchServer({
-    DATABASE_URL: url,
-    DATA_DIR: dataDir,
+  const server = await startBenchFaenaOn(bench, 'depth', {
     WORKER_CONCURRENCY: '0',
-    RETENTION_DAYS: '0',
     METRICS_TOKEN,
     MAX_ACTIVE_JOBS_PER_USER: String(flags.limit),
     JOB_CREATION_PER_MINUTE: '1000000',
   })
-  const db = new pg.Client({ connectionString: url })
+  const db = new pg.Client({ connectionString: server.url })
   await db.connect()
   try {
     /** The median of `samples` timings of `probe` (ms), after 5 untimed calls (caches, plans). */
@@ -217,5 +209,4 @@ try {
   }
 } finally {
   await bench.close()
-  rmSync(dataDir, { recursive: true, force: true })
 }

@@ -9,9 +9,6 @@
 //   is the longest any lock it takes is held (issue 30: under 1 s);
 // - a user's first page and an operator's page of all jobs, idle and during the sweep (issue
 //   30: under 50 ms).
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pg from 'pg'
 import { pino } from 'pino'
 import { createTokenService } from '../src/auth/tokens.js'
@@ -19,7 +16,7 @@ import type { Queryable } from '../src/queue/types.js'
 import { createRetentionSweeper } from '../src/retention/retention-sweeper.js'
 import { createLocalStorage } from '../src/storage/local-storage.js'
 import { openBenchServer } from './support/database.js'
-import { BENCH_SECRET, startBenchServer } from './support/server.js'
+import { BENCH_SECRET, startBenchFaenaOn } from './support/server.js'
 import { fmt, now, parseFlags, percentile } from './support/stats.js'
 
 const flags = parseFlags({ finished: 5_000_000, recent: 100_000, samples: 50 })
@@ -48,15 +45,10 @@ INSERT INTO processing_job (id, type, user_id, parameters)
 SELECT 'q' || g, 'noop', 'u' || (g % ${USERS}), '{}' FROM generate_series(1, 1000) g`
 
 const bench = await openBenchServer()
-const dataDir = mkdtempSync(join(tmpdir(), 'faena-bench-retention-'))
 try {
-  const url = await bench.newDatabase()
-  const server = await startBenchServer({
-    DATABASE_URL: url,
-    DATA_DIR: dataDir,
-    WORKER_CONCURRENCY: '0',
-    RETENTION_DAYS: '0', // this server never sweeps: the sweep below is the one measured
-  })
+  // Its server never sweeps (RETENTION_DAYS=0): the sweep below is the one measured.
+  const server = await startBenchFaenaOn(bench, 'retention', { WORKER_CONCURRENCY: '0' })
+  const { url, dataDir } = server
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   try {
     const t0 = now()
@@ -159,5 +151,4 @@ try {
   }
 } finally {
   await bench.close()
-  rmSync(dataDir, { recursive: true, force: true })
 }

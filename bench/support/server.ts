@@ -2,10 +2,13 @@
 // starts it), ready once
 // /health/ready answers; its peak RSS read from /proc (VmHWM: the whole life of the process).
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { SERVER_ENV, SERVER_NODE_FLAGS } from '../../src/server-node-flags.js'
+import type { BenchServer } from './database.js'
 
 export const BENCH_SECRET = 'bench-secret-bench-secret-bench-secret-0000'
 
@@ -54,6 +57,27 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       child.kill('SIGTERM')
       await new Promise((ok) => child.once('exit', ok))
     },
+  }
+}
+
+/**
+ * A faena server on a new database of `bench`'s server, with a data directory of its own
+ * (removed by stop()), and a retention that never sweeps.
+ */
+export async function startBenchFaenaOn(
+  bench: BenchServer,
+  name: string,
+  env: Record<string, string>,
+): Promise<BenchFaena & { url: string; dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `faena-bench-${name}-`))
+  const removeDir = () => rmSync(dataDir, { recursive: true, force: true })
+  try {
+    const url = await bench.newDatabase()
+    const server = await startBenchServer({ DATABASE_URL: url, DATA_DIR: dataDir, RETENTION_DAYS: '0', ...env })
+    return { ...server, url, dataDir, stop: () => server.stop().finally(removeDir) }
+  } catch (err) {
+    removeDir()
+    throw err
   }
 }
 

@@ -5,10 +5,10 @@ import { once } from 'node:events'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose'
-import { pino } from 'pino'
+import { type Logger, pino } from 'pino'
 import t, { type Test } from 'tap'
 import { createJwksKeys } from '../../src/auth/jwks.js'
-import { createTokenService } from '../../src/auth/tokens.js'
+import { createTokenService, type TokenChecks } from '../../src/auth/tokens.js'
 import { startTestFaena } from '../support/faena.js'
 import { waitFor } from '../support/wait.js'
 
@@ -20,6 +20,8 @@ async function key(kid: string, alg: 'RS256' | 'ES256' | 'EdDSA'): Promise<Key> 
 }
 
 /** A provider on a free port: `published` is what its JWKS holds; `fetches` counts JWKS reads. */
+type Provider = Awaited<ReturnType<typeof provider>>
+
 async function provider(t: Test) {
   const state = { published: [] as Key[], fetches: 0, requests: 0, up: true }
   let issuer = ''
@@ -54,25 +56,37 @@ async function provider(t: Test) {
 }
 
 const silent = pino({ level: 'silent' })
+const SECRET = 'a-test-secret-that-is-long-enough-0123456789'
+
+/**
+ * Tokens verified against `p`'s keys, found by discovery (or at its JWKS URL, `discover: false`),
+ * fetched at once unless `start: false`; `aud` faena and `p`'s `iss` required.
+ */
+async function providerTokens(
+  t: Test,
+  p: Provider,
+  o: { cooldownMs?: number; logger?: Logger; checks?: TokenChecks; discover?: boolean; start?: boolean } = {},
+) {
+  const discover = o.discover ?? true
+  const keys = createJwksKeys({
+    jwksUrl: discover ? null : `${p.issuer}/keys`,
+    issuer: discover ? p.issuer : null,
+    refreshMs: 60_000,
+    cooldownMs: o.cooldownMs ?? 60_000,
+    logger: o.logger ?? silent,
+  })
+  if (o.start ?? true) await keys.start()
+  t.teardown(() => keys.close())
+  return { keys, tokens: createTokenService(SECRET, { audience: 'faena', ...o.checks }, { keys, issuer: p.issuer }) }
+}
 
 t.test('RS256, ES256 and EdDSA tokens verify through discovered keys; claims map to the caller', async (t) => {
   const p = await provider(t)
   const [rsa, ec, ed] = await Promise.all([key('rsa-1', 'RS256'), key('ec-1', 'ES256'), key('ed-1', 'EdDSA')])
   p.state.published = [rsa, ec, ed]
-  const keys = createJwksKeys({
-    jwksUrl: null,
-    issuer: p.issuer,
-    refreshMs: 60_000,
-    cooldownMs: 60_000,
-    logger: silent,
+  const { keys, tokens } = await providerTokens(t, p, {
+    checks: { userClaim: 'email', rolesClaim: 'realm_access.roles' },
   })
-  await keys.start()
-  t.teardown(() => keys.close())
-  const tokens = createTokenService(
-    'a-test-secret-that-is-long-enough-0123456789',
-    { audience: 'faena', userClaim: 'email', rolesClaim: 'realm_access.roles' },
-    { keys, issuer: p.issuer },
-  )
   for (const k of [rsa, ec, ed]) {
     const token = await p.sign(k, { email: `${k.kid}@example.org`, realm_access: { roles: ['offline'] } })
     t.same(await tokens.verify(token), { userId: `${k.kid}@example.org`, admin: false }, k.alg)
@@ -93,10 +107,7 @@ t.test(
     const p = await provider(t)
     const [old, next] = await Promise.all([key('k-1', 'RS256'), key('k-2', 'ES256')])
     p.state.published = [old]
-    const keys = createJwksKeys({ jwksUrl: null, issuer: p.issuer, refreshMs: 60_000, cooldownMs: 0, logger: silent })
-    await keys.start()
-    t.teardown(() => keys.close())
-    const tokens = createTokenService('a-test-secret-that-is-long-enough-0123456789', { audience: 'faena' }, { keys })
+    const { tokens } = await providerTokens(t, p, { cooldownMs: 0 })
     const before = await p.sign(old)
     t.same(await tokens.verify(before), { userId: 'alice', admin: false })
     p.state.published = [next, old] // the provider rotates: the new key signs, the old one stays published
@@ -114,14 +125,7 @@ t.test(
     p.state.published = [rsa]
     const logged: string[] = []
     const logger = pino({ level: 'debug' }, { write: (line: string) => logged.push(line) })
-    const keys = createJwksKeys({ jwksUrl: null, issuer: p.issuer, refreshMs: 60_000, cooldownMs: 60_000, logger })
-    await keys.start()
-    t.teardown(() => keys.close())
-    const tokens = createTokenService(
-      'a-test-secret-that-is-long-enough-0123456789',
-      { audience: 'faena' },
-      { keys, issuer: p.issuer },
-    )
+    const { tokens } = await providerTokens(t, p, { logger })
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
     const now = Math.floor(Date.now() / 1000)
     const { createHmac } = await import('node:crypto')
@@ -147,15 +151,7 @@ t.test('a flood of unknown kids makes one fetch per cooldown, with the provider 
   const p = await provider(t)
   p.state.published = [await key('rsa-1', 'RS256')]
   // Not started: the flood's first token makes the first fetch.
-  const keys = createJwksKeys({
-    jwksUrl: `${p.issuer}/keys`,
-    issuer: null,
-    refreshMs: 60_000,
-    cooldownMs: 60_000,
-    logger: silent,
-  })
-  t.teardown(() => keys.close())
-  const tokens = createTokenService('a-test-secret-that-is-long-enough-0123456789', { audience: 'faena' }, { keys })
+  const { tokens } = await providerTokens(t, p, { discover: false, start: false })
   const strangers = await Promise.all(Array.from({ length: 20 }, (_, i) => key(`random-${i}`, 'RS256')))
   const flood = await Promise.all(strangers.map((k) => p.sign(k)))
   const results = await Promise.allSettled(flood.map((token) => tokens.verify(token)))
